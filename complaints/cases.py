@@ -1,0 +1,436 @@
+"""Cases as the application sees them: file a report, open it with a key, add to it.
+
+Slow work (key generation, sealing, encryption) happens in :func:`prepare_case` before any
+database transaction; :func:`store_case` only inserts rows, so concurrent submissions never
+hold a transaction open for long. Case numbers come from an atomic counter update.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from complaints import audit, crypto, keys
+from complaints.dates import add_days, fiscal_year_of
+from complaints.models import Attachment, Case, CaseCounter, CaseKey, Message, StaffUser
+from complaints.procedure import Status
+from complaints.storage import EncryptedUpload
+
+CONTENT = "content"
+IDENTITY = "identity"
+REPORTER = "reporter"
+STAFF = "staff"
+
+
+class CaseNotFound(Exception):
+    """No case matches (wrong receipt, unknown number, or the viewer is excluded)."""
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    """Everything the reporter wrote about the misconduct (stored encrypted as one JSON)."""
+
+    description: str
+    accused_name: str = ""
+    accused_position: str = ""
+    incident_date: str = ""
+    location: str = ""
+    amount: str = ""
+    witnesses: str = ""
+    reported_elsewhere: str = ""
+    desired_action: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> ReportContent:
+        data: dict[str, Any] = json.loads(text)
+        return cls(**{name: str(data.get(name, "")) for name in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class ReporterIdentity:
+    """Who the reporter is, given only in confidential mode; sealed away from handlers."""
+
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> ReporterIdentity:
+        data: dict[str, Any] = json.loads(text)
+        return cls(**{name: str(data.get(name, "")) for name in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    """An uploaded file already encrypted on disk under its own key."""
+
+    upload: EncryptedUpload
+    filename: str
+    content_type: str
+
+
+@dataclass(frozen=True)
+class AttachmentMeta:
+    """What is kept about a file, encrypted under the case key (the file key included)."""
+
+    filename: str
+    content_type: str
+    size: int
+    file_key_hex: str
+
+    @property
+    def file_key(self) -> bytes:
+        return bytes.fromhex(self.file_key_hex)
+
+
+@dataclass
+class PreparedCase:
+    """A case fully encrypted in memory, ready to be inserted in one short transaction."""
+
+    uid: str
+    receipt: str
+    receipt_lookup: bytes
+    reporter_salt: bytes
+    report_ciphertext: bytes
+    identity_ciphertext: bytes | None
+    case_keys: list[CaseKey]
+    attachments: list[Attachment]
+    uploads: list[EncryptedUpload] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CaseKeys:
+    """The keys an opener obtained for one case; ``identity`` only if they may see it."""
+
+    content: bytes
+    identity: bytes | None = None
+
+
+def _content_context(uid: str, name: str) -> str:
+    return f"field:{name}|case:{uid}"
+
+
+def _key_purpose(purpose: str, uid: str, recipient_key_id: str) -> str:
+    return f"{purpose}-key|case:{uid}|to:{recipient_key_id}"
+
+
+def _attachment_context(uid: str, attachment_uid: str) -> str:
+    return f"attachment-meta|case:{uid}|file:{attachment_uid}"
+
+
+def _seal_key(uid: str, purpose: str, secret: bytes, recipient: str, public_key: bytes) -> CaseKey:
+    recipient_key_id = crypto.key_id(public_key)
+    return CaseKey(
+        purpose=purpose,
+        recipient=recipient,
+        recipient_key_id=recipient_key_id,
+        sealed_ciphertext=crypto.seal(secret, public_key, _key_purpose(purpose, uid, recipient_key_id)),
+    )
+
+
+def seal_attachment(
+    uid: str, content_key: bytes, evidence: EvidenceFile, added_by: str, on: date
+) -> Attachment:
+    """The database row for an encrypted upload, its name and key under the case key."""
+    attachment_uid = crypto.random_token(16)
+    meta = AttachmentMeta(
+        filename=evidence.filename,
+        content_type=evidence.content_type,
+        size=evidence.upload.size,
+        file_key_hex=evidence.upload.key.hex(),
+    )
+    return Attachment(
+        uid=attachment_uid,
+        stored_name=evidence.upload.stored_name,
+        meta_ciphertext=crypto.encrypt_text(
+            content_key,
+            json.dumps(asdict(meta), ensure_ascii=False),
+            _attachment_context(uid, attachment_uid),
+        ),
+        added_by=added_by,
+        added_on=on,
+    )
+
+
+def prepare_case(
+    content: ReportContent,
+    identity: ReporterIdentity | None,
+    evidence: list[EvidenceFile],
+    recipients: keys.RecipientKeys,
+    lookup_secret: bytes,
+    today: date,
+) -> PreparedCase:
+    """Generate the case's keys and receipt and encrypt everything; no database access."""
+    uid = crypto.random_token(24)
+    receipt = crypto.new_receipt()
+    reporter_salt = crypto.new_salt()
+    reporter_public = crypto.public_key_of(crypto.reporter_private_key(receipt, reporter_salt))
+    content_key = crypto.new_data_key()
+    identity_key = crypto.new_data_key()
+    sealed = [
+        _seal_key(uid, CONTENT, content_key, keys.UNIT, recipients.unit.public_key),
+        _seal_key(uid, CONTENT, content_key, keys.RECOVERY, recipients.recovery.public_key),
+        _seal_key(uid, CONTENT, content_key, REPORTER, reporter_public),
+    ]
+    identity_ciphertext = None
+    if identity is not None:
+        identity_ciphertext = crypto.encrypt_text(
+            identity_key, identity.to_json(), _content_context(uid, IDENTITY)
+        )
+        sealed += [
+            _seal_key(uid, IDENTITY, identity_key, keys.CUSTODIAN, recipients.custodian.public_key),
+            _seal_key(uid, IDENTITY, identity_key, keys.RECOVERY, recipients.recovery.public_key),
+            _seal_key(uid, IDENTITY, identity_key, REPORTER, reporter_public),
+        ]
+    return PreparedCase(
+        uid=uid,
+        receipt=receipt,
+        receipt_lookup=crypto.receipt_lookup(receipt, lookup_secret),
+        reporter_salt=reporter_salt,
+        report_ciphertext=crypto.encrypt_text(
+            content_key, content.to_json(), _content_context(uid, "report")
+        ),
+        identity_ciphertext=identity_ciphertext,
+        case_keys=sealed,
+        attachments=[seal_attachment(uid, content_key, item, REPORTER, today) for item in evidence],
+        uploads=[item.upload for item in evidence],
+    )
+
+
+def allocate_case_number(db: Session, fiscal_year: int) -> str:
+    """The next case number of a fiscal year, e.g. ``2569-0007``, without a read-then-write race."""
+    bump = (
+        update(CaseCounter)
+        .where(CaseCounter.fiscal_year == fiscal_year)
+        .values(last_number=CaseCounter.last_number + 1)
+        .returning(CaseCounter.last_number)
+    )
+    number = db.execute(bump).scalar()
+    if number is None:
+        try:
+            with db.begin_nested():
+                db.add(CaseCounter(fiscal_year=fiscal_year, last_number=1))
+            number = 1
+        except IntegrityError:  # another request created the year's counter first
+            number = db.execute(bump).scalar_one()
+    return f"{fiscal_year}-{number:04d}"
+
+
+def store_case(
+    db: Session,
+    prepared: PreparedCase,
+    category: str,
+    department: str,
+    channel: str,
+    today: date,
+    deadline_days: dict[str, Any],
+    actor_kind: str = audit.REPORTER,
+    actor_id: int | None = None,
+) -> Case:
+    """Insert a prepared case in the caller's transaction; the caller commits, then promotes files."""
+    fiscal_year = fiscal_year_of(today)
+    case = Case(
+        uid=prepared.uid,
+        number=allocate_case_number(db, fiscal_year),
+        fiscal_year=fiscal_year,
+        channel=channel,
+        category=category,
+        department=department,
+        disclosure="confidential" if prepared.identity_ciphertext else "anonymous",
+        status=Status.RECEIVED.value,
+        submitted_on=today,
+        # Online reports are acknowledged automatically by the receipt page (DOMAIN B1).
+        acknowledged_on=today if channel == "online" else None,
+        next_deadline_on=add_days(today, int(deadline_days["first_feedback"])),
+        next_deadline_kind="first_feedback",
+        receipt_lookup=prepared.receipt_lookup,
+        reporter_salt=prepared.reporter_salt,
+        report_ciphertext=prepared.report_ciphertext,
+        identity_ciphertext=prepared.identity_ciphertext,
+    )
+    case.keys = list(prepared.case_keys)
+    db.add(case)
+    db.flush()
+    for attachment in prepared.attachments:
+        attachment.case_id = case.id
+        db.add(attachment)
+    audit.record(db, "case_submitted", actor_kind, actor_id, case.id, f"channel={channel}")
+    return case
+
+
+# --- opening a case -------------------------------------------------------------------------
+
+
+def find_by_receipt(db: Session, receipt: str, lookup_secret: bytes) -> Case:
+    """The case a (normalised) receipt belongs to; raises :class:`CaseNotFound`."""
+    case = db.scalars(
+        select(Case).where(Case.receipt_lookup == crypto.receipt_lookup(receipt, lookup_secret))
+    ).first()
+    if case is None:
+        raise CaseNotFound
+    return case
+
+
+def _open_sealed(
+    db: Session, case: Case, purpose: str, recipient_key_id: str, private_key: bytes
+) -> bytes | None:
+    sealed = db.scalars(
+        select(CaseKey).where(
+            CaseKey.case_id == case.id,
+            CaseKey.purpose == purpose,
+            CaseKey.recipient_key_id == recipient_key_id,
+        )
+    ).first()
+    if sealed is None:
+        return None
+    return crypto.unseal(
+        sealed.sealed_ciphertext, private_key, _key_purpose(purpose, case.uid, recipient_key_id)
+    )
+
+
+def open_as_reporter(db: Session, case: Case, receipt: str) -> CaseKeys:
+    """The reporter's keys, derived from the receipt."""
+    private_key = crypto.reporter_private_key(receipt, case.reporter_salt)
+    recipient_key_id = crypto.key_id(crypto.public_key_of(private_key))
+    content_key = _open_sealed(db, case, CONTENT, recipient_key_id, private_key)
+    if content_key is None:
+        raise CaseNotFound
+    identity_key = _open_sealed(db, case, IDENTITY, recipient_key_id, private_key)
+    return CaseKeys(content=content_key, identity=identity_key)
+
+
+def open_with_org_key(db: Session, case: Case, purpose: str, org_private_key: bytes) -> bytes:
+    """A case key opened with an organisation private key (unit, custodian or recovery)."""
+    recipient_key_id = crypto.key_id(crypto.public_key_of(org_private_key))
+    opened = _open_sealed(db, case, purpose, recipient_key_id, org_private_key)
+    if opened is None:
+        raise keys.KeyringError(f"the case's {purpose} key is not sealed to this key")
+    return opened
+
+
+def read_report(case: Case, content_key: bytes) -> ReportContent:
+    """The decrypted report."""
+    return ReportContent.from_json(
+        crypto.decrypt_text(content_key, case.report_ciphertext, _content_context(case.uid, "report"))
+    )
+
+
+def read_identity(case: Case, identity_key: bytes) -> ReporterIdentity | None:
+    """The decrypted identity, if the reporter gave one."""
+    if case.identity_ciphertext is None:
+        return None
+    return ReporterIdentity.from_json(
+        crypto.decrypt_text(identity_key, case.identity_ciphertext, _content_context(case.uid, IDENTITY))
+    )
+
+
+def read_attachment_meta(case: Case, attachment: Attachment, content_key: bytes) -> AttachmentMeta:
+    """An attachment's name, type, size and file key."""
+    data = json.loads(
+        crypto.decrypt_text(
+            content_key, attachment.meta_ciphertext, _attachment_context(case.uid, attachment.uid)
+        )
+    )
+    return AttachmentMeta(**data)
+
+
+# --- messages -------------------------------------------------------------------------------
+
+
+def _message_context(uid: str, message_uid: str) -> str:
+    return f"message|case:{uid}|{message_uid}"
+
+
+def add_message(
+    db: Session,
+    case: Case,
+    content_key: bytes,
+    author: str,
+    body: str,
+    on: date,
+    author_id: int | None = None,
+) -> Message:
+    """Append an encrypted message to the case's thread (caller commits)."""
+    message_uid = crypto.random_token(12)
+    message = Message(
+        uid=message_uid,
+        case_id=case.id,
+        author=author,
+        author_id=author_id,
+        sent_on=on,
+        read_by_staff=author == STAFF,
+        body_ciphertext=crypto.encrypt_text(content_key, body, _message_context(case.uid, message_uid)),
+    )
+    db.add(message)
+    return message
+
+
+def read_message(case: Case, message: Message, content_key: bytes) -> str:
+    """A message's text."""
+    return crypto.decrypt_text(content_key, message.body_ciphertext, _message_context(case.uid, message.uid))
+
+
+def thread(db: Session, case: Case) -> list[Message]:
+    """The case's messages, oldest first."""
+    return list(db.scalars(select(Message).where(Message.case_id == case.id).order_by(Message.id)).all())
+
+
+def attachments_of(db: Session, case: Case) -> list[Attachment]:
+    """The case's attachment rows, oldest first."""
+    return list(
+        db.scalars(select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id)).all()
+    )
+
+
+# --- recovery -------------------------------------------------------------------------------
+
+
+def rotate_with_recovery(db: Session, recovery_private: bytes, holder: StaffUser, batch: int = 500) -> int:
+    """New unit and custodian keys for ``holder``; every case key re-sealed from the recovery copy."""
+    for kind in (keys.UNIT, keys.CUSTODIAN):
+        old = keys.active_org_key(db, kind)
+        if old is not None:
+            old.active = False
+    unit, unit_private = keys.create_org_key(db, keys.UNIT)
+    custodian, custodian_private = keys.create_org_key(db, keys.CUSTODIAN)
+    db.flush()
+    keys.grant_org_key(db, unit, unit_private, holder, None)
+    keys.grant_org_key(db, custodian, custodian_private, holder, None)
+    new_recipient = {CONTENT: (keys.UNIT, unit.public_key), IDENTITY: (keys.CUSTODIAN, custodian.public_key)}
+    recovery_key_id = crypto.key_id(crypto.public_key_of(recovery_private))
+    resealed, last_id = 0, 0
+    while True:
+        rows = db.scalars(
+            select(CaseKey)
+            .where(CaseKey.recipient_key_id == recovery_key_id, CaseKey.id > last_id)
+            .order_by(CaseKey.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return resealed
+        for row in rows:
+            last_id = row.id
+            case = row.case
+            secret = crypto.unseal(
+                row.sealed_ciphertext, recovery_private, _key_purpose(row.purpose, case.uid, recovery_key_id)
+            )
+            recipient, public_key = new_recipient[row.purpose]
+            db.add(_with_case(_seal_key(case.uid, row.purpose, secret, recipient, public_key), case))
+            resealed += 1
+
+
+def _with_case(case_key: CaseKey, case: Case) -> CaseKey:
+    case_key.case_id = case.id
+    return case_key

@@ -1,0 +1,203 @@
+"""Command-line tasks: `flask --app wsgi init | users | keys | audit | storage ...`."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+import time
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
+
+from complaints import audit, cases, config, crypto, keys, migrations, storage
+from complaints.db import new_session
+from complaints.models import StaffUser
+
+users_cli = AppGroup("users", help="Staff accounts.")
+keys_cli = AppGroup("keys", help="Organisation keys.")
+audit_cli = AppGroup("audit", help="The tamper-evident audit log.")
+storage_cli = AppGroup("storage", help="Encrypted evidence files.")
+
+
+def argon2_params(app: Flask) -> crypto.Argon2Params:
+    """The password-hashing cost from config."""
+    return crypto.Argon2Params(
+        memory_kib=int(app.config["ARGON2_MEMORY_KIB"]),
+        iterations=int(app.config["ARGON2_ITERATIONS"]),
+        lanes=int(app.config["ARGON2_LANES"]),
+    )
+
+
+def server_secret(app: Flask) -> bytes:
+    """The 32-byte key for server-held secrets (TOTP seeds), derived from config."""
+    return crypto.derive_private_key(
+        str(app.config["SERVER_DATA_SECRET"]).encode(), b"complaints", "server data key"
+    )[:32]
+
+
+def lookup_secret(app: Flask) -> bytes:
+    """The key of the receipt-lookup HMAC."""
+    return str(app.config["RECEIPT_LOOKUP_SECRET"]).encode()
+
+
+def _one_time_password() -> str:
+    return "-".join(secrets.token_hex(3) for _ in range(4))
+
+
+def _read_password_stdin() -> str:
+    password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < 12:
+        raise click.ClickException("The password must be at least 12 characters.")
+    return password
+
+
+def _ensure_secrets(app: Flask) -> None:
+    fresh = {name: secrets.token_urlsafe(48) for name in config.SECRET_NAMES}
+    path = config.write_instance_config(app.instance_path, fresh)
+    app.config.from_pyfile(str(path))
+    config.require_secrets(app)
+
+
+@click.command("init")
+@click.option("--lead", "lead_username", help="Create this legal lead (scripted installs).")
+@click.option("--password-stdin", is_flag=True, help="Read the lead's password from standard input.")
+@with_appcontext
+def init_command(lead_username: str | None, password_stdin: bool) -> None:
+    """Create secrets, the schema, the keys and the first accounts. Safe to run twice."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    _ensure_secrets(app)
+    Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
+    migrations.upgrade(app)
+    with new_session(app) as db:
+        if keys.active_org_key(db, keys.UNIT) is not None:
+            click.echo("Already initialised: nothing was changed.")
+            return
+        recovery_code, recovery_private = keys.new_recovery_code()
+        keys.create_org_key_from_private(db, keys.RECOVERY, recovery_private)
+        unit, unit_private = keys.create_org_key(db, keys.UNIT)
+        custodian, custodian_private = keys.create_org_key(db, keys.CUSTODIAN)
+        db.flush()
+        params, secret = argon2_params(app), server_secret(app)
+        if lead_username:
+            password = _read_password_stdin() if password_stdin else _one_time_password()
+            lead = keys.create_staff_user(
+                db,
+                lead_username,
+                frozenset({"lead", "officer", "custodian"}),
+                password,
+                params,
+                secret,
+                must_change_password=not password_stdin,
+            )
+            accounts: list[tuple[keys.NewStaffUser, str | None]] = [
+                (lead, None if password_stdin else password)
+            ]
+        else:
+            admin_password, lead_password = _one_time_password(), _one_time_password()
+            admin = keys.create_staff_user(db, "admin", frozenset({"admin"}), admin_password, params, secret)
+            lead = keys.create_staff_user(
+                db, "lead", frozenset({"lead", "officer", "custodian"}), lead_password, params, secret
+            )
+            accounts = [(admin, admin_password), (lead, lead_password)]
+        db.flush()
+        keys.grant_org_key(db, unit, unit_private, lead.user, None)
+        keys.grant_org_key(db, custodian, custodian_private, lead.user, None)
+        audit.record(db, "initialised", audit.SYSTEM)
+        db.commit()
+    click.echo("Initialised.")
+    click.echo("")
+    click.echo("RECOVERY CODE (print it, keep it in the municipality's safe; it is shown only once):")
+    click.echo(f"recovery-code: {recovery_code}")
+    for account, shown_password in accounts:
+        click.echo("")
+        click.echo(f"account: {account.user.username} ({account.user.roles})")
+        if shown_password is not None:
+            click.echo(f"one-time-password: {shown_password}")
+        click.echo(f"totp-secret: {crypto.base32_secret(account.totp_secret)}")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(keys.ROLES))
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user_command(username: str, roles: tuple[str, ...], password_stdin: bool) -> None:
+    """Create a staff account; prints its TOTP secret (and a one-time password)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    password = _read_password_stdin() if password_stdin else _one_time_password()
+    with new_session(app) as db:
+        if db.scalars(select(StaffUser).where(StaffUser.username == username)).first():
+            raise click.ClickException(f"The account {username!r} already exists.")
+        created = keys.create_staff_user(
+            db,
+            username,
+            frozenset(roles),
+            password,
+            argon2_params(app),
+            server_secret(app),
+            must_change_password=not password_stdin,
+        )
+        db.flush()
+        audit.record(
+            db, "user_created", audit.SYSTEM, detail=f"user={created.user.id} roles={created.user.roles}"
+        )
+        db.commit()
+    if not password_stdin:
+        click.echo(f"one-time-password: {password}")
+    click.echo(f"totp-secret: {crypto.base32_secret(created.totp_secret)}")
+
+
+@keys_cli.command("recover")
+@click.argument("username")
+def recover_command(username: str) -> None:
+    """Read the recovery code on stdin; make new unit and custodian keys, re-seal every case
+    to them and grant them to USERNAME (for when every holder lost their password)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        recovery_private = keys.recovery_private_key(sys.stdin.readline())
+    except keys.KeyringError as error:
+        raise click.ClickException(str(error)) from error
+    with new_session(app) as db:
+        recovery = keys.active_org_key(db, keys.RECOVERY)
+        user = db.scalars(select(StaffUser).where(StaffUser.username == username)).first()
+        if recovery is None or user is None:
+            raise click.ClickException("Unknown user, or the installation is not initialised.")
+        if crypto.key_id(crypto.public_key_of(recovery_private)) != recovery.key_id:
+            raise click.ClickException("This is not the recovery code of this installation.")
+        resealed = cases.rotate_with_recovery(db, recovery_private, user)
+        audit.record(db, "keys_recovered", audit.SYSTEM, detail=f"user={user.id} cases={resealed}")
+        db.commit()
+    click.echo(f"New unit and custodian keys granted to {username}; {resealed} case keys re-sealed.")
+
+
+@audit_cli.command("verify")
+def audit_verify_command() -> None:
+    """Exit non-zero if the audit log was altered."""
+    with new_session(current_app._get_current_object()) as db:  # type: ignore[attr-defined]
+        problems = audit.verify(db)
+    for problem in problems:
+        click.echo(f"entry {problem.entry_id}: {problem.reason}", err=True)
+    if problems:
+        sys.exit(1)
+    click.echo("audit log intact")
+
+
+@storage_cli.command("cleanup")
+@click.option("--older-than-hours", default=24.0, show_default=True)
+def storage_cleanup_command(older_than_hours: float) -> None:
+    """Delete encrypted partial uploads left by interrupted requests."""
+    removed = storage.remove_stale_partials(
+        Path(current_app.config["UPLOAD_DIR"]), older_than_hours * 3600, time.time()
+    )
+    click.echo(f"removed {removed} partial uploads")
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands."""
+    app.cli.add_command(init_command)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(keys_cli)
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(storage_cli)

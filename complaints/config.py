@@ -1,0 +1,146 @@
+"""Configuration: code defaults, then instance/config.py, then COMPLAINTS_* variables, then tests."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ENV_PREFIX = "COMPLAINTS_"
+SECRET_NAMES = ("SECRET_KEY", "RECEIPT_LOOKUP_SECRET", "SERVER_DATA_SECRET")
+PLACEHOLDER = "change-me"
+
+DEFAULT_CATEGORIES = (
+    "public_property",
+    "budget",
+    "procurement",
+    "abuse_of_power",
+    "bribery",
+    "other",
+)
+
+
+class ConfigurationError(RuntimeError):
+    """The app cannot start safely with this configuration; the message says how to fix it."""
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    """The code defaults: safe for one machine, no secrets."""
+    return {
+        "SECRET_KEY": PLACEHOLDER,
+        "RECEIPT_LOOKUP_SECRET": PLACEHOLDER,
+        "SERVER_DATA_SECRET": PLACEHOLDER,
+        "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'complaints.sqlite3'}",
+        "UPLOAD_DIR": str(Path(instance_path) / "uploads"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_REPORT": "10 per hour",
+        "RATELIMIT_FOLLOWUP": "20 per hour",
+        "RATELIMIT_STAFF_LOGIN": "10 per 15 minutes",
+        "MAIL_SERVER": "",
+        "MAIL_PORT": 25,
+        "MAIL_SENDER": "complaints@localhost",
+        "MAIL_TIMEOUT_SECONDS": 10,
+        "LEGAL_UNIT_EMAIL": "",
+        "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+        "ARGON2_MEMORY_KIB": 64 * 1024,
+        "ARGON2_ITERATIONS": 3,
+        "ARGON2_LANES": 1,
+        "MAX_ATTACHMENTS": 10,
+        "MAX_ATTACHMENT_BYTES": 20 * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": 105 * 1024 * 1024,
+        "MAX_TEXT_CHARS": 20_000,
+        "WTF_CSRF_TIME_LIMIT": 4 * 3600,
+        "REPORTER_IDLE_MINUTES": 30,
+        "STAFF_IDLE_MINUTES": 30,
+        "STAFF_ABSOLUTE_HOURS": 12,
+        "STAFF_LOGIN_MAX_FAILURES": 5,
+        "STAFF_LOCKOUT_MINUTES": 15,
+        "SESSION_COOKIE_SECURE": False,
+        "PREFERRED_URL_SCHEME": "http",
+        "TIMEZONE": "Asia/Bangkok",
+        "MUNICIPALITY_NAME_TH": "เทศบาลตำบลตัวอย่าง",
+        "MUNICIPALITY_NAME_EN": "Example Sub-district Municipality",
+        "LEGAL_UNIT_NAME_TH": "งานนิติการ สำนักปลัดเทศบาล",
+        "LEGAL_UNIT_NAME_EN": "Legal Affairs Unit, Office of the Municipal Clerk",
+        "CONTACT_PHONE": "0-0000-0000",
+        "CATEGORIES": list(DEFAULT_CATEGORIES),
+        "DEPARTMENTS": [
+            "office_of_clerk",
+            "finance",
+            "engineering",
+            "public_health",
+            "education",
+            "other",
+        ],
+        "DEADLINE_DAYS": {
+            "acknowledge": 7,
+            "first_feedback": 15,
+            "progress_feedback": 30,
+            "final_feedback": 90,
+            "fact_finding": 60,
+            "disciplinary_investigation": 180,
+            "awaiting_information": 7,
+            "penalty_after_finding": 30,
+            "copy_to_nacc": 15,
+            "appeal_window": 30,
+        },
+        "DUE_SOON_DAYS": 3,
+        "STATS_SUPPRESSION_THRESHOLD": 5,
+        "ITA_ITEM_CODES": {"2568": "O30", "2569": "O30"},
+        "BABEL_DEFAULT_LOCALE": "th",
+        "LANGUAGES": ["th", "en"],
+        "TESTING": False,
+    }
+
+
+def _parse_env_value(raw: str) -> Any:
+    """Environment values may be JSON (numbers, lists, booleans); otherwise they are text."""
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def load(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Apply the four layers in order onto ``app.config``."""
+    app.config.from_mapping(defaults(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    for name, raw in os.environ.items():
+        if name.startswith(ENV_PREFIX) and not name.startswith(f"{ENV_PREFIX}TEST_"):
+            app.config[name.removeprefix(ENV_PREFIX)] = _parse_env_value(raw)
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    app.config["SQLALCHEMY_URL"] = app.config["DATABASE_URL"]
+
+
+def require_secrets(app: Flask) -> None:
+    """Refuse to run with missing or placeholder secrets outside testing."""
+    missing = [
+        name
+        for name in SECRET_NAMES
+        if not app.config.get(name) or app.config[name] == PLACEHOLDER or len(str(app.config[name])) < 32
+    ]
+    if missing and not app.config.get("TESTING"):
+        raise ConfigurationError(
+            "Missing or default secrets: "
+            + ", ".join(missing)
+            + ". Run `flask --app wsgi init` to write fresh ones to instance/config.py, "
+            "or set COMPLAINTS_<NAME> in the environment."
+        )
+
+
+def write_instance_config(instance_path: str, secrets: dict[str, str]) -> Path:
+    """Create instance/config.py with fresh secrets unless it exists; never overwrite."""
+    path = Path(instance_path) / "config.py"
+    if path.exists():
+        return path
+    Path(instance_path).mkdir(parents=True, exist_ok=True)
+    lines = ['"""Deployment configuration written by `flask init`; keep it secret."""', ""]
+    lines += [f"{name} = {value!r}" for name, value in secrets.items()]
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    return path

@@ -1,0 +1,73 @@
+"""The database engine and the per-request session; transactions are committed by callers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+_EXTENSION = "complaints.db"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with the settings each backend needs for concurrent use."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Take over transaction control from pysqlite so BEGIN IMMEDIATE can be issued below.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    # Deleted pages are overwritten, so old ciphertext rows do not linger in free pages.
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.close()
+
+
+def _sqlite_begin_immediate(connection: Any) -> None:
+    # A transaction that reads then writes must hold the write lock from the start, or a
+    # concurrent writer makes it fail at once with SQLITE_BUSY instead of waiting.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def init_app(app: Flask) -> None:
+    """Create the engine and session factory for ``app`` and close sessions after requests."""
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions[_EXTENSION] = sessionmaker(bind=engine, expire_on_commit=False)
+    app.teardown_appcontext(_close_session)
+
+
+def engine_of(app: Flask) -> Engine:
+    """The engine bound to ``app``."""
+    factory: sessionmaker[Session] = app.extensions[_EXTENSION]
+    bind: Engine = factory.kw["bind"]
+    return bind
+
+
+def new_session(app: Flask | None = None) -> Session:
+    """A fresh session outside the request cycle (CLI, background work, tests)."""
+    factory: sessionmaker[Session] = (app or current_app).extensions[_EXTENSION]
+    return factory()
+
+
+def session() -> Session:
+    """The session of the current app context, created on first use."""
+    if "db_session" not in g:
+        g.db_session = new_session()
+    current: Session = g.db_session
+    return current
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    current: Session | None = g.pop("db_session", None)
+    if current is not None:
+        current.close()

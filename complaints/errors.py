@@ -1,0 +1,35 @@
+"""Error pages: every error is a clear page in the reader's language, never a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, session
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+KNOWN_PAGES = {400, 403, 404, 405, 413, 429, 500}
+
+
+def _render_http_error(error: HTTPException) -> tuple[str, int]:
+    code = error.code or 500
+    template_code = code if code in KNOWN_PAGES else 500 if code >= 500 else 400
+    reason = error.description if code == 413 and isinstance(error.description, str) else ""
+    return render_template(f"errors/{template_code}.html", reason=reason), code
+
+
+def _render_csrf_error(_error: CSRFError) -> tuple[str, int]:
+    # An expired or missing token: start a fresh session rather than trust the old one.
+    session.clear()
+    return render_template("errors/csrf.html"), 400
+
+
+def _render_unexpected(_error: Exception) -> tuple[str, int]:
+    return render_template("errors/500.html", reason=""), 500
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+    app.register_error_handler(CSRFError, _render_csrf_error)
+    app.register_error_handler(HTTPException, _render_http_error)
+    app.register_error_handler(InternalServerError, _render_unexpected)
+    if not app.testing:
+        app.register_error_handler(Exception, _render_unexpected)

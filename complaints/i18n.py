@@ -1,0 +1,70 @@
+"""Thai (default) and English: Babel catalogues, the language choice, and date display."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, current_app, request
+from flask_babel import Babel, get_locale
+
+from complaints.dates import format_day
+
+TRANSLATIONS = Path(__file__).parent / "translations"
+LANGUAGE_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    """The language from the `lang` cookie, else Thai."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE, "")
+    languages: list[str] = current_app.config["LANGUAGES"]
+    return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    """``th`` or ``en`` for the current request."""
+    locale = get_locale()
+    return locale.language if locale is not None else "th"
+
+
+def compile_catalogues(root: Path = TRANSLATIONS) -> None:
+    """Merge every ``*.po`` of a language into its ``messages.mo`` when any is newer.
+
+    Each area keeps its own ``.po`` file (core, public, staff, ...) so they can grow apart.
+    """
+    for messages_dir in root.glob("*/LC_MESSAGES"):
+        sources = sorted(messages_dir.glob("*.po"))
+        target = messages_dir / "messages.mo"
+        if not sources:
+            continue
+        newest = max(source.stat().st_mtime for source in sources)
+        if target.exists() and target.stat().st_mtime >= newest:
+            continue
+        merged = Catalog(locale=messages_dir.parent.name)
+        for source in sources:
+            with source.open("rb") as handle:
+                for message in read_po(handle):
+                    if message.id and message.string:
+                        merged[message.id] = message
+        try:
+            with target.open("wb") as handle:
+                write_mo(handle, merged)
+        except OSError:
+            current_app.logger.warning("could not write %s", target) if current_app else None
+
+
+def localised_day(day: date | None, short: bool = False) -> str:
+    """A date in the reader's language, Buddhist era for Thai."""
+    return format_day(day, current_language(), short)
+
+
+def init_app(app: Flask) -> None:
+    """Set up Flask-Babel and the template helpers."""
+    compile_catalogues()
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    Babel(app, locale_selector=select_locale)
+    app.jinja_env.globals["current_language"] = current_language
+    app.jinja_env.filters["day"] = localised_day

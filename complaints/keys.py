@@ -1,0 +1,245 @@
+"""The key hierarchy: organisation keys, staff personal keys, grants and session unlocking."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from complaints import crypto
+from complaints.dates import utcnow
+from complaints.models import KeyGrant, OrgKey, StaffUser
+
+UNIT = "unit"
+CUSTODIAN = "custodian"
+RECOVERY = "recovery"
+ORG_KEY_KINDS = (UNIT, CUSTODIAN, RECOVERY)
+ROLES = ("officer", "lead", "custodian", "admin")
+
+
+class KeyringError(Exception):
+    """A key needed for this action is missing or could not be unlocked."""
+
+
+class WrongPassword(Exception):
+    """The password does not match the account."""
+
+
+@dataclass(frozen=True)
+class RecipientKeys:
+    """The public keys every new case is sealed to."""
+
+    unit: OrgKey
+    custodian: OrgKey
+    recovery: OrgKey
+
+
+def _grant_purpose(org_key: OrgKey, recipient_key_id: str) -> str:
+    return f"org-key:{org_key.kind}|key:{org_key.key_id}|to:{recipient_key_id}"
+
+
+def _personal_key_context(username: str) -> str:
+    return f"personal-key|user:{username}"
+
+
+def _totp_context(username: str) -> str:
+    return f"totp-secret|user:{username}"
+
+
+def create_org_key(db: Session, kind: str) -> tuple[OrgKey, bytes]:
+    """Make a new organisation keypair; the caller seals the private key to someone."""
+    private_key = crypto.generate_private_key()
+    return create_org_key_from_private(db, kind, private_key), private_key
+
+
+def create_org_key_from_private(db: Session, kind: str, private_key: bytes) -> OrgKey:
+    """Register the public half of an organisation key whose private half is given."""
+    public_key = crypto.public_key_of(private_key)
+    org_key = OrgKey(kind=kind, public_key=public_key, key_id=crypto.key_id(public_key), created_at=utcnow())
+    db.add(org_key)
+    return org_key
+
+
+def active_org_key(db: Session, kind: str) -> OrgKey | None:
+    """The current key of a kind, or None before `init`."""
+    return db.scalars(
+        select(OrgKey).where(OrgKey.kind == kind, OrgKey.active.is_(True)).order_by(OrgKey.id.desc())
+    ).first()
+
+
+def recipient_keys(db: Session) -> RecipientKeys:
+    """The unit, custodian and recovery public keys; raises if `init` has not run."""
+    keys = {kind: active_org_key(db, kind) for kind in ORG_KEY_KINDS}
+    unit, custodian, recovery = keys[UNIT], keys[CUSTODIAN], keys[RECOVERY]
+    if unit is None or custodian is None or recovery is None:
+        raise KeyringError("organisation keys are missing; run `flask --app wsgi init`")
+    return RecipientKeys(unit=unit, custodian=custodian, recovery=recovery)
+
+
+def grant_org_key(
+    db: Session, org_key: OrgKey, org_private_key: bytes, to: StaffUser, by: StaffUser | None
+) -> KeyGrant:
+    """Seal an organisation private key to a staff member (replacing an older grant)."""
+    existing = db.scalars(
+        select(KeyGrant).where(KeyGrant.org_key_id == org_key.id, KeyGrant.user_id == to.id)
+    ).first()
+    sealed = crypto.seal(org_private_key, to.public_key, _grant_purpose(org_key, to.key_id))
+    grant = existing or KeyGrant(org_key_id=org_key.id, user_id=to.id)
+    grant.org_key = org_key
+    grant.recipient_key_id = to.key_id
+    grant.sealed_ciphertext = sealed
+    grant.granted_by_id = by.id if by else None
+    grant.created_at = utcnow()
+    db.add(grant)
+    return grant
+
+
+def open_grant(grant: KeyGrant, personal_private_key: bytes) -> bytes:
+    """The organisation private key a grant holds, opened with the holder's personal key."""
+    return crypto.unseal(
+        grant.sealed_ciphertext,
+        personal_private_key,
+        _grant_purpose(grant.org_key, grant.recipient_key_id),
+    )
+
+
+def held_org_keys(db: Session, user: StaffUser, personal_private_key: bytes) -> dict[str, bytes]:
+    """Every organisation private key the user holds a current grant for, by kind."""
+    held: dict[str, bytes] = {}
+    grants = db.scalars(select(KeyGrant).where(KeyGrant.user_id == user.id)).all()
+    for grant in grants:
+        if grant.recipient_key_id != user.key_id or not grant.org_key.active:
+            continue  # sealed to a personal key the user no longer has
+        held[grant.org_key.kind] = open_grant(grant, personal_private_key)
+    return held
+
+
+def private_key_for(db: Session, kind: str, user: StaffUser, personal_private_key: bytes) -> bytes:
+    """One organisation private key of the user's; raises :class:`KeyringError` if not held."""
+    org_key = active_org_key(db, kind)
+    if org_key is None:
+        raise KeyringError(f"no {kind} key")
+    grant = db.scalars(
+        select(KeyGrant).where(KeyGrant.org_key_id == org_key.id, KeyGrant.user_id == user.id)
+    ).first()
+    if grant is None or grant.recipient_key_id != user.key_id:
+        raise KeyringError(f"user does not hold the {kind} key")
+    return open_grant(grant, personal_private_key)
+
+
+# --- staff personal keys ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewStaffUser:
+    """A freshly created account and the secrets shown once to whoever created it."""
+
+    user: StaffUser
+    personal_private_key: bytes
+    totp_secret: bytes
+
+
+def set_password(
+    user: StaffUser, password: str, personal_private_key: bytes, params: crypto.Argon2Params
+) -> None:
+    """(Re)wrap the personal private key under a key derived from ``password``."""
+    salt = crypto.new_salt()
+    derived = crypto.derive_password_keys(password, salt, params)
+    user.password_salt = salt
+    user.password_verifier = derived.verifier
+    user.private_key_ciphertext = crypto.encrypt_bytes(
+        derived.wrapping_key, personal_private_key, _personal_key_context(user.username)
+    )
+
+
+def create_staff_user(
+    db: Session,
+    username: str,
+    roles: frozenset[str],
+    password: str,
+    params: crypto.Argon2Params,
+    server_secret: bytes,
+    must_change_password: bool = True,
+) -> NewStaffUser:
+    """Create an account with a personal keypair wrapped under ``password`` and a TOTP secret."""
+    unknown = roles - set(ROLES)
+    if unknown or not roles:
+        raise ValueError(f"unknown roles: {sorted(unknown)}")
+    personal_private_key = crypto.generate_private_key()
+    public_key = crypto.public_key_of(personal_private_key)
+    totp_secret = crypto.new_totp_secret()
+    user = StaffUser(
+        username=username,
+        roles=",".join(sorted(roles)),
+        public_key=public_key,
+        key_id=crypto.key_id(public_key),
+        totp_secret_ciphertext=crypto.encrypt_bytes(server_secret, totp_secret, _totp_context(username)),
+        must_change_password=must_change_password,
+        disabled=False,
+        failed_logins=0,
+        last_totp_step=0,
+        created_at=utcnow(),
+    )
+    set_password(user, password, personal_private_key, params)
+    db.add(user)
+    return NewStaffUser(user=user, personal_private_key=personal_private_key, totp_secret=totp_secret)
+
+
+def unlock_personal_key(user: StaffUser, password: str, params: crypto.Argon2Params) -> bytes:
+    """Check the password and return the personal private key; one Argon2id run."""
+    derived = crypto.derive_password_keys(password, user.password_salt, params)
+    if not crypto.same_secret(derived.verifier, user.password_verifier):
+        raise WrongPassword
+    return crypto.decrypt_bytes(
+        derived.wrapping_key, user.private_key_ciphertext, _personal_key_context(user.username)
+    )
+
+
+def replace_personal_key(user: StaffUser, password: str, params: crypto.Argon2Params) -> bytes:
+    """After an admin reset: a new keypair (old grants become unusable until re-granted)."""
+    personal_private_key = crypto.generate_private_key()
+    user.public_key = crypto.public_key_of(personal_private_key)
+    user.key_id = crypto.key_id(user.public_key)
+    set_password(user, password, personal_private_key, params)
+    return personal_private_key
+
+
+def totp_secret_of(user: StaffUser, server_secret: bytes) -> bytes:
+    """The user's TOTP secret, kept under the server's data secret."""
+    return crypto.decrypt_bytes(server_secret, user.totp_secret_ciphertext, _totp_context(user.username))
+
+
+def reset_totp_secret(user: StaffUser, server_secret: bytes) -> bytes:
+    """A new TOTP secret for the user (admin action)."""
+    secret = crypto.new_totp_secret()
+    user.totp_secret_ciphertext = crypto.encrypt_bytes(server_secret, secret, _totp_context(user.username))
+    user.last_totp_step = 0
+    return secret
+
+
+# --- recovery -----------------------------------------------------------------------------
+
+
+def new_recovery_code() -> tuple[str, bytes]:
+    """A printable recovery code and the private key it derives (neither is stored)."""
+    seed = crypto.new_data_key()
+    code = base64.b32encode(seed).decode().rstrip("=")
+    return _group(code), recovery_private_key(code)
+
+
+def recovery_private_key(code: str) -> bytes:
+    """The recovery private key from its printed code (spaces and case do not matter)."""
+    cleaned = "".join(code.split()).upper().replace("-", "")
+    try:
+        seed = base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
+    except ValueError as error:
+        raise KeyringError("the recovery code is not valid") from error
+    if len(seed) != crypto.DATA_KEY_BYTES:
+        raise KeyringError("the recovery code is not valid")
+    return crypto.derive_private_key(seed, b"complaints", "recovery key")
+
+
+def _group(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))

@@ -1,0 +1,26 @@
+"""Alembic migrations, run by `flask init` and the tests through :func:`upgrade`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from flask import Flask
+
+from complaints.db import engine_of
+
+HERE = Path(__file__).parent
+
+
+def alembic_config(app: Flask) -> Config:
+    """An Alembic config that runs against the app's engine."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(HERE))
+    cfg.attributes["engine"] = engine_of(app)
+    return cfg
+
+
+def upgrade(app: Flask, revision: str = "head") -> None:
+    """Bring the schema up to ``revision``."""
+    command.upgrade(alembic_config(app), revision)

@@ -1,0 +1,120 @@
+"""Security middleware: headers, CSRF, rate limits, the encrypting upload stream, quiet logs."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+from typing import IO, Any
+
+from flask import Flask, Request, current_app, g, request
+from flask.wrappers import Response
+from flask_limiter import Limiter
+from flask_wtf.csrf import CSRFProtect
+
+from complaints.storage import EncryptedUpload, TooManyFiles
+
+csrf = CSRFProtect()
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+    ]
+)
+
+
+def anonymous_rate_key() -> str:
+    """A rate-limit key that is not an address: a keyed hash, kept only in limiter storage."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    address = (request.remote_addr or "unknown").encode()
+    return hashlib.sha256(b"rate|" + secret + b"|" + address).hexdigest()[:24]
+
+
+limiter = Limiter(key_func=anonymous_rate_key, default_limits=[], headers_enabled=False)
+
+
+class UploadRequest(Request):
+    """A request whose file parts are encrypted from the first byte (no plaintext temp file)."""
+
+    def _get_file_stream(
+        self,
+        total_content_length: int | None,
+        content_type: str | None,
+        filename: str | None = None,
+        content_length: int | None = None,
+    ) -> IO[bytes]:
+        import io
+
+        if not filename:
+            return io.BytesIO()  # an empty file input: nothing to keep
+        uploads: list[EncryptedUpload] = g.setdefault("encrypted_uploads", [])
+        if len(uploads) >= int(current_app.config["MAX_ATTACHMENTS"]):
+            raise TooManyFiles
+        upload = EncryptedUpload(
+            directory=Path(current_app.config["UPLOAD_DIR"]),
+            max_bytes=int(current_app.config["MAX_ATTACHMENT_BYTES"]),
+        )
+        uploads.append(upload)
+        return upload  # type: ignore[return-value]
+
+
+def _discard_unpromoted_uploads(_exc: BaseException | None) -> None:
+    for upload in g.pop("encrypted_uploads", []):
+        if not upload.final_path.exists():
+            upload.discard()
+
+
+def _set_headers(response: Response) -> Response:
+    headers = response.headers
+    headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    headers["Referrer-Policy"] = "no-referrer"
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+    if request.endpoint != "static":
+        headers["Cache-Control"] = "no-store"
+        headers["Pragma"] = "no-cache"
+    if request.is_secure:
+        headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    return response
+
+
+class _NoAddressFilter(logging.Filter):
+    """Werkzeug's development server logs the client address on every request line: drop it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return " - - [" not in record.getMessage()
+
+
+def quiet_request_logs() -> None:
+    """Keep addresses and user agents out of the development server's log."""
+    logging.getLogger("werkzeug").addFilter(_NoAddressFilter())
+
+
+def init_app(app: Flask) -> None:
+    """Attach headers, CSRF, the limiter and the upload stream to ``app``."""
+    app.request_class = UploadRequest
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        RATELIMIT_STORAGE_URI=app.config["RATELIMIT_STORAGE_URI"],
+        RATELIMIT_KEY_PREFIX="complaints",
+        RATELIMIT_SWALLOW_ERRORS=False,
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.after_request(_set_headers)
+    app.teardown_request(_discard_unpromoted_uploads)
+    quiet_request_logs()
+
+
+def limit_value(name: str) -> Any:
+    """A rate limit read from config at request time, e.g. ``limit_value("RATELIMIT_REPORT")``."""
+    return lambda: current_app.config[name]

@@ -1,0 +1,136 @@
+"""Encrypted evidence files on disk: encrypted from the first uploaded byte, moved in on commit.
+
+Each file gets its own random key. The upload stream encrypts into ``<name>.partial`` while the
+request is still being parsed, so Werkzeug never spools plaintext to a temp file; the file key
+is later stored encrypted under the case key, and the file is renamed into place only after
+the database transaction commits.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from complaints import crypto
+
+PARTIAL_SUFFIX = ".partial"
+
+
+class TooManyFiles(RequestEntityTooLarge):
+    """More files were sent than the settings allow."""
+
+    description = "too_many_files"
+
+
+class FileTooLarge(RequestEntityTooLarge):
+    """One file is larger than the settings allow."""
+
+    description = "file_too_large"
+
+
+def file_context(stored_name: str) -> str:
+    """The associated-data prefix of a stored file's chunks."""
+    return f"file|{stored_name}"
+
+
+@dataclass
+class EncryptedUpload:
+    """A file being written encrypted under its own key; behaves like a writable stream."""
+
+    directory: Path
+    max_bytes: int
+    key: bytes = field(default_factory=crypto.new_data_key)
+    stored_name: str = field(default_factory=lambda: crypto.random_token(24))
+    finished: bool = False
+    _handle: IO[bytes] = field(init=False, repr=False)
+    _encryptor: crypto.FileEncryptor = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.partial_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        self._handle = os.fdopen(fd, "wb")
+        self._encryptor = crypto.FileEncryptor(self.key, file_context(self.stored_name), self._handle)
+
+    @property
+    def partial_path(self) -> Path:
+        return self.directory / (self.stored_name + PARTIAL_SUFFIX)
+
+    @property
+    def final_path(self) -> Path:
+        return self.directory / self.stored_name
+
+    @property
+    def size(self) -> int:
+        return self._encryptor.plaintext_bytes
+
+    def write(self, data: bytes) -> int:
+        if self._encryptor.plaintext_bytes + len(data) > self.max_bytes:
+            raise FileTooLarge
+        return self._encryptor.write(bytes(data))
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        """Werkzeug rewinds a part when it ends: that is the moment to seal the last chunk."""
+        self.finish()
+        return 0
+
+    def tell(self) -> int:
+        return self.size
+
+    def read(self, *_args: Any) -> bytes:
+        return b""  # plaintext is never read back from an upload in flight
+
+    def flush(self) -> None:
+        return None
+
+    def close(self) -> None:
+        self.finish()
+
+    @property
+    def closed(self) -> bool:
+        return self.finished
+
+    def finish(self) -> None:
+        """Encrypt the last chunk and close the partial file."""
+        if self.finished:
+            return
+        self._encryptor.finish()
+        self._handle.close()
+        self.finished = True
+
+    def discard(self) -> None:
+        """Remove the partial file (the submission failed or was invalid)."""
+        self.finish()
+        self.partial_path.unlink(missing_ok=True)
+
+    def promote(self) -> None:
+        """Move the finished file into place; call after the transaction commits."""
+        self.finish()
+        os.replace(self.partial_path, self.final_path)
+
+
+def open_plaintext(directory: Path, stored_name: str, key: bytes) -> Iterator[bytes]:
+    """Stream a stored file's plaintext, chunk by chunk, checking every chunk."""
+    with (directory / stored_name).open("rb") as handle:
+        yield from crypto.decrypt_stream(key, file_context(stored_name), handle)
+
+
+def remove(directory: Path, stored_name: str) -> None:
+    """Delete a stored file (retention, or a rolled-back attachment)."""
+    (directory / stored_name).unlink(missing_ok=True)
+
+
+def remove_stale_partials(directory: Path, older_than_seconds: float, now: float) -> int:
+    """Delete ``.partial`` files left by crashed requests; returns how many."""
+    removed = 0
+    if not directory.exists():
+        return 0
+    for path in directory.glob("*" + PARTIAL_SUFFIX):
+        if now - path.stat().st_mtime > older_than_seconds:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

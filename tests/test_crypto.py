@@ -1,0 +1,204 @@
+"""The crypto module: round trips, and every kind of tampering fails."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from complaints import crypto
+
+FAST = crypto.Argon2Params(memory_kib=1024, iterations=1)
+
+
+@pytest.fixture(scope="module")
+def keypair() -> tuple[bytes, bytes]:
+    private = crypto.generate_private_key()
+    return private, crypto.public_key_of(private)
+
+
+def test_seal_round_trip(keypair: tuple[bytes, bytes]) -> None:
+    private, public = keypair
+    secret = crypto.new_data_key()
+    sealed = crypto.seal(secret, public, "dek|case:a|to:x")
+    assert sealed[0] == crypto.VERSION
+    assert crypto.unseal(sealed, private, "dek|case:a|to:x") == secret
+
+
+def test_seal_fails_with_other_purpose_key_or_flipped_byte(keypair: tuple[bytes, bytes]) -> None:
+    private, public = keypair
+    sealed = crypto.seal(b"k" * 32, public, "dek|case:a")
+    with pytest.raises(crypto.CryptoError):
+        crypto.unseal(sealed, private, "dek|case:b")
+    with pytest.raises(crypto.CryptoError):
+        crypto.unseal(sealed, crypto.generate_private_key(), "dek|case:a")
+    flipped = bytearray(sealed)
+    flipped[len(flipped) // 2] ^= 1
+    with pytest.raises(crypto.CryptoError):
+        crypto.unseal(bytes(flipped), private, "dek|case:a")
+
+
+def test_public_key_has_hybrid_parts(keypair: tuple[bytes, bytes]) -> None:
+    _, public = keypair
+    assert len(public) == crypto.PUBLIC_KEY_BYTES == 1184 + 32
+    assert len(crypto.key_id(public)) == 16
+
+
+def test_field_encryption_is_randomised_and_bound_to_context() -> None:
+    key = crypto.new_data_key()
+    one = crypto.encrypt_text(key, "ทุจริต", "field:description|case:1")
+    two = crypto.encrypt_text(key, "ทุจริต", "field:description|case:1")
+    assert one != two
+    assert crypto.decrypt_text(key, one, "field:description|case:1") == "ทุจริต"
+    with pytest.raises(crypto.CryptoError):
+        crypto.decrypt_text(key, one, "field:description|case:2")
+    with pytest.raises(crypto.CryptoError):
+        crypto.decrypt_text(key, one, "field:location|case:1")
+    with pytest.raises(crypto.CryptoError):
+        crypto.decrypt_text(crypto.new_data_key(), one, "field:description|case:1")
+    tampered = bytearray(one)
+    tampered[-1] ^= 0x80
+    with pytest.raises(crypto.CryptoError):
+        crypto.decrypt_text(key, bytes(tampered), "field:description|case:1")
+
+
+def test_unknown_version_is_refused() -> None:
+    key = crypto.new_data_key()
+    ciphertext = bytearray(crypto.encrypt_bytes(key, b"x", "c"))
+    ciphertext[0] = 99
+    with pytest.raises(crypto.CryptoError):
+        crypto.decrypt_bytes(key, bytes(ciphertext), "c")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=4096), st.text(max_size=40))
+def test_bytes_round_trip_property(data: bytes, context: str) -> None:
+    key = crypto.new_data_key()
+    assert crypto.decrypt_bytes(key, crypto.encrypt_bytes(key, data, context), context) == data
+
+
+THAI_TEXT = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x0E00, max_codepoint=0x0E7F),
+        st.characters(codec="utf-8", exclude_categories=("Cs",)),
+    ),
+    max_size=500,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(THAI_TEXT)
+def test_thai_text_round_trips_exactly(text: str) -> None:
+    key = crypto.new_data_key()
+    assert crypto.decrypt_text(key, crypto.encrypt_text(key, text, "f"), "f") == text
+
+
+def test_password_keys_deterministic_and_distinct() -> None:
+    salt = crypto.new_salt()
+    a = crypto.derive_password_keys("รหัสผ่านยาวพอสมควร", salt, FAST)
+    b = crypto.derive_password_keys("รหัสผ่านยาวพอสมควร", salt, FAST)
+    c = crypto.derive_password_keys("another password", salt, FAST)
+    assert a == b
+    assert a.verifier != c.verifier
+    assert a.verifier != a.wrapping_key
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("4821 0937 5562 1048 3391", "48210937556210483391"),
+        ("4821-0937-5562-1048-3391", "48210937556210483391"),
+        ("๔๘๒๑ ๐๙๓๗ ๕๕๖๒ ๑๐๔๘ ๓๓๙๑", "48210937556210483391"),
+        (" 48210937556210483391\t", "48210937556210483391"),
+    ],
+)
+def test_receipt_normalisation(typed: str, expected: str) -> None:
+    assert crypto.normalise_receipt(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["", "1234", "4821 0937 5562 1048 339a", "4" * 21, "٤" * 20, "x" * 20])
+def test_receipt_format_errors(typed: str) -> None:
+    with pytest.raises(crypto.ReceiptFormatError):
+        crypto.normalise_receipt(typed)
+
+
+def test_receipts_are_twenty_random_digits_grouped() -> None:
+    receipts = {crypto.new_receipt() for _ in range(200)}
+    assert len(receipts) == 200
+    sample = receipts.pop()
+    assert len(sample) == 20
+    assert sample.isdigit()
+    assert crypto.format_receipt(sample).count(" ") == 4
+
+
+def test_receipt_derivations() -> None:
+    receipt, salt = crypto.new_receipt(), crypto.new_salt()
+    assert crypto.reporter_private_key(receipt, salt) == crypto.reporter_private_key(receipt, salt)
+    assert crypto.reporter_private_key(receipt, salt) != crypto.reporter_private_key(
+        receipt, crypto.new_salt()
+    )
+    assert crypto.receipt_lookup(receipt, b"s1") != crypto.receipt_lookup(receipt, b"s2")
+    assert len(crypto.receipt_lookup(receipt, b"s1")) == 32
+
+
+def _encrypt_file(key: bytes, data: bytes, context: str = "file|a") -> bytes:
+    sink = io.BytesIO()
+    crypto.encrypt_stream(key, context, [data[i : i + 5000] for i in range(0, len(data), 5000)], sink)
+    return sink.getvalue()
+
+
+def _decrypt_file(key: bytes, blob: bytes, context: str = "file|a") -> bytes:
+    return b"".join(crypto.decrypt_stream(key, context, io.BytesIO(blob)))
+
+
+def _chunks(blob: bytes) -> list[bytes]:
+    chunks, position = [], 1
+    while position < len(blob):
+        length = int.from_bytes(blob[position : position + 4], "big")
+        end = position + 4 + 12 + length
+        chunks.append(blob[position:end])
+        position = end
+    return chunks
+
+
+@pytest.mark.parametrize("size", [0, 1, crypto.FILE_CHUNK_BYTES, crypto.FILE_CHUNK_BYTES + 1, 300_000])
+def test_stream_round_trip(size: int) -> None:
+    key = crypto.new_data_key()
+    data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    assert _decrypt_file(key, _encrypt_file(key, data)) == data
+
+
+def test_stream_detects_swap_truncation_extension_and_tampering() -> None:
+    key = crypto.new_data_key()
+    blob = _encrypt_file(key, b"a" * (3 * crypto.FILE_CHUNK_BYTES + 10))
+    chunks = _chunks(blob)
+    assert len(chunks) == 4
+    swapped = blob[:1] + chunks[1] + chunks[0] + chunks[2] + chunks[3]
+    truncated = blob[:1] + b"".join(chunks[:3])
+    extended = blob + chunks[3]
+    tampered = bytearray(blob)
+    tampered[100] ^= 1
+    for bad in (swapped, truncated, extended, bytes(tampered), blob[:-1], blob[:1]):
+        with pytest.raises(crypto.CryptoError):
+            _decrypt_file(key, bad)
+    with pytest.raises(crypto.CryptoError):
+        _decrypt_file(key, blob, context="file|b")
+
+
+def test_stream_chunks_from_other_file_are_refused() -> None:
+    key = crypto.new_data_key()
+    first = _encrypt_file(key, b"a" * 100, "file|one")
+    second = _encrypt_file(key, b"b" * 100, "file|two")
+    with pytest.raises(crypto.CryptoError):
+        _decrypt_file(key, first[:1] + _chunks(second)[0], "file|one")
+
+
+def test_totp_accepts_adjacent_steps_only() -> None:
+    secret = crypto.new_totp_secret()
+    now = 1_800_000_000
+    assert crypto.totp_matching_step(secret, crypto.totp_code(secret, now), now) == now // 30
+    assert crypto.totp_matching_step(secret, crypto.totp_code(secret, now - 30), now) == now // 30 - 1
+    assert crypto.totp_matching_step(secret, crypto.totp_code(secret, now - 90), now) is None
+    assert crypto.totp_matching_step(secret, "12345a", now) is None
