@@ -1,4 +1,4 @@
-"""The tamper-evident audit log: each entry hashes the one before it.
+"""The tamper-evident audit log: each entry is an HMAC over the one before it.
 
 Entries say who did what to which case and when; never content, identities, receipts or
 addresses. Events a reporter causes are stamped to the day only, like the submission itself.
@@ -6,14 +6,15 @@ addresses. Events a reporter causes are stamped to the day only, like the submis
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from complaints import crypto
 from complaints.dates import utcnow
 from complaints.models import AuditEvent, AuditHead
 
@@ -31,6 +32,11 @@ class AuditProblem:
     reason: str
 
 
+def _audit_key() -> bytes:
+    """The chain is keyed: a database writer without the server config cannot re-forge it."""
+    return crypto.derive_key(str(current_app.config["SERVER_DATA_SECRET"]).encode(), "audit chain key")
+
+
 def _entry_hash(previous_hash: str, event: AuditEvent) -> str:
     body = json.dumps(
         [
@@ -45,7 +51,7 @@ def _entry_hash(previous_hash: str, event: AuditEvent) -> str:
         ensure_ascii=False,
         separators=(",", ":"),
     )
-    return hashlib.sha256(body.encode()).hexdigest()
+    return crypto.mac_hex(_audit_key(), body.encode())
 
 
 def _locked_head(db: Session) -> AuditHead:

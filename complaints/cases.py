@@ -12,13 +12,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from complaints import audit, crypto, keys
 from complaints.dates import add_days, fiscal_year_of
-from complaints.models import Attachment, Case, CaseCounter, CaseKey, Message, StaffUser
+from complaints.models import Attachment, Case, CaseCounter, CaseKey, KeyGrant, Message, StaffUser
 from complaints.procedure import Status
 from complaints.storage import EncryptedUpload
 
@@ -88,7 +88,7 @@ class AttachmentMeta:
     filename: str
     content_type: str
     size: int
-    file_key_hex: str
+    file_key_hex: str = field(repr=False)
 
     @property
     def file_key(self) -> bytes:
@@ -100,7 +100,7 @@ class PreparedCase:
     """A case fully encrypted in memory, ready to be inserted in one short transaction."""
 
     uid: str
-    receipt: str
+    receipt: str = field(repr=False)
     receipt_lookup: bytes
     reporter_salt: bytes
     report_ciphertext: bytes
@@ -114,8 +114,8 @@ class PreparedCase:
 class CaseKeys:
     """The keys an opener obtained for one case; ``identity`` only if they may see it."""
 
-    content: bytes
-    identity: bytes | None = None
+    content: bytes = field(repr=False)
+    identity: bytes | None = field(default=None, repr=False)
 
 
 def _content_context(uid: str, name: str) -> str:
@@ -349,8 +349,9 @@ def read_attachment_meta(case: Case, attachment: Attachment, content_key: bytes)
 # --- messages -------------------------------------------------------------------------------
 
 
-def _message_context(uid: str, message_uid: str) -> str:
-    return f"message|case:{uid}|{message_uid}"
+def _message_context(uid: str, message_uid: str, author: str) -> str:
+    # The author is bound too: flipping a row's author column makes the message fail to open.
+    return f"message|case:{uid}|msg:{message_uid}|author:{author}"
 
 
 def add_message(
@@ -371,7 +372,9 @@ def add_message(
         author_id=author_id,
         sent_on=on,
         read_by_staff=author == STAFF,
-        body_ciphertext=crypto.encrypt_text(content_key, body, _message_context(case.uid, message_uid)),
+        body_ciphertext=crypto.encrypt_text(
+            content_key, body, _message_context(case.uid, message_uid, author)
+        ),
     )
     db.add(message)
     return message
@@ -379,7 +382,9 @@ def add_message(
 
 def read_message(case: Case, message: Message, content_key: bytes) -> str:
     """A message's text."""
-    return crypto.decrypt_text(content_key, message.body_ciphertext, _message_context(case.uid, message.uid))
+    return crypto.decrypt_text(
+        content_key, message.body_ciphertext, _message_context(case.uid, message.uid, message.author)
+    )
 
 
 def thread(db: Session, case: Case) -> list[Message]:
@@ -398,39 +403,45 @@ def attachments_of(db: Session, case: Case) -> list[Attachment]:
 
 
 def rotate_with_recovery(db: Session, recovery_private: bytes, holder: StaffUser, batch: int = 500) -> int:
-    """New unit and custodian keys for ``holder``; every case key re-sealed from the recovery copy."""
+    """New unit and custodian keys for ``holder``; every case key re-sealed from the recovery copy.
+
+    Copies sealed to the retired keys (and grants of them) are deleted, so someone who held the
+    old keys keeps nothing usable in the live database.
+    """
+    retired: list[str] = []
     for kind in (keys.UNIT, keys.CUSTODIAN):
         old = keys.active_org_key(db, kind)
         if old is not None:
             old.active = False
+            retired.append(old.key_id)
+            db.execute(delete(KeyGrant).where(KeyGrant.org_key_id == old.id))
     unit, unit_private = keys.create_org_key(db, keys.UNIT)
     custodian, custodian_private = keys.create_org_key(db, keys.CUSTODIAN)
     db.flush()
     keys.grant_org_key(db, unit, unit_private, holder, None)
     keys.grant_org_key(db, custodian, custodian_private, holder, None)
-    new_recipient = {CONTENT: (keys.UNIT, unit.public_key), IDENTITY: (keys.CUSTODIAN, custodian.public_key)}
     recovery_key_id = crypto.key_id(crypto.public_key_of(recovery_private))
     resealed, last_id = 0, 0
-    while True:
-        rows = db.scalars(
-            select(CaseKey)
-            .where(CaseKey.recipient_key_id == recovery_key_id, CaseKey.id > last_id)
-            .order_by(CaseKey.id)
-            .limit(batch)
-        ).all()
-        if not rows:
-            return resealed
+    while rows := db.scalars(
+        select(CaseKey)
+        .where(CaseKey.recipient_key_id == recovery_key_id, CaseKey.id > last_id)
+        .order_by(CaseKey.id)
+        .limit(batch)
+    ).all():
         for row in rows:
             last_id = row.id
             case = row.case
             secret = crypto.unseal(
                 row.sealed_ciphertext, recovery_private, _key_purpose(row.purpose, case.uid, recovery_key_id)
             )
-            recipient, public_key = new_recipient[row.purpose]
-            db.add(_with_case(_seal_key(case.uid, row.purpose, secret, recipient, public_key), case))
-            resealed += 1
-
-
-def _with_case(case_key: CaseKey, case: Case) -> CaseKey:
-    case_key.case_id = case.id
-    return case_key
+            targets = [(keys.UNIT, unit)] if row.purpose == CONTENT else [(keys.CUSTODIAN, custodian)]
+            if row.purpose == IDENTITY and case.identity_shared:
+                targets.append((keys.UNIT, unit))
+            for recipient, org_key in targets:
+                sealed = _seal_key(case.uid, row.purpose, secret, recipient, org_key.public_key)
+                sealed.case_id = case.id
+                db.add(sealed)
+                resealed += 1
+    if retired:
+        db.execute(delete(CaseKey).where(CaseKey.recipient_key_id.in_(retired)))
+    return resealed

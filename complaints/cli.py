@@ -33,9 +33,7 @@ def argon2_params(app: Flask) -> crypto.Argon2Params:
 
 def server_secret(app: Flask) -> bytes:
     """The 32-byte key for server-held secrets (TOTP seeds), derived from config."""
-    return crypto.derive_private_key(
-        str(app.config["SERVER_DATA_SECRET"]).encode(), b"complaints", "server data key"
-    )[:32]
+    return crypto.derive_key(str(app.config["SERVER_DATA_SECRET"]).encode(), "server data key")
 
 
 def lookup_secret(app: Flask) -> bytes:

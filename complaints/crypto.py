@@ -12,8 +12,9 @@ import hmac
 import os
 import secrets
 import struct
+import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from cryptography.exceptions import InvalidTag
@@ -37,8 +38,7 @@ PUBLIC_KEY_BYTES = _MLKEM_PUBLIC_BYTES + _X25519_BYTES
 DATA_KEY_BYTES = 32
 FILE_CHUNK_BYTES = 64 * 1024
 RECEIPT_DIGITS = 20
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
-_RECEIPT_SEPARATORS = " \t-_.,/\u00a0\u200b"
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙０１２３４５６７８９", "01234567890123456789")
 
 
 class CryptoError(Exception):
@@ -160,8 +160,8 @@ def decrypt_text(key: bytes, ciphertext: bytes, context: str) -> str:
 class PasswordKeys:
     """What one Argon2id run over a password yields: a verifier to store and a wrapping key."""
 
-    verifier: bytes
-    wrapping_key: bytes
+    verifier: bytes = field(repr=False)
+    wrapping_key: bytes = field(repr=False)
 
 
 def new_salt() -> bytes:
@@ -172,6 +172,8 @@ def new_salt() -> bytes:
 def derive_password_keys(password: str, salt: bytes, params: Argon2Params) -> PasswordKeys:
     """One Argon2id run; the first half checks the password, the second unwraps the key.
 
+    The password is NFKC-normalised: Thai ำ may be typed as one code point or as ํ + า.
+
     The stored verifier is a hash of the first half, so it reveals nothing about the second.
     """
     output = Argon2id(
@@ -180,7 +182,7 @@ def derive_password_keys(password: str, salt: bytes, params: Argon2Params) -> Pa
         iterations=params.iterations,
         lanes=params.lanes,
         memory_cost=params.memory_kib,
-    ).derive(password.encode("utf-8"))
+    ).derive(unicodedata.normalize("NFKC", password).encode("utf-8"))
     verifier = hashlib.sha256(b"complaints password verifier|" + output[:32]).digest()
     return PasswordKeys(verifier=verifier, wrapping_key=output[32:])
 
@@ -205,7 +207,12 @@ def format_receipt(receipt: str) -> str:
 
 def normalise_receipt(text: str) -> str:
     """Thai digits become ASCII, separators are dropped; anything else is a format error."""
-    cleaned = "".join(ch for ch in text.translate(_THAI_DIGITS) if ch not in _RECEIPT_SEPARATORS)
+    # Spaces, dashes, dots and invisible characters of any script are separators (Z*, P*, Cc, Cf).
+    cleaned = "".join(
+        ch
+        for ch in text.translate(_THAI_DIGITS)
+        if unicodedata.category(ch)[0] not in "ZP" and unicodedata.category(ch) not in ("Cc", "Cf")
+    )
     if len(cleaned) != RECEIPT_DIGITS or not all(ch in "0123456789" for ch in cleaned):
         raise ReceiptFormatError("a receipt is twenty digits")
     return cleaned
@@ -223,12 +230,22 @@ def derive_private_key(material: bytes, salt: bytes, label: str) -> bytes:
     )
 
 
+def derive_key(material: bytes, label: str) -> bytes:
+    """A 256-bit symmetric key for one purpose from a server secret (HKDF-SHA256)."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"complaints", info=_info(label)).derive(material)
+
+
 def reporter_private_key(receipt: str, salt: bytes) -> bytes:
     """The reporter's keypair, derived from the receipt and the case's salt.
 
     The receipt has 66 random bits, so no slow password hash is needed: HKDF suffices.
     """
     return derive_private_key(receipt.encode(), salt, "reporter key")
+
+
+def mac_hex(key: bytes, message: bytes) -> str:
+    """HMAC-SHA256 as hex (the audit chain)."""
+    return hmac.new(key, message, "sha256").hexdigest()
 
 
 def random_token(nbytes: int = 32) -> str:
@@ -343,24 +360,41 @@ def encrypt_stream(key: bytes, file_context: str, chunks: Iterable[bytes], sink:
     return encryptor.plaintext_bytes
 
 
+def _read_exact(source: BinaryIO, size: int, allow_eof: bool = False) -> bytes:
+    """Read exactly ``size`` bytes (streams may return less per call); b"" only at a clean EOF."""
+    parts: list[bytes] = []
+    remaining = size
+    while remaining:
+        part = source.read(remaining)
+        if not part:
+            break
+        parts.append(part)
+        remaining -= len(part)
+    data = b"".join(parts)
+    if len(data) == size or (allow_eof and not data):
+        return data
+    raise CryptoError("file is truncated")
+
+
 def decrypt_stream(key: bytes, file_context: str, source: BinaryIO) -> Iterator[bytes]:
-    """Yield plaintext chunks; raises :class:`CryptoError` if anything was altered or cut."""
-    if source.read(1) != _VERSION_BYTE:
+    """Yield plaintext chunks; raises :class:`CryptoError` if anything was altered or cut.
+
+    Reads ahead one chunk header to learn whether the current chunk is the last, so it works
+    on pipes and other non-seekable streams.
+    """
+    if _read_exact(source, 1, allow_eof=True) != _VERSION_BYTE:
         raise CryptoError("unknown file format")
     aead = AESGCM(key)
+    header = _read_exact(source, 4)
     index = 0
     while True:
-        header = source.read(4)
-        if len(header) != 4:
-            raise CryptoError("file is truncated")
         (length,) = struct.unpack(">I", header)
         if length < 16 or length > FILE_CHUNK_BYTES + 16:
             raise CryptoError("file chunk has an impossible length")
-        nonce = source.read(_NONCE_BYTES)
-        sealed = source.read(length)
-        if len(nonce) != _NONCE_BYTES or len(sealed) != length:
-            raise CryptoError("file is truncated")
-        last = _peek_end(source)
+        nonce = _read_exact(source, _NONCE_BYTES)
+        sealed = _read_exact(source, length)
+        header = _read_exact(source, 4, allow_eof=True)
+        last = header == b""
         try:
             chunk = aead.decrypt(nonce, sealed, _info(_chunk_context(file_context, index, last)))
         except InvalidTag as error:
@@ -369,10 +403,3 @@ def decrypt_stream(key: bytes, file_context: str, source: BinaryIO) -> Iterator[
         if last:
             return
         index += 1
-
-
-def _peek_end(source: BinaryIO) -> bool:
-    position = source.tell()
-    at_end = source.read(1) == b""
-    source.seek(position)
-    return at_end

@@ -81,7 +81,15 @@ def recipient_keys(db: Session) -> RecipientKeys:
 def grant_org_key(
     db: Session, org_key: OrgKey, org_private_key: bytes, to: StaffUser, by: StaffUser | None
 ) -> KeyGrant:
-    """Seal an organisation private key to a staff member (replacing an older grant)."""
+    """Seal an organisation private key to a staff member (replacing an older grant).
+
+    Refused while the recipient still has a password someone else set (first login or an admin
+    reset): whoever knows that password could unwrap the personal key and so the grant.
+    """
+    if to.must_change_password:
+        raise KeyringError("the recipient must first set their own password")
+    if crypto.public_key_of(org_private_key) != org_key.public_key:
+        raise KeyringError("the private key does not belong to this organisation key")
     existing = db.scalars(
         select(KeyGrant).where(KeyGrant.org_key_id == org_key.id, KeyGrant.user_id == to.id)
     ).first()
@@ -192,9 +200,13 @@ def unlock_personal_key(user: StaffUser, password: str, params: crypto.Argon2Par
     derived = crypto.derive_password_keys(password, user.password_salt, params)
     if not crypto.same_secret(derived.verifier, user.password_verifier):
         raise WrongPassword
-    return crypto.decrypt_bytes(
+    private_key = crypto.decrypt_bytes(
         derived.wrapping_key, user.private_key_ciphertext, _personal_key_context(user.username)
     )
+    if crypto.key_id(crypto.public_key_of(private_key)) != user.key_id:
+        # Someone with database access swapped the public key to divert future grants.
+        raise KeyringError("the account's public key does not match its private key")
+    return private_key
 
 
 def replace_personal_key(user: StaffUser, password: str, params: crypto.Argon2Params) -> bytes:

@@ -202,3 +202,60 @@ def test_totp_accepts_adjacent_steps_only() -> None:
     assert crypto.totp_matching_step(secret, crypto.totp_code(secret, now - 30), now) == now // 30 - 1
     assert crypto.totp_matching_step(secret, crypto.totp_code(secret, now - 90), now) is None
     assert crypto.totp_matching_step(secret, "12345a", now) is None
+
+
+class _Trickle(io.RawIOBase):
+    """A reader that returns at most 7 bytes per call, like a slow socket."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        return self._data.read(min(7, size) if size >= 0 else 7)
+
+
+def test_stream_decrypts_from_short_reads_and_pipes() -> None:
+    import os
+    import threading
+
+    key = crypto.new_data_key()
+    data = os.urandom(2 * crypto.FILE_CHUNK_BYTES + 123)
+    blob = _encrypt_file(key, data)
+    assert b"".join(crypto.decrypt_stream(key, "file|a", _Trickle(blob))) == data  # type: ignore[arg-type]
+    read_end, write_end = os.pipe()
+    writer = threading.Thread(target=lambda: (os.write(write_end, blob), os.close(write_end)))
+    writer.start()
+    with os.fdopen(read_end, "rb") as pipe:
+        assert b"".join(crypto.decrypt_stream(key, "file|a", pipe)) == data
+    writer.join()
+
+
+@pytest.mark.parametrize("junk", [b"\x00", b"\x00\x00\x01", b"\x00\x00\x00\x20"])
+def test_stream_trailing_junk_is_refused(junk: bytes) -> None:
+    key = crypto.new_data_key()
+    with pytest.raises(crypto.CryptoError):
+        _decrypt_file(key, _encrypt_file(key, b"evidence") + junk)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "4821\u20130937\u20135562\u20131048\u20133391",
+        "４８２１ ０９３７ ５５６２ １０４８ ３３９１",
+        "\ufeff4821\u202f0937 5562 1048 3391",
+    ],
+)
+def test_receipt_normalisation_of_unicode_separators(typed: str) -> None:
+    assert crypto.normalise_receipt(typed) == "48210937556210483391"
+
+
+def test_password_keys_ignore_unicode_normal_form() -> None:
+    salt = crypto.new_salt()
+    composed = "น้ำ" + "\u0e33"
+    decomposed = "น้ำ" + "\u0e4d\u0e32"
+    assert crypto.derive_password_keys(composed, salt, FAST) == crypto.derive_password_keys(
+        decomposed, salt, FAST
+    )

@@ -16,6 +16,7 @@ from complaints.dates import today
 from complaints.db import new_session
 from complaints.models import Case, CaseKey, KeyGrant, OrgKey, StaffUser
 from tests.conftest import LEAD_PASSWORD, POSTGRES_URL
+from tests.conftest import file_case as filed
 
 MARKER = "MARKER-ลับมาก-7f3a"
 
@@ -23,21 +24,8 @@ MARKER = "MARKER-ลับมาก-7f3a"
 def file_case(
     app: Flask, description: str = MARKER, identity: cases.ReporterIdentity | None = None
 ) -> tuple[int, str]:
-    """File a report through the service functions; returns the case id and receipt."""
-    with new_session(app) as db:
-        prepared = cases.prepare_case(
-            cases.ReportContent(description=description, accused_name=MARKER),
-            identity,
-            [],
-            keys.recipient_keys(db),
-            cli.lookup_secret(app),
-            today(),
-        )
-        case = cases.store_case(
-            db, prepared, "budget", "finance", "online", today(), app.config["DEADLINE_DAYS"]
-        )
-        db.commit()
-        return case.id, prepared.receipt
+    """File a report with the marker in its description and accused name."""
+    return filed(app, cases.ReportContent(description=description, accused_name=MARKER), identity)
 
 
 def test_init_creates_keys_and_lead(app: Flask) -> None:
@@ -215,3 +203,51 @@ def test_reporter_opens_case_with_receipt_only(app: Flask) -> None:
         with pytest.raises(cases.CaseNotFound):
             cases.find_by_receipt(db, crypto.new_receipt(), cli.lookup_secret(app))
         assert receipt.encode() not in case.receipt_lookup
+
+
+def test_grant_refused_while_recipient_has_a_password_set_by_someone_else(app: Flask) -> None:
+    app.test_cli_runner().invoke(args=["users", "create", "fresh", "--role", "officer"])
+    params = cli.argon2_params(app)
+    with new_session(app) as db:
+        fresh = db.scalars(select(StaffUser).where(StaffUser.username == "fresh")).one()
+        lead = db.scalars(select(StaffUser).where(StaffUser.username == "lead")).one()
+        unit_private = keys.private_key_for(
+            db, keys.UNIT, lead, keys.unlock_personal_key(lead, LEAD_PASSWORD, params)
+        )
+        unit = keys.active_org_key(db, keys.UNIT)
+        assert unit is not None
+        with pytest.raises(keys.KeyringError, match="own password"):
+            keys.grant_org_key(db, unit, unit_private, fresh, lead)
+        with pytest.raises(keys.KeyringError):
+            keys.grant_org_key(db, unit, crypto.generate_private_key(), lead, lead)
+
+
+def test_swapped_public_key_is_detected_at_unlock(app: Flask) -> None:
+    params = cli.argon2_params(app)
+    with new_session(app) as db:
+        lead = db.scalars(select(StaffUser).where(StaffUser.username == "lead")).one()
+        attacker_public = crypto.public_key_of(crypto.generate_private_key())
+        lead.public_key, lead.key_id = attacker_public, crypto.key_id(attacker_public)
+        with pytest.raises(keys.KeyringError):
+            keys.unlock_personal_key(lead, LEAD_PASSWORD, params)
+
+
+def test_message_author_is_bound_to_its_ciphertext(app: Flask) -> None:
+    case_id, receipt = file_case(app)
+    with app.app_context(), new_session(app) as db:
+        case = db.get_one(Case, case_id)
+        content_key = cases.open_as_reporter(db, case, receipt).content
+        message = cases.add_message(db, case, content_key, cases.REPORTER, "ข้อความ", today())
+        db.commit()
+        assert cases.read_message(case, message, content_key) == "ข้อความ"
+        message.author = cases.STAFF
+        with pytest.raises(crypto.CryptoError):
+            cases.read_message(case, message, content_key)
+
+
+def test_secrets_stay_out_of_reprs(app: Flask) -> None:
+    with app.app_context(), new_session(app) as db:
+        prepared = cases.prepare_case(
+            cases.ReportContent(description="x"), None, [], keys.recipient_keys(db), b"s", today()
+        )
+    assert prepared.receipt not in repr(prepared)
