@@ -136,7 +136,7 @@ def file_case(
     channel: str = "online",
 ) -> tuple[int, str]:
     """File a report through the same service functions the form uses; returns (case id, receipt)."""
-    with new_session(app) as db:
+    with app.app_context(), new_session(app) as db:
         prepared = cases.prepare_case(
             content, identity, [], keys.recipient_keys(db), cli.lookup_secret(app), today()
         )
