@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -130,6 +131,11 @@ def _attachment_context(uid: str, attachment_uid: str) -> str:
     return f"attachment-meta|case:{uid}|file:{attachment_uid}"
 
 
+def _with_case(case_key: CaseKey, case: Case) -> CaseKey:
+    case_key.case_id = case.id
+    return case_key
+
+
 def _seal_key(uid: str, purpose: str, secret: bytes, recipient: str, public_key: bytes) -> CaseKey:
     recipient_key_id = crypto.key_id(public_key)
     return CaseKey(
@@ -175,8 +181,9 @@ def prepare_case(
     """Generate the case's keys and receipt and encrypt everything; no database access."""
     uid = crypto.random_token(24)
     receipt = crypto.new_receipt()
+    stretched = stretch_receipt(receipt, lookup_secret)
     reporter_salt = crypto.new_salt()
-    reporter_public = crypto.public_key_of(crypto.reporter_private_key(receipt, reporter_salt))
+    reporter_public = crypto.public_key_of(crypto.reporter_private_key(stretched, reporter_salt))
     content_key = crypto.new_data_key()
     identity_key = crypto.new_data_key()
     sealed = [
@@ -197,7 +204,7 @@ def prepare_case(
     return PreparedCase(
         uid=uid,
         receipt=receipt,
-        receipt_lookup=crypto.receipt_lookup(receipt, lookup_secret),
+        receipt_lookup=crypto.receipt_lookup(stretched, lookup_secret),
         reporter_salt=reporter_salt,
         report_ciphertext=crypto.encrypt_text(
             content_key, content.to_json(), _content_context(uid, "report")
@@ -273,14 +280,38 @@ def store_case(
 # --- opening a case -------------------------------------------------------------------------
 
 
-def find_by_receipt(db: Session, receipt: str, lookup_secret: bytes) -> Case:
-    """The case a (normalised) receipt belongs to; raises :class:`CaseNotFound`."""
+def receipt_params() -> crypto.Argon2Params:
+    """The cost of the receipt stretch, from config (lowered in tests)."""
+    config = current_app.config
+    return crypto.Argon2Params(
+        memory_kib=int(config["RECEIPT_ARGON2_MEMORY_KIB"]),
+        iterations=int(config["RECEIPT_ARGON2_ITERATIONS"]),
+        lanes=1,
+    )
+
+
+def stretch_receipt(receipt: str, lookup_secret: bytes) -> bytes:
+    """The single slow step of everything a receipt unlocks (see :func:`crypto.stretch_receipt`)."""
+    return crypto.stretch_receipt(receipt, lookup_secret, receipt_params())
+
+
+def unlock_by_receipt(db: Session, receipt: str, lookup_secret: bytes) -> tuple[Case, CaseKeys]:
+    """The case a normalised receipt belongs to and the reporter's keys, with one stretch.
+
+    Raises :class:`CaseNotFound` for any receipt that matches nothing.
+    """
+    stretched = stretch_receipt(receipt, lookup_secret)
     case = db.scalars(
-        select(Case).where(Case.receipt_lookup == crypto.receipt_lookup(receipt, lookup_secret))
+        select(Case).where(Case.receipt_lookup == crypto.receipt_lookup(stretched, lookup_secret))
     ).first()
     if case is None:
         raise CaseNotFound
-    return case
+    return case, _reporter_keys(db, case, stretched)
+
+
+def find_by_receipt(db: Session, receipt: str, lookup_secret: bytes) -> Case:
+    """The case a (normalised) receipt belongs to; raises :class:`CaseNotFound`."""
+    return unlock_by_receipt(db, receipt, lookup_secret)[0]
 
 
 def _open_sealed(
@@ -300,15 +331,21 @@ def _open_sealed(
     )
 
 
-def open_as_reporter(db: Session, case: Case, receipt: str) -> CaseKeys:
-    """The reporter's keys, derived from the receipt."""
-    private_key = crypto.reporter_private_key(receipt, case.reporter_salt)
+def _reporter_keys(db: Session, case: Case, stretched: bytes) -> CaseKeys:
+    private_key = crypto.reporter_private_key(stretched, case.reporter_salt)
     recipient_key_id = crypto.key_id(crypto.public_key_of(private_key))
     content_key = _open_sealed(db, case, CONTENT, recipient_key_id, private_key)
     if content_key is None:
         raise CaseNotFound
     identity_key = _open_sealed(db, case, IDENTITY, recipient_key_id, private_key)
     return CaseKeys(content=content_key, identity=identity_key)
+
+
+def open_as_reporter(db: Session, case: Case, receipt: str) -> CaseKeys:
+    """The reporter's keys, derived from the receipt (prefer :func:`unlock_by_receipt`)."""
+    return _reporter_keys(
+        db, case, stretch_receipt(receipt, current_app.config["RECEIPT_LOOKUP_SECRET"].encode())
+    )
 
 
 def open_with_org_key(db: Session, case: Case, purpose: str, org_private_key: bytes) -> bytes:
@@ -438,10 +475,43 @@ def rotate_with_recovery(db: Session, recovery_private: bytes, holder: StaffUser
             if row.purpose == IDENTITY and case.identity_shared:
                 targets.append((keys.UNIT, unit))
             for recipient, org_key in targets:
-                sealed = _seal_key(case.uid, row.purpose, secret, recipient, org_key.public_key)
-                sealed.case_id = case.id
-                db.add(sealed)
+                db.add(
+                    _with_case(_seal_key(case.uid, row.purpose, secret, recipient, org_key.public_key), case)
+                )
                 resealed += 1
     if retired:
         db.execute(delete(CaseKey).where(CaseKey.recipient_key_id.in_(retired)))
     return resealed
+
+
+# --- the reporter's side --------------------------------------------------------------------
+
+
+class NoIdentityToShare(Exception):
+    """The case holds no identity (an anonymous report), or the key given does not open it."""
+
+
+def share_identity_with_unit(db: Session, case: Case, identity_key: bytes, unit_public_key: bytes) -> CaseKey:
+    """The reporter's consent: seal the identity key to the legal unit key too (caller commits).
+
+    Only a key that really opens the identity is sealed; consenting twice adds nothing.
+    """
+    if case.identity_ciphertext is None:
+        raise NoIdentityToShare
+    try:
+        read_identity(case, identity_key)
+    except crypto.CryptoError as error:
+        raise NoIdentityToShare from error
+    unit_key_id = crypto.key_id(unit_public_key)
+    sealed = db.scalars(
+        select(CaseKey).where(
+            CaseKey.case_id == case.id, CaseKey.purpose == IDENTITY, CaseKey.recipient_key_id == unit_key_id
+        )
+    ).first()
+    if sealed is None:
+        sealed = _seal_key(case.uid, IDENTITY, identity_key, keys.UNIT, unit_public_key)
+        sealed.case_id = case.id
+        db.add(sealed)
+        audit.record(db, "identity_shared", audit.REPORTER, None, case.id, "to=unit")
+    case.identity_shared = True
+    return sealed

@@ -32,7 +32,12 @@ def require_or_skip(available: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-FAST_ARGON2 = {"ARGON2_MEMORY_KIB": 1024, "ARGON2_ITERATIONS": 1}
+FAST_ARGON2 = {
+    "ARGON2_MEMORY_KIB": 1024,
+    "ARGON2_ITERATIONS": 1,
+    "RECEIPT_ARGON2_MEMORY_KIB": 1024,
+    "RECEIPT_ARGON2_ITERATIONS": 1,
+}
 LEAD_PASSWORD = "correct horse battery staple"
 
 

@@ -135,12 +135,37 @@ def test_receipts_are_twenty_random_digits_grouped() -> None:
 
 def test_receipt_derivations() -> None:
     receipt, salt = crypto.new_receipt(), crypto.new_salt()
-    assert crypto.reporter_private_key(receipt, salt) == crypto.reporter_private_key(receipt, salt)
-    assert crypto.reporter_private_key(receipt, salt) != crypto.reporter_private_key(
-        receipt, crypto.new_salt()
+    stretched = crypto.stretch_receipt(receipt, b"pepper", FAST)
+    assert stretched == crypto.stretch_receipt(receipt, b"pepper", FAST)
+    assert stretched != crypto.stretch_receipt(receipt, b"other pepper", FAST)
+    assert stretched != crypto.stretch_receipt(crypto.new_receipt(), b"pepper", FAST)
+    assert crypto.reporter_private_key(stretched, salt) == crypto.reporter_private_key(stretched, salt)
+    assert crypto.reporter_private_key(stretched, salt) != crypto.reporter_private_key(
+        stretched, crypto.new_salt()
     )
-    assert crypto.receipt_lookup(receipt, b"s1") != crypto.receipt_lookup(receipt, b"s2")
-    assert len(crypto.receipt_lookup(receipt, b"s1")) == 32
+    assert crypto.receipt_lookup(stretched, b"s1") != crypto.receipt_lookup(stretched, b"s2")
+    assert len(crypto.receipt_lookup(stretched, b"s1")) == 32
+
+
+def test_receipt_stretch_uses_argon2id_with_the_given_cost() -> None:
+    """A stolen database plus config must cost one Argon2id per receipt guess, not one HMAC."""
+    import time
+
+    receipt = crypto.new_receipt()
+    cheap = crypto.Argon2Params(memory_kib=1024, iterations=1)
+    costly = crypto.Argon2Params(memory_kib=16 * 1024, iterations=2)
+    assert crypto.stretch_receipt(receipt, b"p", cheap) != crypto.stretch_receipt(receipt, b"p", costly)
+    plain_hmac = crypto.hmac.new(b"p", receipt.encode(), "sha256").digest()
+    assert plain_hmac != crypto.stretch_receipt(receipt, b"p", cheap)
+    started = time.perf_counter()
+    for _ in range(3):
+        crypto.stretch_receipt(receipt, b"p", costly)
+    # Three 16 MiB runs cannot be as fast as 30,000 HMACs: the work is really done.
+    stretch_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    for _ in range(30_000):
+        crypto.receipt_lookup(plain_hmac, b"p")
+    assert stretch_seconds > (time.perf_counter() - started) / 10
 
 
 def _encrypt_file(key: bytes, data: bytes, context: str = "file|a") -> bytes:

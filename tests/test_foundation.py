@@ -29,7 +29,7 @@ def file_case(
 
 
 def test_init_creates_keys_and_lead(app: Flask) -> None:
-    with new_session(app) as db:
+    with app.app_context(), new_session(app) as db:
         kinds = sorted(key.kind for key in db.scalars(select(OrgKey)))
         lead = db.scalars(select(StaffUser).where(StaffUser.username == "lead")).one()
         grants = db.scalars(select(KeyGrant).where(KeyGrant.user_id == lead.id)).all()
@@ -40,13 +40,13 @@ def test_init_creates_keys_and_lead(app: Flask) -> None:
 
 
 def test_init_twice_changes_nothing(app: Flask) -> None:
-    with new_session(app) as db:
+    with app.app_context(), new_session(app) as db:
         before = [key.key_id for key in db.scalars(select(OrgKey).order_by(OrgKey.id))]
     result = app.test_cli_runner().invoke(args=["init"])
     assert result.exit_code == 0
     assert "Already initialised" in result.output
     assert "recovery-code" not in result.output
-    with new_session(app) as db:
+    with app.app_context(), new_session(app) as db:
         assert [key.key_id for key in db.scalars(select(OrgKey).order_by(OrgKey.id))] == before
 
 
@@ -78,7 +78,7 @@ def test_users_create_rejects_unknown_role(app: Flask) -> None:
 
 def test_lead_reads_case_through_password_derived_key(app: Flask) -> None:
     case_id, _ = file_case(app)
-    with new_session(app) as db:
+    with app.app_context(), new_session(app) as db:
         lead = db.scalars(select(StaffUser).where(StaffUser.username == "lead")).one()
         personal = keys.unlock_personal_key(lead, LEAD_PASSWORD, cli.argon2_params(app))
         unit_private = keys.private_key_for(db, keys.UNIT, lead, personal)
@@ -96,7 +96,7 @@ def test_new_officer_reads_only_after_a_lead_grants_the_unit_key(app: Flask) -> 
         input="officer password 1\n",
     )
     params = cli.argon2_params(app)
-    with new_session(app) as db:
+    with app.app_context(), new_session(app) as db:
         officer = db.scalars(select(StaffUser).where(StaffUser.username == "officer1")).one()
         officer_personal = keys.unlock_personal_key(officer, "officer password 1", params)
         with pytest.raises(keys.KeyringError):
@@ -117,7 +117,7 @@ def test_new_officer_reads_only_after_a_lead_grants_the_unit_key(app: Flask) -> 
 def test_unit_key_cannot_open_identity(app: Flask) -> None:
     case_id, receipt = file_case(app, identity=cases.ReporterIdentity(name="นางสาว ผู้แจ้ง", phone="0812345678"))
     params = cli.argon2_params(app)
-    with new_session(app) as db:
+    with app.app_context(), new_session(app) as db:
         lead = db.scalars(select(StaffUser).where(StaffUser.username == "lead")).one()
         personal = keys.unlock_personal_key(lead, LEAD_PASSWORD, params)
         case = db.get_one(Case, case_id)
@@ -171,7 +171,7 @@ def test_recovery_code_restores_access_for_a_new_holder(app: Flask) -> None:
     assert bad.exit_code != 0
     result = runner.invoke(args=["keys", "recover", "newlead"], input=app.config["TEST_RECOVERY_CODE"] + "\n")
     assert result.exit_code == 0, result.output
-    with new_session(app) as db:
+    with app.app_context(), new_session(app) as db:
         newlead = db.scalars(select(StaffUser).where(StaffUser.username == "newlead")).one()
         personal = keys.unlock_personal_key(newlead, "new lead password", cli.argon2_params(app))
         case = db.get_one(Case, case_id)
@@ -185,7 +185,7 @@ def test_recovery_code_restores_access_for_a_new_holder(app: Flask) -> None:
 def test_case_numbers_are_sequential_per_fiscal_year(app: Flask) -> None:
     for _ in range(3):
         file_case(app)
-    with new_session(app) as db:
+    with app.app_context(), new_session(app) as db:
         numbers = sorted(db.scalars(select(Case.number)))
         assert len(set(numbers)) == 3
         assert numbers[-1].endswith("-0003")
@@ -194,7 +194,7 @@ def test_case_numbers_are_sequential_per_fiscal_year(app: Flask) -> None:
 
 def test_reporter_opens_case_with_receipt_only(app: Flask) -> None:
     case_id, receipt = file_case(app)
-    with new_session(app) as db:
+    with app.app_context(), new_session(app) as db:
         case = cases.find_by_receipt(db, receipt, cli.lookup_secret(app))
         assert case.id == case_id
         assert (
@@ -208,7 +208,7 @@ def test_reporter_opens_case_with_receipt_only(app: Flask) -> None:
 def test_grant_refused_while_recipient_has_a_password_set_by_someone_else(app: Flask) -> None:
     app.test_cli_runner().invoke(args=["users", "create", "fresh", "--role", "officer"])
     params = cli.argon2_params(app)
-    with new_session(app) as db:
+    with app.app_context(), new_session(app) as db:
         fresh = db.scalars(select(StaffUser).where(StaffUser.username == "fresh")).one()
         lead = db.scalars(select(StaffUser).where(StaffUser.username == "lead")).one()
         unit_private = keys.private_key_for(
@@ -224,7 +224,7 @@ def test_grant_refused_while_recipient_has_a_password_set_by_someone_else(app: F
 
 def test_swapped_public_key_is_detected_at_unlock(app: Flask) -> None:
     params = cli.argon2_params(app)
-    with new_session(app) as db:
+    with app.app_context(), new_session(app) as db:
         lead = db.scalars(select(StaffUser).where(StaffUser.username == "lead")).one()
         attacker_public = crypto.public_key_of(crypto.generate_private_key())
         lead.public_key, lead.key_id = attacker_public, crypto.key_id(attacker_public)
