@@ -455,8 +455,8 @@ def rotate_with_recovery(db: Session, recovery_private: bytes, holder: StaffUser
     unit, unit_private = keys.create_org_key(db, keys.UNIT)
     custodian, custodian_private = keys.create_org_key(db, keys.CUSTODIAN)
     db.flush()
-    keys.grant_org_key(db, unit, unit_private, holder, None)
-    keys.grant_org_key(db, custodian, custodian_private, holder, None)
+    keys.grant_org_key(db, unit, unit_private, holder, None, first_holder=True)
+    keys.grant_org_key(db, custodian, custodian_private, holder, None, first_holder=True)
     recovery_key_id = crypto.key_id(crypto.public_key_of(recovery_private))
     resealed, last_id = 0, 0
     while rows := db.scalars(

@@ -101,8 +101,8 @@ def init_command(lead_username: str | None, password_stdin: bool) -> None:
             )
             accounts = [(admin, admin_password), (lead, lead_password)]
         db.flush()
-        keys.grant_org_key(db, unit, unit_private, lead.user, None)
-        keys.grant_org_key(db, custodian, custodian_private, lead.user, None)
+        keys.grant_org_key(db, unit, unit_private, lead.user, None, first_holder=True)
+        keys.grant_org_key(db, custodian, custodian_private, lead.user, None, first_holder=True)
         audit.record(db, "initialised", audit.SYSTEM)
         db.commit()
     click.echo("Initialised.")

@@ -79,14 +79,21 @@ def recipient_keys(db: Session) -> RecipientKeys:
 
 
 def grant_org_key(
-    db: Session, org_key: OrgKey, org_private_key: bytes, to: StaffUser, by: StaffUser | None
+    db: Session,
+    org_key: OrgKey,
+    org_private_key: bytes,
+    to: StaffUser,
+    by: StaffUser | None,
+    first_holder: bool = False,
 ) -> KeyGrant:
     """Seal an organisation private key to a staff member (replacing an older grant).
 
     Refused while the recipient still has a password someone else set (first login or an admin
     reset): whoever knows that password could unwrap the personal key and so the grant.
+    ``first_holder`` is for `init` and `keys recover` only: their grant is re-sealed to a fresh
+    personal key at the holder's first password change (see :func:`change_password`).
     """
-    if to.must_change_password:
+    if to.must_change_password and not first_holder:
         raise KeyringError("the recipient must first set their own password")
     if crypto.public_key_of(org_private_key) != org_key.public_key:
         raise KeyringError("the private key does not belong to this organisation key")
@@ -216,6 +223,33 @@ def replace_personal_key(user: StaffUser, password: str, params: crypto.Argon2Pa
     user.key_id = crypto.key_id(user.public_key)
     set_password(user, password, personal_private_key, params)
     return personal_private_key
+
+
+def change_password(
+    db: Session, user: StaffUser, personal_private_key: bytes, new_password: str, params: crypto.Argon2Params
+) -> bytes:
+    """Set the user's own password; returns the personal private key to use from now on.
+
+    When the old password was set by someone else (first login, admin reset), a fresh personal
+    keypair replaces the old one and every grant is re-sealed to it: whoever knew the one-time
+    password, or kept a backup of the key wrapped under it, holds a key that opens nothing new.
+    """
+    if not user.must_change_password:
+        set_password(user, new_password, personal_private_key, params)
+        return personal_private_key
+    held = [
+        (grant, open_grant(grant, personal_private_key))
+        for grant in db.scalars(select(KeyGrant).where(KeyGrant.user_id == user.id)).all()
+        if grant.recipient_key_id == user.key_id
+    ]
+    new_private_key = replace_personal_key(user, new_password, params)
+    user.must_change_password = False
+    for grant, org_private_key in held:
+        grant.recipient_key_id = user.key_id
+        grant.sealed_ciphertext = crypto.seal(
+            org_private_key, user.public_key, _grant_purpose(grant.org_key, user.key_id)
+        )
+    return new_private_key
 
 
 def totp_secret_of(user: StaffUser, server_secret: bytes) -> bytes:

@@ -251,3 +251,64 @@ def test_secrets_stay_out_of_reprs(app: Flask) -> None:
             cases.ReportContent(description="x"), None, [], keys.recipient_keys(db), b"s", today()
         )
     assert prepared.receipt not in repr(prepared)
+
+
+def test_first_password_change_rotates_the_personal_key_and_keeps_grants(app: Flask) -> None:
+    """The person who ran `init` knew the one-time password: after the change it opens nothing."""
+    result = app.test_cli_runner().invoke(args=["users", "create", "somsri", "--role", "lead"])
+    one_time = re.search(r"one-time-password: (\S+)", result.output).group(1)  # type: ignore[union-attr]
+    params = cli.argon2_params(app)
+    case_id, _ = file_case(app)
+    with app.app_context(), new_session(app) as db:
+        somsri = db.scalars(select(StaffUser).where(StaffUser.username == "somsri")).one()
+        old_private = keys.unlock_personal_key(somsri, one_time, params)
+        old_wrapped, old_key_id = somsri.private_key_ciphertext, somsri.key_id
+        new_private = keys.change_password(db, somsri, old_private, "somsri's own password", params)
+        db.commit()
+        assert somsri.key_id != old_key_id
+        assert not somsri.must_change_password
+        lead = db.scalars(select(StaffUser).where(StaffUser.username == "lead")).one()
+        lead_private = keys.unlock_personal_key(lead, LEAD_PASSWORD, params)
+        unit = keys.active_org_key(db, keys.UNIT)
+        assert unit is not None
+        keys.grant_org_key(db, unit, keys.private_key_for(db, keys.UNIT, lead, lead_private), somsri, lead)
+        db.commit()
+        unit_private = keys.private_key_for(db, keys.UNIT, somsri, new_private)
+        case = db.get_one(Case, case_id)
+        assert cases.read_report(case, cases.open_with_org_key(db, case, cases.CONTENT, unit_private))
+        # The old key, recovered from the one-time password and a backup, opens no current grant.
+        grant = db.scalars(select(KeyGrant).where(KeyGrant.user_id == somsri.id)).one()
+        with pytest.raises(crypto.CryptoError):
+            keys.open_grant(grant, old_private)
+        assert old_wrapped != somsri.private_key_ciphertext
+        again = keys.change_password(db, somsri, new_private, "a later password change", params)
+        assert again == new_private
+        assert keys.unlock_personal_key(somsri, "a later password change", params) == new_private
+
+
+def test_interactive_init_lead_keys_are_rotated_at_first_login(tmp_path: Path, database_url: str) -> None:
+    from complaints import create_app
+    from tests.conftest import make_config
+
+    app = create_app(make_config(tmp_path, database_url), instance_path=str(tmp_path / "instance"))
+    result = app.test_cli_runner().invoke(args=["init"])
+    assert result.exit_code == 0, result.output
+    passwords = re.findall(r"one-time-password: (\S+)", result.output)
+    assert len(passwords) == 2  # admin, then lead
+    params = cli.argon2_params(app)
+    with app.app_context(), new_session(app) as db:
+        admin = db.scalars(select(StaffUser).where(StaffUser.username == "admin")).one()
+        assert not db.scalars(select(KeyGrant).where(KeyGrant.user_id == admin.id)).all()
+        lead = db.scalars(select(StaffUser).where(StaffUser.username == "lead")).one()
+        old_private = keys.unlock_personal_key(lead, passwords[1], params)
+        unit_before = keys.private_key_for(db, keys.UNIT, lead, old_private)
+        new_private = keys.change_password(db, lead, old_private, "the lead's own password", params)
+        db.commit()
+        assert keys.private_key_for(db, keys.UNIT, lead, new_private) == unit_before
+        assert keys.held_org_keys(db, lead, new_private).keys() == {"unit", "custodian"}
+        for grant in db.scalars(select(KeyGrant).where(KeyGrant.user_id == lead.id)):
+            with pytest.raises(crypto.CryptoError):
+                keys.open_grant(grant, old_private)
+    from complaints.db import engine_of
+
+    engine_of(app).dispose()
