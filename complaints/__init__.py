@@ -27,6 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     config.load(app, test_config)
     if not _init_requested():
         config.require_secrets(app)
+    config.require_safe_costs(app)
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)

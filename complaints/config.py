@@ -135,6 +135,26 @@ def require_secrets(app: Flask) -> None:
         )
 
 
+MINIMUM_COSTS = {
+    "ARGON2_MEMORY_KIB": 64 * 1024,
+    "ARGON2_ITERATIONS": 3,
+    "RECEIPT_ARGON2_MEMORY_KIB": 19 * 1024,
+    "RECEIPT_ARGON2_ITERATIONS": 2,
+}
+
+
+def require_safe_costs(app: Flask) -> None:
+    """Outside tests, key-derivation costs may be raised but never lowered below DESIGN §3."""
+    if app.config.get("TESTING"):
+        return
+    too_low = [name for name, minimum in MINIMUM_COSTS.items() if int(app.config[name]) < minimum]
+    if too_low:
+        raise ConfigurationError(
+            "Key-derivation cost below the safe minimum: "
+            + ", ".join(f"{name} (at least {MINIMUM_COSTS[name]})" for name in too_low)
+        )
+
+
 def write_instance_config(instance_path: str, secrets: dict[str, str]) -> Path:
     """Create instance/config.py with fresh secrets unless it exists; never overwrite."""
     path = Path(instance_path) / "config.py"

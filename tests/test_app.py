@@ -66,3 +66,10 @@ def test_security_headers(app: Flask, client: FlaskClient) -> None:
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_refuses_to_start_with_lowered_key_costs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    secrets = {name: "s" * 40 for name in ("SECRET_KEY", "RECEIPT_LOOKUP_SECRET", "SERVER_DATA_SECRET")}
+    monkeypatch.setenv("COMPLAINTS_ARGON2_MEMORY_KIB", "1024")
+    with pytest.raises(ConfigurationError, match="ARGON2_MEMORY_KIB"):
+        create_app({"TESTING": False, "DATABASE_URL": "sqlite://", **secrets}, instance_path=str(tmp_path))
