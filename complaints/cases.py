@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
@@ -19,7 +19,17 @@ from sqlalchemy.orm import Session
 
 from complaints import audit, crypto, keys
 from complaints.dates import add_days, fiscal_year_of
-from complaints.models import Attachment, Case, CaseCounter, CaseKey, KeyGrant, Message, StaffUser
+from complaints.models import (
+    Attachment,
+    Case,
+    CaseCounter,
+    CaseKey,
+    InternalNote,
+    KeyGrant,
+    Message,
+    ProcedureEvent,
+    StaffUser,
+)
 from complaints.procedure import Status
 from complaints.storage import EncryptedUpload
 
@@ -515,3 +525,56 @@ def share_identity_with_unit(db: Session, case: Case, identity_key: bytes, unit_
         audit.record(db, "identity_shared", audit.REPORTER, None, case.id, "to=unit")
     case.identity_shared = True
     return sealed
+
+
+# --- staff side: internal notes and procedure notes -----------------------------------------
+
+
+def _note_context(uid: str, note_uid: str) -> str:
+    return f"internal-note|case:{uid}|note:{note_uid}"
+
+
+def _event_note_context(uid: str, event_uid: str) -> str:
+    return f"procedure-note|case:{uid}|event:{event_uid}"
+
+
+def add_internal_note(
+    db: Session, case: Case, content_key: bytes, author_id: int, body: str, at: datetime
+) -> InternalNote:
+    """Append a note only the legal unit sees, encrypted under the case key (caller commits)."""
+    note_uid = crypto.random_token(12)
+    note = InternalNote(
+        uid=note_uid,
+        case_id=case.id,
+        author_id=author_id,
+        created_at=at,
+        body_ciphertext=crypto.encrypt_text(content_key, body, _note_context(case.uid, note_uid)),
+    )
+    db.add(note)
+    return note
+
+
+def read_internal_note(case: Case, note: InternalNote, content_key: bytes) -> str:
+    """An internal note's text."""
+    return crypto.decrypt_text(content_key, note.body_ciphertext, _note_context(case.uid, note.uid))
+
+
+def internal_notes(db: Session, case: Case) -> list[InternalNote]:
+    """The case's internal notes, oldest first."""
+    return list(
+        db.scalars(
+            select(InternalNote).where(InternalNote.case_id == case.id).order_by(InternalNote.id)
+        ).all()
+    )
+
+
+def encrypt_event_note(case: Case, event_uid: str, content_key: bytes, note: str) -> bytes:
+    """The note of a procedure step, encrypted under the case key."""
+    return crypto.encrypt_text(content_key, note, _event_note_context(case.uid, event_uid))
+
+
+def read_event_note(case: Case, event: ProcedureEvent, content_key: bytes) -> str:
+    """A procedure step's note ('' when it has none)."""
+    if event.note_ciphertext is None:
+        return ""
+    return crypto.decrypt_text(content_key, event.note_ciphertext, _event_note_context(case.uid, event.uid))

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from complaints import audit, cases, config, crypto, keys, migrations, storage
 from complaints.db import new_session
 from complaints.models import StaffUser
+from complaints.notifications import notify_cli
 
 users_cli = AppGroup("users", help="Staff accounts.")
 keys_cli = AppGroup("keys", help="Organisation keys.")
@@ -199,3 +200,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(keys_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(storage_cli)
+    app.cli.add_command(notify_cli)

@@ -126,6 +126,10 @@ class Case(Base):
         Index("ix_cases_status_deadline", "status", "next_deadline_on"),
         Index("ix_cases_fiscal_year_category", "fiscal_year", "category"),
         Index("ix_cases_fiscal_year_submitted", "fiscal_year", "submitted_on"),
+        # The triage queue: "most urgent first" walks this index and stops at the page size.
+        Index("ix_cases_queue_order", "next_deadline_on", "id"),
+        # Per-status counts of a fiscal year without touching the table rows.
+        Index("ix_cases_fiscal_year_status", "fiscal_year", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

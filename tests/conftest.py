@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
+import threading
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +16,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
+from werkzeug.test import TestResponse
 
 from complaints import cases, cli, create_app, crypto, keys
 from complaints.dates import today
@@ -149,4 +153,267 @@ def file_case(
             db, prepared, category, department, channel, today(), app.config["DEADLINE_DAYS"]
         )
         db.commit()
+        return case.id, prepared.receipt
+
+
+# --- the citizen's channel: form helpers and a real server ------------------------------------
+
+RECEIPT_IN_PAGE = re.compile(r'id="receipt">\s*([0-9 ]+?)\s*<')
+
+
+def report_fields(**overrides: Any) -> dict[str, Any]:
+    """A valid anonymous report with the DESIGN §6 field names; an override of None drops a field."""
+    fields: dict[str, Any] = {
+        "category": "budget",
+        "department": "finance",
+        "accused_name": "นายสมมติ ตัวอย่าง",
+        "accused_position": "เจ้าพนักงานพัสดุ",
+        "incident_date": "มีนาคม 2568",
+        "location": "สำนักงานเทศบาล",
+        "description": "เบิกค่าซ่อมถนนที่ไม่ได้ซ่อมจริง",
+        "amount": "50,000 บาท",
+        "witnesses": "",
+        "reported_elsewhere": "",
+        "desired_action": "ตรวจสอบและลงโทษ",
+        "disclosure": "anonymous",
+        "reporter_name": "",
+        "reporter_phone": "",
+        "reporter_email": "",
+        "consent": "y",
+    }
+    fields.update(overrides)
+    return {name: value for name, value in fields.items() if value is not None}
+
+
+def submit_report(
+    client: FlaskClient, files: tuple[tuple[str, bytes], ...] = (), **overrides: Any
+) -> TestResponse:
+    """Open the form like a browser, then post it (multipart) with optional evidence files."""
+    token = csrf_token_from(client.get("/report").text)
+    data: dict[str, Any] = {"csrf_token": token, **report_fields(**overrides)}
+    if files:
+        data["attachments"] = [
+            (io.BytesIO(content), name, "application/octet-stream") for name, content in files
+        ]
+    return client.post("/report", data=data, content_type="multipart/form-data")
+
+
+def receipt_from(html: str) -> str:
+    """The grouped receipt shown in the element with id="receipt"."""
+    match = RECEIPT_IN_PAGE.search(html)
+    assert match, "no receipt on the page"
+    return match.group(1)
+
+
+def log_in_reporter(client: FlaskClient, receipt: str) -> TestResponse:
+    """Enter a receipt on the follow-up page like a browser."""
+    token = csrf_token_from(client.get("/follow-up").text)
+    return client.post("/follow-up", data={"csrf_token": token, "receipt": receipt})
+
+
+def stored_counts(app: Flask) -> dict[str, int]:
+    """Rows that a submission or follow-up action creates, and the files in the upload folder."""
+    from sqlalchemy import func, select
+
+    from complaints.models import Attachment, Case, CaseKey, Message, ReporterSession
+
+    with new_session(app) as db:
+        counts = {
+            model.__tablename__: int(db.scalar(select(func.count()).select_from(model)) or 0)
+            for model in (Case, CaseKey, Attachment, Message, ReporterSession)
+        }
+    upload_dir = Path(app.config["UPLOAD_DIR"])
+    counts["files"] = len(all_files_under(upload_dir)) if upload_dir.exists() else 0
+    return counts
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The app behind a real threaded HTTP server on 127.0.0.1 (port chosen by the OS)."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+
+
+class HttpBrowser:
+    """A minimal cookie-keeping HTTP client over urllib (no third-party package), one per 'user'."""
+
+    def __init__(self, base_url: str) -> None:
+        import http.cookiejar
+        import urllib.request
+
+        self.base_url = base_url
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect()
+        )
+
+    def request(self, path: str, body: bytes | None = None, content_type: str = "") -> tuple[int, str]:
+        import urllib.error
+        import urllib.request
+
+        headers = {"Content-Type": content_type} if content_type else {}
+        # Only ever the http:// URL of the test server.
+        req = urllib.request.Request(self.base_url + path, data=body, headers=headers)  # noqa: S310
+        try:
+            with self.opener.open(req, timeout=60) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def post_multipart(
+        self, path: str, fields: dict[str, str], files: list[tuple[str, str, bytes]]
+    ) -> tuple[int, str]:
+        content_type, body = encode_multipart(fields, files)
+        return self.request(path, body, content_type)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *_args: Any, **_kwargs: Any) -> None:
+        return None
+
+
+def encode_multipart(fields: dict[str, str], files: list[tuple[str, str, bytes]]) -> tuple[str, bytes]:
+    """A multipart/form-data body: text fields, then (field name, file name, content) parts."""
+    boundary = uuid.uuid4().hex
+    parts: list[bytes] = []
+    for name, value in fields.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode())
+        parts.append(value.encode() + b"\r\n")
+    for name, filename, content in files:
+        header = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        )
+        parts.append(header.encode() + content + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return f"multipart/form-data; boundary={boundary}", b"".join(parts)
+
+
+# --- the legal unit's workspace: staff accounts and log-in through /staff/login -------------------
+
+OFFICER_PASSWORD = "officer password for tests"
+
+
+def totp_now(secret_base32: str, offset_steps: int = 0) -> str:
+    """The code an authenticator app shows now (or ``offset_steps`` 30-second steps away)."""
+    import base64
+    import time
+
+    at = int(time.time()) + offset_steps * crypto.TOTP_STEP_SECONDS
+    return crypto.totp_code(base64.b32decode(secret_base32), at)
+
+
+def staff_login(
+    client: FlaskClient, username: str, password: str, totp_secret: str, offset_steps: int = 0
+) -> Any:
+    """Log in through /staff/login with a fresh CSRF token and the current TOTP code."""
+    page = client.get("/staff/login")
+    return client.post(
+        "/staff/login",
+        data={
+            "csrf_token": csrf_token_from(page.text),
+            "username": username,
+            "password": password,
+            "totp": totp_now(totp_secret, offset_steps),
+        },
+    )
+
+
+def create_staff(app: Flask, username: str, *roles: str, password: str = OFFICER_PASSWORD) -> str:
+    """Create an account with its own password (no forced change); returns its TOTP secret."""
+    role_args = [arg for role in roles for arg in ("--role", role)]
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", username, *role_args, "--password-stdin"], input=password + "\n"
+    )
+    assert result.exit_code == 0, result.output
+    found = re.search(r"totp-secret: (\S+)", result.output)
+    assert found
+    return found.group(1)
+
+
+def forget_used_totp(app: Flask, username: str) -> None:
+    """Let a test log the same person in again within one 30-second step."""
+    from sqlalchemy import update
+
+    from complaints.models import StaffUser
+
+    with new_session(app) as db:
+        db.execute(update(StaffUser).where(StaffUser.username == username).values(last_totp_step=0))
+        db.commit()
+
+
+def grant_unit_key(app: Flask, username: str) -> None:
+    """The lead grants the legal unit key to ``username`` (as the key-access page does)."""
+    from sqlalchemy import select
+
+    from complaints.models import StaffUser
+
+    with app.app_context(), new_session(app) as db:
+        lead = db.scalars(select(StaffUser).where(StaffUser.username == "lead")).one()
+        personal = keys.unlock_personal_key(lead, LEAD_PASSWORD, cli.argon2_params(app))
+        unit_private = keys.private_key_for(db, keys.UNIT, lead, personal)
+        unit = keys.active_org_key(db, keys.UNIT)
+        assert unit is not None
+        user = db.scalars(select(StaffUser).where(StaffUser.username == username)).one()
+        keys.grant_org_key(db, unit, unit_private, user, lead)
+        db.commit()
+
+
+@pytest.fixture
+def lead_client(app: Flask) -> FlaskClient:
+    """A client logged in as the legal lead (officer, lead and custodian; holds both keys)."""
+    client = app.test_client()
+    response = staff_login(client, "lead", LEAD_PASSWORD, app.config["TEST_LEAD_TOTP_SECRET"])
+    assert response.status_code == 302, response.text
+    return client
+
+
+@pytest.fixture
+def officer(app: Flask) -> str:
+    """An officer account ``officer1`` holding the unit key; returns its TOTP secret."""
+    secret = create_staff(app, "officer1", "officer")
+    grant_unit_key(app, "officer1")
+    return secret
+
+
+@pytest.fixture
+def officer_client(app: Flask, officer: str) -> FlaskClient:
+    """A client logged in as ``officer1``."""
+    client = app.test_client()
+    response = staff_login(client, "officer1", OFFICER_PASSWORD, officer)
+    assert response.status_code == 302, response.text
+    return client
+
+
+def file_case_with_files(
+    app: Flask,
+    content: cases.ReportContent,
+    files: list[tuple[str, bytes]],
+    identity: cases.ReporterIdentity | None = None,
+) -> tuple[int, str]:
+    """File a report with evidence files encrypted on disk, as the report form does."""
+    from complaints.storage import EncryptedUpload
+
+    evidence = []
+    for filename, data in files:
+        upload = EncryptedUpload(Path(app.config["UPLOAD_DIR"]), int(app.config["MAX_ATTACHMENT_BYTES"]))
+        upload.write(data)
+        upload.finish()
+        evidence.append(cases.EvidenceFile(upload=upload, filename=filename, content_type="application/pdf"))
+    with app.app_context(), new_session(app) as db:
+        prepared = cases.prepare_case(
+            content, identity, evidence, keys.recipient_keys(db), cli.lookup_secret(app), today()
+        )
+        case = cases.store_case(
+            db, prepared, "budget", "finance", "online", today(), app.config["DEADLINE_DAYS"]
+        )
+        db.commit()
+        for upload in prepared.uploads:
+            upload.promote()
         return case.id, prepared.receipt

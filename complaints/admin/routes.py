@@ -1,7 +1,166 @@
-"""Views of the `admin` blueprint."""
+"""Views of the `admin` blueprint: accounts, the audit log, settings — never case content.
+
+Nothing here opens a key: these pages read account rows, audit rows and configuration only.
+"""
 
 from __future__ import annotations
 
-from complaints.admin import blueprint
+from typing import Any
 
-__all__ = ["blueprint"]
+import segno
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from sqlalchemy import select
+
+from complaints import audit, cli, crypto, db
+from complaints.admin import accounts, blueprint
+from complaints.admin.forms import AccountForm
+from complaints.dates import utcnow
+from complaints.models import Case, StaffUser
+from complaints.staff import routes as staff_routes
+from complaints.staff.auth import ADMIN_ROLES, LEGAL_ROLES, requires_roles, staff
+from complaints.staff.forms import ConfirmForm
+
+AUDIT_PAGE_SIZE = 50
+REFUSALS: dict[str, Any] = {
+    "bad_username": _l("Use lower-case letters a–z, digits, dot, dash or underscore."),
+    "username_taken": _l("That username is already taken."),
+    "no_role": _l("Choose at least one role."),
+    "not_found": _l("There is no such account."),
+    "not_yourself": _l("You cannot disable your own account."),
+}
+ACCOUNT_ACTIONS = ("disable", "enable", "reset-password", "reset-totp", "unlock")
+
+blueprint.before_request(staff_routes.load_staff_session)
+blueprint.context_processor(staff_routes.staff_template_helpers)
+
+
+def _totp_qr(user: StaffUser, secret: bytes) -> Markup:
+    """The authenticator-app QR code as inline SVG (generated here, from a checked username)."""
+    uri = crypto.totp_uri(secret, user.username, str(current_app.config["MUNICIPALITY_NAME_EN"]))
+    return Markup(segno.make(uri, error="m").svg_inline(scale=4, dark="#000", light="#fff"))  # noqa: S704
+
+
+def _show_secrets(created: accounts.OneTimeSecrets) -> ResponseReturnValue:
+    """The one-time password and/or TOTP secret, shown once (the page is never cached)."""
+    secret = created.totp_secret
+    return render_template(
+        "admin/secrets.html",
+        user=created.user,
+        password=created.password,
+        totp_secret=crypto.base32_secret(secret) if secret else None,
+        totp_qr=_totp_qr(created.user, secret) if secret else None,
+        needs_grant=bool(created.user.role_set & LEGAL_ROLES),
+    )
+
+
+@blueprint.get("/", endpoint="users")
+@requires_roles(ADMIN_ROLES)
+def users() -> ResponseReturnValue:
+    return render_template("admin/users.html", rows=accounts.accounts(db.session(), utcnow()))
+
+
+@blueprint.route("/users/new", methods=["GET", "POST"])
+@requires_roles(ADMIN_ROLES)
+def new_user() -> ResponseReturnValue:
+    form = AccountForm()
+    if form.validate_on_submit():
+        database = db.session()
+        try:
+            created = accounts.create_account(
+                database,
+                staff().user,
+                form.username.data,
+                (form.display_name.data or "").strip(),
+                (form.email.data or "").strip(),
+                form.roles(),
+                cli.argon2_params(current_app),
+                cli.server_secret(current_app),
+            )
+        except accounts.AccountRefused as refusal:
+            database.rollback()
+            field = form.role_officer if refusal.reason == "no_role" else form.username
+            field.errors = [str(REFUSALS[refusal.reason])]
+        else:
+            database.commit()
+            return _show_secrets(created)
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/new_user.html", form=form), status
+
+
+@blueprint.get("/users/<int:user_id>")
+@requires_roles(ADMIN_ROLES)
+def user(user_id: int) -> ResponseReturnValue:
+    rows = [row for row in accounts.accounts(db.session(), utcnow()) if row.user.id == user_id]
+    if not rows:
+        abort(404)
+    return render_template("admin/user.html", row=rows[0], form=ConfirmForm(), me=staff().user.id)
+
+
+@blueprint.post("/users/<int:user_id>/<action>")
+@requires_roles(ADMIN_ROLES)
+def account_action(user_id: int, action: str) -> ResponseReturnValue:
+    if action not in ACCOUNT_ACTIONS:
+        abort(404)
+    database = db.session()
+    admin = staff().user
+    try:
+        if action == "reset-password":
+            shown = accounts.reset_password(database, admin, user_id, cli.argon2_params(current_app))
+        elif action == "reset-totp":
+            shown = accounts.reset_totp(database, admin, user_id, cli.server_secret(current_app))
+        else:
+            _simple_action(action, admin, user_id)
+            database.commit()
+            flash(_("The account was updated."), "ok")
+            return redirect(url_for("admin.user", user_id=user_id))
+    except accounts.AccountRefused as refusal:
+        database.rollback()
+        flash(str(REFUSALS[refusal.reason]), "error")
+        return redirect(url_for("admin.users"))
+    database.commit()
+    return _show_secrets(shown)
+
+
+def _simple_action(action: str, admin: StaffUser, user_id: int) -> None:
+    database = db.session()
+    if action == "unlock":
+        accounts.unlock(database, admin, user_id)
+    else:
+        accounts.set_disabled(database, admin, user_id, disabled=action == "disable")
+
+
+@blueprint.get("/audit")
+@requires_roles(ADMIN_ROLES)
+def audit_log() -> ResponseReturnValue:
+    database = db.session()
+    before = request.args.get("before", "")
+    entries = audit.recent(database, AUDIT_PAGE_SIZE, int(before) if before.isdigit() else None)
+    actor_ids = {entry.actor_id for entry in entries if entry.actor_kind == audit.STAFF and entry.actor_id}
+    case_ids = {entry.case_id for entry in entries if entry.case_id}
+    actors = dict(
+        database.execute(select(StaffUser.id, StaffUser.username).where(StaffUser.id.in_(actor_ids))).tuples()
+    )
+    numbers = dict(database.execute(select(Case.id, Case.number).where(Case.id.in_(case_ids))).tuples())
+    return render_template(
+        "admin/audit.html",
+        entries=entries,
+        actors=actors,
+        numbers=numbers,
+        problems=audit.verify(database),
+        older=entries[-1].id if len(entries) == AUDIT_PAGE_SIZE else None,
+    )
+
+
+@blueprint.get("/settings")
+@requires_roles(ADMIN_ROLES)
+def settings() -> ResponseReturnValue:
+    config = current_app.config
+    return render_template(
+        "admin/settings.html",
+        mail_configured=bool(config.get("MAIL_SERVER")),
+        deadline_days=dict(config["DEADLINE_DAYS"]),
+    )

@@ -1,7 +1,153 @@
-"""Views of the `followup` blueprint."""
+"""Views of the `followup` blueprint: log in with the receipt, then status, messages, evidence."""
 
 from __future__ import annotations
 
-from complaints.followup import blueprint
+import contextlib
+from datetime import timedelta
 
-__all__ = ["blueprint"]
+from flask import current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from complaints import cases, cli, dates, db
+from complaints.followup import blueprint, service, sessions
+from complaints.followup.forms import EvidenceForm, LogoutForm, ReceiptForm, ReplyForm, ShareIdentityForm
+from complaints.public import labels, submission
+from complaints.security import limit_value, limiter
+
+COOKIE = "reporter"
+INVALID = 422
+
+
+def _idle() -> timedelta:
+    return timedelta(minutes=int(current_app.config["REPORTER_IDLE_MINUTES"]))
+
+
+def _open_case() -> sessions.OpenCase:
+    """The case of this browser's session, or :class:`sessions.SessionEnded`."""
+    if COOKIE not in session:
+        raise sessions.SessionEnded
+    cookie = sessions.SessionCookie.from_cookie(session[COOKIE])
+    opened = sessions.resume(db.session(), cookie, dates.utcnow(), _idle())
+    db.session().commit()
+    return opened
+
+
+@blueprint.errorhandler(sessions.SessionEnded)
+def session_ended(_error: sessions.SessionEnded) -> Response | tuple[str, int]:
+    """Back to the receipt page; if a session just lapsed, say so and give back unsent text."""
+    db.session().commit()  # an expired session's row was deleted
+    had_session = session.pop(COOKIE, None) is not None
+    if not had_session and request.method == "GET":
+        return redirect(url_for("followup.login"))
+    unsent = request.form.get("body", "") or request.form.get("note", "")
+    return render_template(
+        "followup/login.html", form=ReceiptForm(formdata=None), ended=True, unsent=unsent
+    ), 401
+
+
+@blueprint.route("", methods=["GET", "POST"])
+@limiter.limit(limit_value("RATELIMIT_FOLLOWUP"), methods=["POST"])
+def login() -> Response | tuple[str, int]:
+    """The receipt form; every wrong receipt gets the same answer."""
+    form = ReceiptForm()
+    if not form.validate_on_submit():
+        return render_template("followup/login.html", form=form), INVALID if request.method == "POST" else 200
+    store = db.session()
+    try:
+        cookie = sessions.log_in(store, form.receipt.data, cli.lookup_secret(current_app), dates.utcnow())
+    except cases.CaseNotFound:
+        form.receipt.errors = [
+            _("We could not find a report with this receipt code. Check the 20 digits and try again.")
+        ]
+        return render_template("followup/login.html", form=form), INVALID
+    sessions.purge_idle(store, dates.utcnow(), _idle())
+    store.commit()
+    session.clear()  # a fresh session: nothing carried over from before the login
+    session[COOKIE] = cookie.to_cookie()
+    return redirect(url_for("followup.case"))
+
+
+@blueprint.get("/case")
+def case() -> str:
+    """Status, dates, messages, files and the reporter's own report."""
+    return _render_case(_open_case())
+
+
+def _render_case(
+    opened: sessions.OpenCase,
+    reply_form: ReplyForm | None = None,
+    evidence_form: EvidenceForm | None = None,
+    share_form: ShareIdentityForm | None = None,
+    notice: str = "",
+) -> str:
+    view = service.reporter_view(db.session(), opened, current_app.config["DEADLINE_DAYS"])
+    return render_template(
+        "followup/case.html",
+        view=view,
+        labels=labels,
+        reply_form=reply_form or ReplyForm(formdata=None),
+        evidence_form=evidence_form or EvidenceForm(formdata=None),
+        share_form=share_form or ShareIdentityForm(formdata=None),
+        logout_form=LogoutForm(formdata=None),
+        notice=notice,
+        idle_minutes=current_app.config["REPORTER_IDLE_MINUTES"],
+    )
+
+
+@blueprint.post("/reply")
+def reply() -> str | tuple[str, int]:
+    """Send a message to the officer."""
+    opened = _open_case()
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        return _render_case(opened, reply_form=form), INVALID
+    service.reply(db.session(), opened, form.body.data, dates.today())
+    db.session().commit()
+    return _render_case(opened, notice="message_sent")
+
+
+@blueprint.post("/evidence")
+def evidence() -> str | tuple[str, int]:
+    """Add evidence files (encrypted while they stream in)."""
+    opened = _open_case()
+    form = EvidenceForm()
+    files = submission.evidence_from(form.attachments.data or [])
+    valid = form.validate_on_submit()
+    if valid and not files:
+        form.attachments.errors = [_("Choose at least one file to send.")]
+        valid = False
+    if not valid:
+        return _render_case(opened, evidence_form=form, notice="files_dropped" if files else ""), INVALID
+    store = db.session()
+    rows = service.add_evidence(store, opened, files, form.note.data or "", dates.today())
+    store.commit()
+    service.promote_or_remove(store, rows, [item.upload for item in files])
+    return _render_case(opened, notice="evidence_added")
+
+
+@blueprint.post("/share-identity")
+def share_identity() -> str | tuple[str, int]:
+    """The reporter agrees to let the officer handling the report see their identity."""
+    opened = _open_case()
+    form = ShareIdentityForm()
+    if not form.validate_on_submit():
+        return _render_case(opened, share_form=form), INVALID
+    try:
+        service.share_identity(db.session(), opened)
+    except cases.NoIdentityToShare:
+        return _render_case(opened), INVALID
+    db.session().commit()
+    return _render_case(opened, notice="identity_shared")
+
+
+@blueprint.post("/logout")
+def logout() -> str:
+    """Delete the server half of the session and the cookie."""
+    LogoutForm().validate_on_submit()  # CSRF was already checked for every POST
+    if COOKIE in session:
+        with contextlib.suppress(sessions.SessionEnded):  # a damaged cookie: nothing to delete
+            sessions.end(db.session(), sessions.SessionCookie.from_cookie(session[COOKIE]))
+        db.session().commit()
+    session.clear()
+    return render_template("followup/ended.html")

@@ -4,18 +4,72 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, redirect, render_template, request
+from flask import current_app, redirect, render_template, request, session
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 
-from complaints import db
+from complaints import cli, dates, db
 from complaints.i18n import LANGUAGE_COOKIE
-from complaints.public import blueprint
+from complaints.public import blueprint, labels, submission
+from complaints.public.forms import ReportForm
+from complaints.security import limit_value, limiter
+
+INVALID = 422
 
 
 @blueprint.get("/")
 def landing() -> str:
-    return render_template("public/landing.html")
+    return render_template(
+        "public/landing.html",
+        categories=[
+            (code, labels.category_label(code), labels.CATEGORY_EXAMPLES.get(code))
+            for code in current_app.config["CATEGORIES"]
+        ],
+    )
+
+
+@blueprint.get("/protection")
+def protection() -> str:
+    """มาตรการคุ้มครองผู้แจ้งเบาะแส: how the reporter is protected."""
+    return render_template("public/protection.html")
+
+
+@blueprint.get("/guideline")
+def guideline() -> str:
+    """The ITA guideline: how to complain, the steps, the unit, the times, the other channels."""
+    return render_template(
+        "public/guideline.html",
+        channels=labels.EXTERNAL_CHANNELS,
+        ita_code=_current_ita_code(),
+        fiscal_year=dates.fiscal_year_of(dates.today()),
+    )
+
+
+def _current_ita_code() -> str:
+    codes: dict[str, str] = current_app.config.get("ITA_ITEM_CODES", {}) or {}
+    return codes.get(str(dates.fiscal_year_of(dates.today())), "")
+
+
+@blueprint.route("/report", methods=["GET", "POST"])
+@limiter.limit(limit_value("RATELIMIT_REPORT"), methods=["POST"])
+def report() -> tuple[str, int]:
+    """The form; a valid POST files the report and answers with the receipt page directly."""
+    form = ReportForm()
+    if not form.validate_on_submit():
+        status = INVALID if request.method == "POST" else 200
+        files_dropped = bool(submission.evidence_from(form.attachments.data or []))
+        return render_template("public/report.html", form=form, files_dropped=files_dropped), status
+    filed = submission.file_report(
+        db.session(),
+        submission.submission_from(form.data),
+        submission.evidence_from(form.attachments.data or []),
+        cli.lookup_secret(current_app),
+        dates.today(),
+        current_app.config["DEADLINE_DAYS"],
+    )
+    # Leave no cookie behind: the browser keeps no trace that a report was sent from it.
+    session.clear()
+    return render_template("public/receipt.html", filed=filed), 200
 
 
 @blueprint.get("/healthz")

@@ -1,0 +1,46 @@
+"""Forms of the administration pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, StringField
+from wtforms.validators import Length, Optional, Regexp
+
+from complaints.models import USERNAME_MAX
+from complaints.staff.forms import EMAIL_PATTERN, StaffForm, at_most, required
+
+
+class AccountForm(StaffForm):
+    """A new staff account; the password and TOTP secret are generated and shown once."""
+
+    username = StringField(
+        _l("Username"),
+        validators=[
+            required(),
+            Length(min=2, max=USERNAME_MAX, message=_l("Use 2 to %(max)d characters.")),
+            Regexp(
+                r"^[a-z0-9][a-z0-9._-]*$",
+                message=_l("Use lower-case letters a–z, digits, dot, dash or underscore."),
+            ),
+        ],
+        render_kw={"autocapitalize": "none", "spellcheck": "false", "autocomplete": "off"},
+    )
+    display_name = StringField(_l("Full name"), validators=[Optional(), at_most(120)])
+    email = StringField(
+        _l("Work e-mail (for content-free notices)"),
+        validators=[
+            Optional(),
+            Length(max=254),
+            Regexp(EMAIL_PATTERN, message=_l("Enter a valid e-mail address.")),
+        ],
+    )
+    role_officer = BooleanField(_l("Legal officer"))
+    role_lead = BooleanField(_l("Legal lead"))
+    role_custodian = BooleanField(_l("Identity custodian"))
+    role_admin = BooleanField(_l("Administrator"))
+
+    def roles(self) -> frozenset[str]:
+        """The ticked roles."""
+        return frozenset(
+            role for role in ("officer", "lead", "custodian", "admin") if self[f"role_{role}"].data
+        )

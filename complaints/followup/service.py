@@ -1,0 +1,151 @@
+"""What the reporter sees of their case and the three things they can do to it.
+
+Every function takes the case the reporter unlocked (:class:`sessions.OpenCase`); callers commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from complaints import audit, cases, keys
+from complaints.dates import add_days
+from complaints.followup.sessions import OpenCase
+from complaints.models import Attachment
+from complaints.procedure import PublicStatus, public_status
+from complaints.storage import EncryptedUpload
+
+
+@dataclass(frozen=True)
+class ThreadEntry:
+    """One message as the reporter sees it."""
+
+    from_officer: bool
+    sent_on: date
+    text: str
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """One evidence file as the reporter sees it (name and size; the content stays on disk)."""
+
+    filename: str
+    size: int
+    added_on: date
+    from_reporter: bool
+
+
+@dataclass(frozen=True)
+class ReporterView:
+    """The reporter's page: public status, dates, messages, files, and what they wrote."""
+
+    number: str
+    status: PublicStatus
+    outcome: str | None
+    not_accepted_reason: str | None
+    referred_to: str | None
+    submitted_on: date
+    acknowledged_on: date | None
+    last_feedback_on: date | None
+    closed_on: date | None
+    first_answer_due: date | None
+    category: str
+    department: str
+    report: cases.ReportContent
+    identity: cases.ReporterIdentity | None
+    identity_shared: bool
+    messages: list[ThreadEntry]
+    files: list[FileEntry]
+
+
+def reporter_view(db: Session, opened: OpenCase, deadline_days: dict[str, Any]) -> ReporterView:
+    """Decrypt what the reporter may see; never internal notes or penalty details."""
+    case, case_keys = opened.case, opened.keys
+    status = public_status(case.status)
+    waiting = case.last_feedback_on is None and status in {PublicStatus.RECEIVED, PublicStatus.IN_PROGRESS}
+    return ReporterView(
+        number=case.number,
+        status=status,
+        outcome=case.outcome if status is PublicStatus.COMPLETED else None,
+        not_accepted_reason=case.not_accepted_reason if status is PublicStatus.NOT_ACCEPTED else None,
+        referred_to=case.referred_to if status is PublicStatus.REFERRED else None,
+        submitted_on=case.submitted_on,
+        acknowledged_on=case.acknowledged_on,
+        last_feedback_on=case.last_feedback_on,
+        closed_on=case.closed_on,
+        first_answer_due=add_days(case.submitted_on, int(deadline_days["first_feedback"]))
+        if waiting
+        else None,
+        category=case.category,
+        department=case.department,
+        report=cases.read_report(case, case_keys.content),
+        identity=cases.read_identity(case, case_keys.identity) if case_keys.identity else None,
+        identity_shared=case.identity_shared,
+        messages=[
+            ThreadEntry(
+                message.author == cases.STAFF,
+                message.sent_on,
+                cases.read_message(case, message, case_keys.content),
+            )
+            for message in cases.thread(db, case)
+        ],
+        files=[_file_entry(opened, attachment) for attachment in cases.attachments_of(db, case)],
+    )
+
+
+def _file_entry(opened: OpenCase, attachment: Attachment) -> FileEntry:
+    meta = cases.read_attachment_meta(opened.case, attachment, opened.keys.content)
+    return FileEntry(meta.filename, meta.size, attachment.added_on, attachment.added_by == cases.REPORTER)
+
+
+def reply(db: Session, opened: OpenCase, body: str, today: date) -> None:
+    """A message from the reporter to the officer."""
+    cases.add_message(db, opened.case, opened.keys.content, cases.REPORTER, body, today)
+    audit.record(db, "reporter_message", audit.REPORTER, None, opened.case.id)
+
+
+def add_evidence(
+    db: Session, opened: OpenCase, evidence: list[cases.EvidenceFile], note: str, today: date
+) -> list[Attachment]:
+    """Attach more encrypted files (and the note as a message); files are promoted after commit."""
+    attachments = []
+    for item in evidence:
+        attachment = cases.seal_attachment(opened.case.uid, opened.keys.content, item, cases.REPORTER, today)
+        attachment.case_id = opened.case.id
+        db.add(attachment)
+        attachments.append(attachment)
+    if note.strip():
+        cases.add_message(db, opened.case, opened.keys.content, cases.REPORTER, note, today)
+    audit.record(
+        db, "reporter_evidence_added", audit.REPORTER, None, opened.case.id, f"files={len(evidence)}"
+    )
+    return attachments
+
+
+def promote_or_remove(db: Session, attachments: list[Attachment], uploads: list[EncryptedUpload]) -> None:
+    """After commit: move the files into place, or delete the new rows if the disk refuses."""
+    try:
+        for upload in uploads:
+            upload.promote()
+    except OSError:
+        db.execute(delete(Attachment).where(Attachment.id.in_([row.id for row in attachments])))
+        db.commit()
+        for upload in uploads:
+            upload.discard()
+            Path(upload.final_path).unlink(missing_ok=True)
+        raise
+
+
+def share_identity(db: Session, opened: OpenCase) -> None:
+    """The reporter consents to let the legal unit see the identity they gave."""
+    if opened.keys.identity is None:
+        raise cases.NoIdentityToShare
+    unit = keys.active_org_key(db, keys.UNIT)
+    if unit is None:
+        raise keys.KeyringError("no unit key")
+    cases.share_identity_with_unit(db, opened.case, opened.keys.identity, unit.public_key)

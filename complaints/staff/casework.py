@@ -1,0 +1,475 @@
+"""Case handling for the legal unit: open a case, talk to the reporter, notes, assignment,
+exclusions, identity reveal and evidence downloads. Every view of decrypted content is audited.
+
+Service functions take explicit arguments and never commit; the views do.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from complaints import audit, cases, crypto, keys, procedure, storage
+from complaints.models import (
+    Attachment,
+    Case,
+    CaseExclusion,
+    InternalNote,
+    Message,
+    ProcedureEvent,
+    StaffUser,
+)
+from complaints.staff.auth import HANDLER_ROLES, StaffContext
+
+
+class CaseActionRefused(Exception):
+    """This person may not take this action on this case now; ``reason`` names why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class AttachmentUnavailable(Exception):
+    """The evidence file is missing on disk or does not decrypt (it was altered)."""
+
+
+# --- finding a case ---------------------------------------------------------------------------
+
+
+def is_excluded(db: Session, case_id: int, user_id: int) -> bool:
+    """Whether the person is the subject of the case or declared a conflict."""
+    return db.get(CaseExclusion, (case_id, user_id)) is not None
+
+
+def visible_case(db: Session, number: str, user_id: int) -> Case:
+    """The case with this number, unless the person is excluded (then it does not exist for them)."""
+    case = db.scalars(select(Case).where(Case.number == number)).first()
+    if case is None or is_excluded(db, case.id, user_id):
+        raise cases.CaseNotFound
+    return case
+
+
+def content_key_for(db: Session, context: StaffContext, case: Case) -> bytes:
+    """The case's content key through the legal unit key the person holds.
+
+    Raises :class:`keys.KeyringError` when they hold no current grant of the unit key.
+    """
+    unit_private = keys.private_key_for(db, keys.UNIT, context.user, context.personal_key)
+    return cases.open_with_org_key(db, case, cases.CONTENT, unit_private)
+
+
+def holds_key(db: Session, context: StaffContext, kind: str) -> bool:
+    """Whether the person holds a usable grant of an organisation key."""
+    try:
+        keys.private_key_for(db, kind, context.user, context.personal_key)
+    except (keys.KeyringError, crypto.CryptoError):
+        return False
+    return True
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    """An evidence file as listed on the case page."""
+
+    uid: str
+    filename: str
+    size: int
+    added_by: str
+    added_on: date
+
+
+@dataclass(frozen=True)
+class MessageView:
+    """One message of the thread with the reporter."""
+
+    author: str
+    author_name: str
+    sent_on: date
+    text: str
+
+
+@dataclass(frozen=True)
+class NoteView:
+    """An internal note."""
+
+    author_name: str
+    created_at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class EventView:
+    """A recorded procedure step (its note only when the reader holds the key)."""
+
+    action: str
+    from_status: str
+    to_status: str
+    event_on: date
+    order_number: str
+    note: str
+    actor_name: str
+
+
+@dataclass(frozen=True)
+class CaseContent:
+    """Everything decrypted for the case page."""
+
+    report: cases.ReportContent
+    attachments: list[AttachmentView]
+    messages: list[MessageView]
+    notes: list[NoteView]
+    events: list[EventView]
+
+
+def staff_names(db: Session, user_ids: set[int | None]) -> dict[int, str]:
+    """Display names (or usernames) of staff accounts, for authors and actors."""
+    ids = {user_id for user_id in user_ids if user_id is not None}
+    if not ids:
+        return {}
+    rows = db.execute(
+        select(StaffUser.id, StaffUser.username, StaffUser.display_name).where(StaffUser.id.in_(ids))
+    )
+    return {row.id: row.display_name or row.username for row in rows}
+
+
+def procedure_events(db: Session, case: Case) -> list[ProcedureEvent]:
+    """The case's procedure steps, oldest first."""
+    return list(
+        db.scalars(
+            select(ProcedureEvent).where(ProcedureEvent.case_id == case.id).order_by(ProcedureEvent.id)
+        )
+    )
+
+
+def event_views(db: Session, case: Case, content_key: bytes | None) -> list[EventView]:
+    """Procedure steps for display; notes are decrypted only with the content key."""
+    events = procedure_events(db, case)
+    names = staff_names(db, {event.actor_id for event in events})
+    return [
+        EventView(
+            action=event.action,
+            from_status=event.from_status,
+            to_status=event.to_status,
+            event_on=event.event_on,
+            order_number=event.order_number or "",
+            note=cases.read_event_note(case, event, content_key) if content_key else "",
+            actor_name=names.get(event.actor_id or 0, ""),
+        )
+        for event in events
+    ]
+
+
+def _attachment_views(db: Session, case: Case, content_key: bytes) -> list[AttachmentView]:
+    views = []
+    for attachment in cases.attachments_of(db, case):
+        meta = cases.read_attachment_meta(case, attachment, content_key)
+        views.append(
+            AttachmentView(
+                uid=attachment.uid,
+                filename=meta.filename,
+                size=meta.size,
+                added_by=attachment.added_by,
+                added_on=attachment.added_on,
+            )
+        )
+    return views
+
+
+def _message_views(db: Session, case: Case, content_key: bytes) -> list[MessageView]:
+    messages = cases.thread(db, case)
+    names = staff_names(db, {message.author_id for message in messages})
+    return [
+        MessageView(
+            author=message.author,
+            author_name=names.get(message.author_id or 0, ""),
+            sent_on=message.sent_on,
+            text=cases.read_message(case, message, content_key),
+        )
+        for message in messages
+    ]
+
+
+def _note_views(db: Session, case: Case, content_key: bytes) -> list[NoteView]:
+    notes = cases.internal_notes(db, case)
+    names = staff_names(db, {note.author_id for note in notes})
+    return [
+        NoteView(
+            author_name=names.get(note.author_id, ""),
+            created_at=note.created_at,
+            text=cases.read_internal_note(case, note, content_key),
+        )
+        for note in notes
+    ]
+
+
+def read_case(db: Session, case: Case, content_key: bytes, reader: StaffUser) -> CaseContent:
+    """Decrypt the case for its page; audited, and the reporter's messages count as read."""
+    content = CaseContent(
+        report=cases.read_report(case, content_key),
+        attachments=_attachment_views(db, case, content_key),
+        messages=_message_views(db, case, content_key),
+        notes=_note_views(db, case, content_key),
+        events=event_views(db, case, content_key),
+    )
+    for message in db.scalars(
+        select(Message).where(Message.case_id == case.id, Message.read_by_staff.is_(False))
+    ):
+        message.read_by_staff = True
+    audit.record(db, "case_viewed", audit.STAFF, reader.id, case.id)
+    return content
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+def require_handler(context: StaffContext) -> None:
+    """Only legal officers and leads act on cases (a custodian alone reveals identities)."""
+    if not context.has_any(HANDLER_ROLES):
+        raise CaseActionRefused("not_handler")
+
+
+def stage_started_on(db: Session, case: Case) -> date:
+    """The day the case entered its current status."""
+    started = db.scalar(
+        select(func.max(ProcedureEvent.event_on)).where(
+            ProcedureEvent.case_id == case.id, ProcedureEvent.to_status == case.status
+        )
+    )
+    return started or case.submitted_on
+
+
+def refresh_deadline(db: Session, case: Case, days: dict[str, int]) -> None:
+    """Recompute the case's next deadline from its status, stage start and last feedback."""
+    deadline = procedure.next_deadline(
+        case.status, case.submitted_on, stage_started_on(db, case), case.last_feedback_on, days
+    )
+    case.next_deadline_on = deadline.due_on if deadline else None
+    case.next_deadline_kind = deadline.kind if deadline else None
+
+
+def send_reply(
+    db: Session,
+    case: Case,
+    content_key: bytes,
+    context: StaffContext,
+    body: str,
+    today: date,
+    days: dict[str, int],
+) -> Message:
+    """A message to the reporter (shown on their follow-up page); it counts as feedback."""
+    require_handler(context)
+    message = cases.add_message(db, case, content_key, cases.STAFF, body, today, author_id=context.user.id)
+    case.last_feedback_on = today
+    if case.acknowledged_on is None:
+        case.acknowledged_on = today
+    refresh_deadline(db, case, days)
+    audit.record(db, "message_sent", audit.STAFF, context.user.id, case.id)
+    return message
+
+
+def add_note(
+    db: Session, case: Case, content_key: bytes, context: StaffContext, body: str, now: datetime
+) -> InternalNote:
+    """An internal note the reporter never sees."""
+    require_handler(context)
+    note = cases.add_internal_note(db, case, content_key, context.user.id, body, now)
+    audit.record(db, "note_added", audit.STAFF, context.user.id, case.id)
+    return note
+
+
+# --- assignment and exclusions ----------------------------------------------------------------
+
+
+def assignable_staff(db: Session, case: Case) -> list[StaffUser]:
+    """Active officers and leads who are not excluded from the case."""
+    excluded = select(CaseExclusion.user_id).where(CaseExclusion.case_id == case.id)
+    users = db.scalars(
+        select(StaffUser)
+        .where(StaffUser.disabled.is_(False), StaffUser.id.not_in(excluded))
+        .order_by(StaffUser.username)
+    )
+    return [user for user in users if user.role_set & HANDLER_ROLES]
+
+
+def assign(db: Session, case: Case, context: StaffContext, assignee_id: int | None) -> StaffUser | None:
+    """Give the case to an officer (a lead may pick anyone eligible; an officer only themself)."""
+    require_handler(context)
+    is_lead = "lead" in context.user.role_set
+    if not is_lead and assignee_id != context.user.id:
+        raise CaseActionRefused("lead_only")
+    assignee = None
+    if assignee_id is not None:
+        assignee = next((user for user in assignable_staff(db, case) if user.id == assignee_id), None)
+        if assignee is None:
+            raise CaseActionRefused("not_assignable")
+    case.assigned_to_id = assignee.id if assignee else None
+    audit.record(
+        db, "case_assigned", audit.STAFF, context.user.id, case.id, f"to={case.assigned_to_id or '-'}"
+    )
+    return assignee
+
+
+def _exclude(db: Session, case: Case, user_id: int, reason: str) -> None:
+    if not is_excluded(db, case.id, user_id):
+        db.add(CaseExclusion(case_id=case.id, user_id=user_id, reason=reason))
+    if case.assigned_to_id == user_id:
+        case.assigned_to_id = None
+
+
+def declare_conflict(db: Session, case: Case, context: StaffContext) -> None:
+    """Exclude oneself from a case for good (it disappears from everything one sees)."""
+    _exclude(db, case, context.user.id, "conflict")
+    audit.record(db, "conflict_declared", audit.STAFF, context.user.id, case.id)
+
+
+def excludable_staff(db: Session, case: Case, context: StaffContext) -> list[StaffUser]:
+    """Accounts a lead may name as the subject of the case (everyone else not yet excluded)."""
+    excluded = select(CaseExclusion.user_id).where(CaseExclusion.case_id == case.id)
+    return list(
+        db.scalars(
+            select(StaffUser)
+            .where(StaffUser.id != context.user.id, StaffUser.id.not_in(excluded))
+            .order_by(StaffUser.username)
+        )
+    )
+
+
+def exclude_subject(db: Session, case: Case, context: StaffContext, user_id: int) -> None:
+    """A lead names a staff account as the subject of the report: it never sees the case."""
+    if "lead" not in context.user.role_set:
+        raise CaseActionRefused("lead_only")
+    if not any(user.id == user_id for user in excludable_staff(db, case, context)):
+        raise CaseActionRefused("not_excludable")
+    _exclude(db, case, user_id, "subject")
+    audit.record(
+        db, "staff_excluded", audit.STAFF, context.user.id, case.id, f"user={user_id} reason=subject"
+    )
+
+
+@dataclass(frozen=True)
+class ExclusionView:
+    """Who is kept away from a case and why (shown to leads)."""
+
+    name: str
+    reason: str
+
+
+def exclusions(db: Session, case: Case) -> list[ExclusionView]:
+    """The case's exclusions."""
+    rows = db.execute(
+        select(StaffUser.username, StaffUser.display_name, CaseExclusion.reason)
+        .join(StaffUser, StaffUser.id == CaseExclusion.user_id)
+        .where(CaseExclusion.case_id == case.id)
+        .order_by(StaffUser.username)
+    )
+    return [ExclusionView(name=row.display_name or row.username, reason=row.reason) for row in rows]
+
+
+# --- the reporter's identity ------------------------------------------------------------------
+
+
+def shared_identity(db: Session, case: Case, context: StaffContext) -> cases.ReporterIdentity | None:
+    """The identity the reporter chose to share with the handler: shown to the assignee only."""
+    if not case.identity_shared or case.assigned_to_id != context.user.id:
+        return None
+    unit_private = keys.private_key_for(db, keys.UNIT, context.user, context.personal_key)
+    try:
+        identity_key = cases.open_with_org_key(db, case, cases.IDENTITY, unit_private)
+    except keys.KeyringError:
+        return None
+    identity = cases.read_identity(case, identity_key)
+    audit.record(db, "identity_viewed", audit.STAFF, context.user.id, case.id)
+    return identity
+
+
+def reveal_identity(
+    db: Session, case: Case, context: StaffContext, reason: str, reference: str
+) -> cases.ReporterIdentity:
+    """The identity custodian opens a confidential reporter's identity; recorded with its reason."""
+    if "custodian" not in context.user.role_set:
+        raise CaseActionRefused("custodian_only")
+    if case.identity_ciphertext is None:
+        raise CaseActionRefused("no_identity")
+    try:
+        custodian_private = keys.private_key_for(db, keys.CUSTODIAN, context.user, context.personal_key)
+        identity_key = cases.open_with_org_key(db, case, cases.IDENTITY, custodian_private)
+    except keys.KeyringError as error:
+        raise CaseActionRefused("no_custodian_key") from error
+    identity = cases.read_identity(case, identity_key)
+    if identity is None:
+        raise CaseActionRefused("no_identity")
+    audit.record(
+        db,
+        "identity_revealed",
+        audit.STAFF,
+        context.user.id,
+        case.id,
+        f"reason={reason} ref={reference}"[:200],
+    )
+    return identity
+
+
+# --- evidence files ---------------------------------------------------------------------------
+
+
+def open_attachment(
+    db: Session, case: Case, content_key: bytes, attachment_uid: str, upload_dir: Path, reader: StaffUser
+) -> tuple[cases.AttachmentMeta, Iterator[bytes]]:
+    """An evidence file's name and a stream of its plaintext; the download is audited.
+
+    The first chunk is decrypted here, so a missing or altered file is a clear error before
+    any byte is sent.
+    """
+    attachment = db.scalars(
+        select(Attachment).where(Attachment.case_id == case.id, Attachment.uid == attachment_uid)
+    ).first()
+    if attachment is None:
+        raise cases.CaseNotFound
+    meta = cases.read_attachment_meta(case, attachment, content_key)
+    stream = storage.open_plaintext(upload_dir, attachment.stored_name, meta.file_key)
+    try:
+        first = next(stream)
+    except (OSError, crypto.CryptoError, StopIteration) as error:
+        raise AttachmentUnavailable from error
+    audit.record(db, "attachment_downloaded", audit.STAFF, reader.id, case.id, f"file={attachment.uid}")
+    return meta, itertools.chain([first], stream)
+
+
+_UNSAFE_ASCII = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_filename(name: str) -> str:
+    """A file name without paths, control characters or quotes (kept in Thai if it is Thai)."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C" and ch not in '"<>:|?*')
+    name = name.strip(" .")
+    return name[:150] or "evidence"
+
+
+def _ascii_part(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _UNSAFE_ASCII.sub("_", plain).strip("._-")
+
+
+def content_disposition(name: str) -> str:
+    """``attachment`` with an ASCII fallback name and the real name as RFC 5987 ``filename*``."""
+    clean = safe_filename(name)
+    stem, dot, extension = clean.rpartition(".")
+    if not dot:
+        stem, extension = clean, ""
+    ascii_extension = _ascii_part(extension)
+    ascii_name = (_ascii_part(stem) or "evidence") + (f".{ascii_extension}" if ascii_extension else "")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(clean, safe='')}"

@@ -1,0 +1,96 @@
+"""Granting the organisation keys: a legal lead seals the unit key, the identity custodian the
+custodian key, to a colleague's personal key. Administrators never hold or pass on keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from complaints import audit, crypto, keys
+from complaints.models import KeyGrant, OrgKey, StaffUser
+from complaints.staff.auth import HANDLER_ROLES, StaffContext
+
+# Who may pass a key on, and who may receive it.
+GRANTER_ROLE = {keys.UNIT: "lead", keys.CUSTODIAN: "custodian"}
+RECIPIENT_ROLES = {keys.UNIT: HANDLER_ROLES, keys.CUSTODIAN: frozenset({"custodian"})}
+GRANTABLE_KINDS = (keys.UNIT, keys.CUSTODIAN)
+
+
+class GrantRefused(Exception):
+    """This key cannot be given to this person by this person; ``reason`` names why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class KeyHolderRow:
+    """A colleague and the keys they hold now."""
+
+    user: StaffUser
+    held: frozenset[str]
+    eligible: frozenset[str]
+
+
+def held_kinds(db: Session) -> dict[int, set[str]]:
+    """For every account, the kinds of active organisation keys sealed to its current personal key."""
+    rows = db.execute(
+        select(KeyGrant.user_id, OrgKey.kind)
+        .join(OrgKey, OrgKey.id == KeyGrant.org_key_id)
+        .join(StaffUser, StaffUser.id == KeyGrant.user_id)
+        .where(OrgKey.active.is_(True), KeyGrant.recipient_key_id == StaffUser.key_id)
+    )
+    held: dict[int, set[str]] = {}
+    for user_id, kind in rows:
+        held.setdefault(user_id, set()).add(kind)
+    return held
+
+
+def eligible_kinds(user: StaffUser) -> frozenset[str]:
+    """The keys an account may receive: by its legal roles, never with the administrator role."""
+    if user.disabled or "admin" in user.role_set:
+        return frozenset()
+    return frozenset(kind for kind in GRANTABLE_KINDS if user.role_set & RECIPIENT_ROLES[kind])
+
+
+def key_holders(db: Session) -> list[KeyHolderRow]:
+    """Every account with a legal role, with the keys it holds and may receive."""
+    held = held_kinds(db)
+    users = db.scalars(select(StaffUser).order_by(StaffUser.username))
+    return [
+        KeyHolderRow(user=user, held=frozenset(held.get(user.id, set())), eligible=eligible_kinds(user))
+        for user in users
+        if user.role_set & (HANDLER_ROLES | {"custodian"})
+    ]
+
+
+def can_grant(db: Session, context: StaffContext, kind: str) -> bool:
+    """Whether this person may pass this key on (right role, and holding it themself)."""
+    if kind not in GRANTER_ROLE or GRANTER_ROLE[kind] not in context.user.role_set:
+        return False
+    try:
+        keys.private_key_for(db, kind, context.user, context.personal_key)
+    except (keys.KeyringError, crypto.CryptoError):
+        return False
+    return True
+
+
+def grant(db: Session, context: StaffContext, kind: str, recipient_id: int) -> StaffUser:
+    """Seal the organisation key of ``kind`` to a colleague's personal key (the caller commits)."""
+    if not can_grant(db, context, kind):
+        raise GrantRefused("not_holder")
+    recipient = db.get(StaffUser, recipient_id)
+    if recipient is None or kind not in eligible_kinds(recipient):
+        raise GrantRefused("not_eligible")
+    if recipient.must_change_password:
+        raise GrantRefused("must_change_password")
+    org_key = keys.active_org_key(db, kind)
+    if org_key is None:
+        raise GrantRefused("not_holder")
+    org_private = keys.private_key_for(db, kind, context.user, context.personal_key)
+    keys.grant_org_key(db, org_key, org_private, recipient, context.user)
+    audit.record(db, "key_granted", audit.STAFF, context.user.id, None, f"kind={kind} user={recipient.id}")
+    return recipient

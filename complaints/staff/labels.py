@@ -1,0 +1,198 @@
+"""Human labels for the codes the staff screens show: statuses, actions, reasons, roles, audit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from complaints.procedure import Action, DeadlineState, Status
+from complaints.public.labels import PUBLIC_STATUS_LABELS, category_label, department_label
+
+STATUS_LABELS: dict[str, Any] = {
+    Status.RECEIVED: _l("Received, not yet screened"),
+    Status.SCREENING: _l("Screening"),
+    Status.AWAITING_INFORMATION: _l("Awaiting more information"),
+    Status.REFERRED: _l("Referred to the responsible agency"),
+    Status.NOT_ACCEPTED: _l("Not accepted for consideration"),
+    Status.FACT_FINDING: _l("Fact-finding inquiry"),
+    Status.UNFOUNDED: _l("Found unfounded, to be closed"),
+    Status.DISCIPLINARY_INVESTIGATION: _l("Disciplinary investigation"),
+    Status.PENALTY_CONSIDERATION: _l("Penalty under consideration"),
+    Status.CONCLUDED: _l("Concluded"),
+}
+
+ACTION_LABELS: dict[str, Any] = {
+    Action.START_SCREENING: _l("Start screening"),
+    Action.REQUEST_INFORMATION: _l("Ask the reporter for more information"),
+    Action.INFORMATION_RECEIVED: _l("Information received: back to screening"),
+    Action.NOT_ACCEPT: _l("Do not accept for consideration"),
+    Action.REFER: _l("Refer to the responsible agency"),
+    Action.START_FACT_FINDING: _l("Start a fact-finding inquiry"),
+    Action.FIND_UNFOUNDED: _l("Record the finding: unfounded"),
+    Action.START_DISCIPLINARY: _l("Start a disciplinary investigation"),
+    Action.CONSIDER_PENALTY: _l("Send for a penalty decision"),
+    Action.DECIDE_PENALTY: _l("Record the penalty order"),
+    Action.CONCLUDE: _l("Close the case"),
+}
+
+NOT_ACCEPTED_REASON_LABELS: dict[str, Any] = {
+    "anonymous_insufficient": _l("Anonymous letter that does not meet the criteria"),
+    "in_court": _l("Already in the justice process"),
+    "already_decided": _l("Already decided by another agency"),
+    "outside_jurisdiction": _l("Outside the municipality's powers"),
+    "insufficient_detail": _l("Insufficient information"),
+}
+
+REFERRAL_BODY_LABELS: dict[str, Any] = {
+    "nacc": _l("NACC"),
+    "pacc": _l("PACC"),
+    "police": _l("Police"),
+    "district": _l("District Office"),
+    "damrongdhama": _l("Damrongdhama Centre"),
+    "other_agency": _l("Another agency"),
+}
+
+PENALTY_LABELS: dict[str, Any] = {
+    "probation": _l("Formal reprimand"),
+    "salary_deduction": _l("Salary deduction"),
+    "salary_reduction": _l("Salary reduction"),
+    "discharge": _l("Discharge"),
+    "dismissal": _l("Dismissal"),
+    "waived": _l("Penalty waived"),
+}
+
+OUTCOME_LABELS: dict[str, Any] = {
+    "unfounded": _l("Unfounded"),
+    "founded_penalised": _l("Founded, penalised"),
+    "founded_waived": _l("Founded, penalty waived"),
+    "closed": _l("Closed with no further action"),
+}
+
+SEVERITY_LABELS: dict[str, Any] = {
+    "minor": _l("Minor disciplinary offence"),
+    "serious": _l("Serious disciplinary offence"),
+}
+
+CHANNEL_LABELS: dict[str, Any] = {
+    "online": _l("Online form"),
+    "letter": _l("Letter"),
+    "walk_in": _l("In person"),
+    "phone": _l("Telephone"),
+    "complaint_box": _l("Complaint box"),
+    "damrongdhama": _l("Damrongdhama Centre 1567"),
+    "nacc": _l("Referred by the NACC"),
+    "pacc": _l("Referred by the PACC"),
+    "social_media": _l("Facebook or LINE"),
+}
+
+DEADLINE_STATE_LABELS: dict[str, Any] = {
+    DeadlineState.OVERDUE: _l("Overdue"),
+    DeadlineState.DUE_SOON: _l("Due soon"),
+    DeadlineState.ON_TIME: _l("On time"),
+    DeadlineState.NONE: _l("No deadline"),
+}
+
+DEADLINE_KIND_LABELS: dict[str, Any] = {
+    "acknowledge": _l("Acknowledge receipt"),
+    "first_feedback": _l("First feedback to the reporter"),
+    "progress_feedback": _l("Progress feedback to the reporter"),
+    "final_feedback": _l("Final feedback to the reporter"),
+    "fact_finding": _l("End of the fact-finding inquiry"),
+    "disciplinary_investigation": _l("End of the disciplinary investigation"),
+    "awaiting_information": _l("End of the reporter's reply window"),
+    "penalty_after_finding": _l("Penalty decision"),
+    "copy_to_nacc": _l("Copy of the order to the NACC"),
+    "appeal_window": _l("End of the appeal window"),
+}
+
+ROLE_LABELS: dict[str, Any] = {
+    "officer": _l("Legal officer"),
+    "lead": _l("Legal lead"),
+    "custodian": _l("Identity custodian"),
+    "admin": _l("Administrator"),
+}
+
+DISCLOSURE_LABELS: dict[str, Any] = {
+    "anonymous": _l("Anonymous"),
+    "confidential": _l("Confidential: identity given, sealed away from handlers"),
+}
+
+EXCLUSION_REASON_LABELS: dict[str, Any] = {
+    "subject": _l("Subject of the report"),
+    "conflict": _l("Declared a conflict of interest"),
+}
+
+REVEAL_REASON_LABELS: dict[str, Any] = {
+    "court_order": _l("Order of a court or investigating authority"),
+    "reporter_consent": _l("The reporter asked for or agreed to it"),
+    "protection": _l("Needed to protect the reporter"),
+    "legal_duty": _l("Another duty under the law"),
+}
+
+KEY_KIND_LABELS: dict[str, Any] = {
+    "unit": _l("Legal unit key (reads case content)"),
+    "custodian": _l("Custodian key (reads reporter identities)"),
+}
+
+AUDIT_ACTION_LABELS: dict[str, Any] = {
+    "initialised": _l("Installation initialised"),
+    "case_submitted": _l("Report filed"),
+    "user_created": _l("Account created"),
+    "staff_login": _l("Logged in"),
+    "login_failed": _l("Failed log-in"),
+    "account_locked": _l("Account locked after failed log-ins"),
+    "logout": _l("Logged out"),
+    "logout_everywhere": _l("Logged out everywhere"),
+    "password_changed": _l("Password changed"),
+    "password_reset": _l("Password reset by an administrator"),
+    "totp_reset": _l("Two-step code reset by an administrator"),
+    "user_disabled": _l("Account disabled"),
+    "user_enabled": _l("Account enabled"),
+    "user_unlocked": _l("Account unlocked"),
+    "key_granted": _l("Key granted"),
+    "keys_recovered": _l("Keys recovered with the recovery code"),
+    "case_viewed": _l("Case content viewed"),
+    "attachment_downloaded": _l("Evidence file downloaded"),
+    "message_sent": _l("Message sent to the reporter"),
+    "note_added": _l("Internal note added"),
+    "procedure_step": _l("Procedure step recorded"),
+    "case_assigned": _l("Case assigned"),
+    "conflict_declared": _l("Conflict of interest declared"),
+    "staff_excluded": _l("Staff member excluded from a case"),
+    "identity_revealed": _l("Reporter identity revealed"),
+    "identity_viewed": _l("Shared reporter identity viewed"),
+    "identity_shared": _l("Reporter shared their identity with the legal unit"),
+}
+
+
+def label(labels: Mapping[str, Any], code: str | None) -> str:
+    """The translated label of a code, or the code itself when it has none (a custom setting)."""
+    if code is None:
+        return ""
+    return str(labels.get(code, code))
+
+
+def template_helpers() -> dict[str, Any]:
+    """What staff and admin templates use to name codes."""
+    return {
+        "status_label": lambda code: label(STATUS_LABELS, code),
+        "public_status_label": lambda code: label(PUBLIC_STATUS_LABELS, code),
+        "action_label": lambda code: label(ACTION_LABELS, code),
+        "category_label": category_label,
+        "department_label": department_label,
+        "channel_label": lambda code: label(CHANNEL_LABELS, code),
+        "deadline_state_label": lambda code: label(DEADLINE_STATE_LABELS, code),
+        "deadline_kind_label": lambda code: label(DEADLINE_KIND_LABELS, code),
+        "reason_label": lambda code: label(NOT_ACCEPTED_REASON_LABELS, code),
+        "referral_label": lambda code: label(REFERRAL_BODY_LABELS, code),
+        "penalty_label": lambda code: label(PENALTY_LABELS, code),
+        "outcome_label": lambda code: label(OUTCOME_LABELS, code),
+        "severity_label": lambda code: label(SEVERITY_LABELS, code),
+        "role_label": lambda code: label(ROLE_LABELS, code),
+        "disclosure_label": lambda code: label(DISCLOSURE_LABELS, code),
+        "exclusion_label": lambda code: label(EXCLUSION_REASON_LABELS, code),
+        "key_kind_label": lambda code: label(KEY_KIND_LABELS, code),
+        "audit_label": lambda code: label(AUDIT_ACTION_LABELS, code),
+    }

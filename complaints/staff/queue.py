@@ -1,0 +1,282 @@
+"""The triage queue: plaintext metadata only, filtered, ordered and paginated in SQL.
+
+Nothing here decrypts. Cases a user is excluded from (subject, declared conflict) never appear
+in the rows or the counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, nulls_last, select
+from sqlalchemy.orm import Session
+
+from complaints.dates import add_days
+from complaints.models import Case, CaseCounter, CaseExclusion, Message, StaffUser
+from complaints.procedure import (
+    COMPLETED_STATUSES,
+    OPEN_STATUSES,
+    DeadlineState,
+    Status,
+    deadline_state,
+    public_status,
+)
+
+PAGE_SIZE = 25
+STATUS_GROUPS = {
+    "open": frozenset(OPEN_STATUSES),
+    "closed": frozenset(COMPLETED_STATUSES),
+    "all": frozenset(Status),
+}
+DEADLINE_FILTERS = (DeadlineState.OVERDUE, DeadlineState.DUE_SOON, DeadlineState.ON_TIME)
+SORTS = ("urgent", "newest")
+# Exclusions per person are a handful; beyond this a NOT EXISTS subquery is used instead of a list.
+_EXCLUSION_LIST_MAX = 500
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the officer asked to see; every value has already been checked."""
+
+    status: str = "open"
+    category: str = ""
+    department: str = ""
+    deadline: str = ""
+    fiscal_year: int | None = None
+    mine: bool = False
+    sort: str = "urgent"
+    page: int = 1
+
+    def statuses(self) -> frozenset[str]:
+        """The statuses the status filter covers."""
+        group = STATUS_GROUPS.get(self.status)
+        return group if group is not None else frozenset({self.status})
+
+    def query_args(self, **changes: Any) -> dict[str, Any]:
+        """URL parameters for this view with some values changed (links keep the other filters)."""
+        merged = replace(self, **changes)
+        args: dict[str, Any] = {
+            "status": merged.status,
+            "category": merged.category,
+            "department": merged.department,
+            "deadline": merged.deadline,
+            "fy": merged.fiscal_year or "",
+            "mine": "1" if merged.mine else "",
+            "sort": merged.sort,
+            "page": merged.page,
+        }
+        if merged.page == 1:
+            del args["page"]
+        return {name: value for name, value in args.items() if value not in ("", None)}
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One line of the queue."""
+
+    number: str
+    category: str
+    department: str
+    channel: str
+    status: str
+    public_status: str
+    submitted_on: date
+    days_open: int
+    next_deadline_on: date | None
+    next_deadline_kind: str | None
+    deadline_state: DeadlineState
+    assignee: str | None
+    unread_messages: int
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """A page of the queue, the per-status counts and where the page sits."""
+
+    rows: list[QueueRow]
+    counts: dict[str, int]
+    total: int
+    page: int
+    pages: int
+    filters: QueueFilters
+
+    def count_of(self, group: str) -> int:
+        """Cases in a status or status group, under the other filters."""
+        statuses = STATUS_GROUPS.get(group, frozenset({group}))
+        return sum(self.counts.get(status, 0) for status in statuses)
+
+
+def _one_of(value: str | None, allowed: Collection[str]) -> str:
+    return value if isinstance(value, str) and value in allowed else ""
+
+
+def _int_in(value: str | None, low: int, high: int) -> int | None:
+    if value is None or not value.isdigit() or len(value) > 6:
+        return None
+    number = int(value)
+    return number if low <= number <= high else None
+
+
+def parse_filters(args: Mapping[str, str], categories: list[str], departments: list[str]) -> QueueFilters:
+    """Filters from URL parameters; anything unknown or malformed falls back to the default."""
+    statuses = set(STATUS_GROUPS) | {status.value for status in Status}
+    return QueueFilters(
+        status=_one_of(args.get("status"), statuses) or "open",
+        category=_one_of(args.get("category"), categories),
+        department=_one_of(args.get("department"), departments),
+        deadline=_one_of(args.get("deadline"), {state.value for state in DEADLINE_FILTERS}),
+        fiscal_year=_int_in(args.get("fy"), 2400, 2800),
+        mine=args.get("mine", "") in ("1", "y", "on", "true"),
+        sort=_one_of(args.get("sort"), SORTS) or "urgent",
+        page=_int_in(args.get("page"), 1, 1_000_000) or 1,
+    )
+
+
+def excluded_case_ids(db: Session, user_id: int) -> list[int]:
+    """The cases this person must never see (indexed by user)."""
+    return list(
+        db.scalars(
+            select(CaseExclusion.case_id)
+            .where(CaseExclusion.user_id == user_id)
+            .limit(_EXCLUSION_LIST_MAX + 1)
+        ).all()
+    )
+
+
+def visible_to(user_id: int, excluded: list[int]) -> list[ColumnElement[bool]]:
+    """The condition that hides excluded cases (none when the person has no exclusions)."""
+    if not excluded:
+        return []
+    if len(excluded) <= _EXCLUSION_LIST_MAX:
+        return [Case.id.not_in(excluded)]
+    return [
+        ~select(CaseExclusion.case_id)
+        .where(CaseExclusion.case_id == Case.id, CaseExclusion.user_id == user_id)
+        .exists()
+    ]
+
+
+def _deadline_condition(state: str, today: date, due_soon_days: int) -> list[ColumnElement[bool]]:
+    soon = add_days(today, due_soon_days)
+    if state == DeadlineState.OVERDUE:
+        return [Case.next_deadline_on < today]
+    if state == DeadlineState.DUE_SOON:
+        return [Case.next_deadline_on >= today, Case.next_deadline_on <= soon]
+    if state == DeadlineState.ON_TIME:
+        return [Case.next_deadline_on > soon]
+    return []
+
+
+def _conditions(
+    filters: QueueFilters, user_id: int, excluded: list[int], today: date, due_soon_days: int
+) -> list[ColumnElement[bool]]:
+    """Every filter except the status one (the counts are per status)."""
+    conditions = visible_to(user_id, excluded)
+    if filters.category:
+        conditions.append(Case.category == filters.category)
+    if filters.department:
+        conditions.append(Case.department == filters.department)
+    if filters.fiscal_year is not None:
+        conditions.append(Case.fiscal_year == filters.fiscal_year)
+    if filters.mine:
+        conditions.append(Case.assigned_to_id == user_id)
+    conditions += _deadline_condition(filters.deadline, today, due_soon_days)
+    return conditions
+
+
+def _status_condition(filters: QueueFilters) -> list[ColumnElement[bool]]:
+    if filters.status == "all":
+        return []
+    return [Case.status.in_(sorted(filters.statuses()))]
+
+
+def status_counts(db: Session, conditions: list[ColumnElement[bool]]) -> dict[str, int]:
+    """Cases per status under the given conditions (one GROUP BY)."""
+    query = select(Case.status, func.count()).where(*conditions).group_by(Case.status)
+    return {status: int(count) for status, count in db.execute(query).all()}
+
+
+def _page_query(filters: QueueFilters, conditions: list[ColumnElement[bool]]) -> Select[*tuple[Any, ...]]:
+    query = (
+        select(
+            Case.id,
+            Case.number,
+            Case.category,
+            Case.department,
+            Case.channel,
+            Case.status,
+            Case.submitted_on,
+            Case.closed_on,
+            Case.next_deadline_on,
+            Case.next_deadline_kind,
+            StaffUser.username,
+            StaffUser.display_name,
+        )
+        .outerjoin(StaffUser, StaffUser.id == Case.assigned_to_id)
+        .where(*conditions, *_status_condition(filters))
+    )
+    if filters.sort == "newest":
+        return query.order_by(Case.id.desc())
+    # Most urgent first: the nearest deadline (overdue ones are the oldest dates) leads.
+    return query.order_by(nulls_last(Case.next_deadline_on.asc()), Case.id.asc())
+
+
+def unread_reporter_messages(db: Session, case_ids: list[int]) -> dict[int, int]:
+    """Reporter messages no one in the legal unit has opened yet, per case."""
+    if not case_ids:
+        return {}
+    query = (
+        select(Message.case_id, func.count())
+        .where(Message.case_id.in_(case_ids), Message.author == "reporter", Message.read_by_staff.is_(False))
+        .group_by(Message.case_id)
+    )
+    return {case_id: int(count) for case_id, count in db.execute(query).all()}
+
+
+def triage_queue(
+    db: Session,
+    user_id: int,
+    filters: QueueFilters,
+    today: date,
+    due_soon_days: int,
+    page_size: int = PAGE_SIZE,
+) -> QueuePage:
+    """The page of cases this person may see, most urgent (or newest) first."""
+    conditions = _conditions(filters, user_id, excluded_case_ids(db, user_id), today, due_soon_days)
+    counts = status_counts(db, conditions)
+    total = sum(counts.get(status, 0) for status in filters.statuses())
+    pages = max(1, -(-total // page_size))
+    page = min(max(1, filters.page), pages)
+    result = db.execute(
+        _page_query(filters, conditions).limit(page_size).offset((page - 1) * page_size)
+    ).all()
+    unread = unread_reporter_messages(db, [row.id for row in result])
+    rows = [
+        QueueRow(
+            number=row.number,
+            category=row.category,
+            department=row.department,
+            channel=row.channel,
+            status=row.status,
+            public_status=public_status(row.status).value,
+            submitted_on=row.submitted_on,
+            days_open=((row.closed_on or today) - row.submitted_on).days,
+            next_deadline_on=row.next_deadline_on,
+            next_deadline_kind=row.next_deadline_kind,
+            deadline_state=deadline_state(row.next_deadline_on, today, due_soon_days),
+            assignee=(row.display_name or row.username) if row.username else None,
+            unread_messages=unread.get(row.id, 0),
+        )
+        for row in result
+    ]
+    return QueuePage(
+        rows=rows, counts=counts, total=total, page=page, pages=pages, filters=replace(filters, page=page)
+    )
+
+
+def fiscal_years(db: Session) -> list[int]:
+    """Fiscal years that have cases, newest first (from the tiny counter table)."""
+    return list(db.scalars(select(CaseCounter.fiscal_year).order_by(CaseCounter.fiscal_year.desc())).all())

@@ -1,0 +1,107 @@
+"""Offline intake: an officer records a letter, visit, call, box, Damrongdhama or NACC/PACC
+report; it is encrypted like an online one and the citizen gets a receipt shown once."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from complaints import cases, cli
+from complaints.dates import today
+from complaints.db import new_session
+from complaints.models import AuditEvent, Case
+from tests.conftest import all_files_under, csrf_token_from
+
+MARKER = "MARKER-จดหมาย-8d2c"
+RECEIPT = re.compile(r'id="receipt">\s*([0-9 ]+?)\s*<')
+
+
+def _intake(client: FlaskClient, **overrides: object) -> tuple[int, str]:
+    token = csrf_token_from(client.get("/staff/intake").text)
+    data: dict[str, object] = {
+        "csrf_token": token,
+        "channel": "letter",
+        "received_on": (today() - timedelta(days=3)).isoformat(),
+        "category": "procurement",
+        "department": "engineering",
+        "accused_name": "นายผู้ถูกร้อง",
+        "description": MARKER,
+        "disclosure": "anonymous",
+    }
+    data.update(overrides)
+    response = client.post("/staff/intake", data=data, content_type="multipart/form-data")
+    return response.status_code, response.text
+
+
+def test_offline_report_is_encrypted_and_the_receipt_opens_it(app: Flask, lead_client: FlaskClient) -> None:
+    letter = b"%PDF scanned letter " * 500
+    status, page = _intake(
+        lead_client,
+        disclosure="confidential",
+        reporter_name="นายผู้แจ้ง ทางจดหมาย",
+        reporter_phone="0899999999",
+        attachments=[(io.BytesIO(letter), "หนังสือร้องเรียน.pdf", "application/pdf")],
+    )
+    assert status == 200
+    found = RECEIPT.search(page)
+    assert found
+    receipt = found.group(1).replace(" ", "")
+    assert len(receipt) == 20
+    with new_session(app) as db:
+        case = db.scalars(select(Case)).one()
+        assert (case.channel, case.category, case.department) == ("letter", "procurement", "engineering")
+        assert case.submitted_on == today() - timedelta(days=3)
+        assert case.acknowledged_on == today()
+        assert case.disclosure == "confidential"
+        event = db.scalars(select(AuditEvent).where(AuditEvent.action == "case_submitted")).one()
+        assert (event.actor_kind, event.detail) == ("staff", "channel=letter")
+    for path in all_files_under(Path(app.instance_path)):
+        data = path.read_bytes()
+        assert MARKER.encode() not in data
+        assert b"scanned letter" not in data
+        assert "ผู้แจ้ง ทางจดหมาย".encode() not in data
+    with app.app_context(), new_session(app) as db:
+        case, reporter_keys = cases.unlock_by_receipt(db, receipt, cli.lookup_secret(app))
+        assert cases.read_report(case, reporter_keys.content).description == MARKER
+        assert reporter_keys.identity is not None
+        identity = cases.read_identity(case, reporter_keys.identity)
+        assert identity is not None
+        assert identity.name == "นายผู้แจ้ง ทางจดหมาย"
+        (attachment,) = cases.attachments_of(db, case)
+        assert (
+            cases.read_attachment_meta(case, attachment, reporter_keys.content).filename == "หนังสือร้องเรียน.pdf"
+        )
+    # The receipt is not shown again anywhere.
+    case_page = lead_client.get(f"/staff/cases/{case.number}").text
+    assert MARKER in case_page
+    assert found.group(1) not in case_page
+
+
+def test_intake_validation_keeps_nothing(app: Flask, lead_client: FlaskClient) -> None:
+    for overrides, message in [
+        ({"description": ""}, "กรุณากรอกข้อมูลช่องนี้"),
+        ({"channel": "online"}, "กรุณาเลือกจากรายการที่กำหนด"),
+        ({"received_on": (today() + timedelta(days=1)).isoformat()}, "วันที่รับเรื่องต้องไม่เป็นวันในอนาคต"),
+        ({"disclosure": "confidential"}, "กรุณาระบุชื่อ หมายเลขโทรศัพท์ หรืออีเมล"),
+        ({"reporter_name": "ชื่อ"}, "กรุณาเลือกแบบปกปิดข้อมูล"),
+    ]:
+        status, page = _intake(lead_client, **overrides)
+        assert status == 400, overrides
+        assert message in page, overrides
+    with new_session(app) as db:
+        assert db.scalars(select(Case)).all() == []
+    upload_dir = Path(app.config["UPLOAD_DIR"])
+    assert not upload_dir.exists() or all_files_under(upload_dir) == []
+
+
+def test_every_offline_channel_is_offered(lead_client: FlaskClient) -> None:
+    page = lead_client.get("/staff/intake").text
+    for value in ("letter", "walk_in", "phone", "complaint_box", "damrongdhama", "nacc", "pacc"):
+        assert f'value="{value}"' in page
+    assert 'value="online"' not in page

@@ -1,0 +1,152 @@
+"""Granting and re-granting the organisation keys: only holders pass them on, never to an
+administrator, and an admin password reset leaves an officer unable to read until a lead
+re-grants the unit key."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from complaints import cases
+from complaints.db import new_session
+from complaints.models import AuditEvent, Case, KeyGrant, StaffUser
+from tests.conftest import (
+    OFFICER_PASSWORD,
+    create_staff,
+    csrf_token_from,
+    file_case,
+    forget_used_totp,
+    staff_login,
+)
+
+MARKER = "MARKER-กุญแจ-0b9e"
+
+
+def _user_id(app: Flask, username: str) -> int:
+    with new_session(app) as db:
+        return db.scalars(select(StaffUser.id).where(StaffUser.username == username)).one()
+
+
+def _grant(client: FlaskClient, user_id: int, kind: str = "unit") -> str:
+    token = csrf_token_from(client.get("/staff/keys").text)
+    response = client.post(
+        "/staff/keys/grant", data={"csrf_token": token, "user_id": str(user_id), "kind": kind}
+    )
+    assert response.status_code == 302
+    return client.get("/staff/keys").text
+
+
+def test_admin_reset_then_lead_regrant(
+    app: Flask, lead_client: FlaskClient, officer_client: FlaskClient
+) -> None:
+    case_id, _ = file_case(app, cases.ReportContent(description=MARKER))
+    with new_session(app) as db:
+        number = db.get_one(Case, case_id).number
+    assert MARKER in officer_client.get(f"/staff/cases/{number}").text
+
+    admin_secret = create_staff(app, "admin1", "admin")
+    admin = app.test_client()
+    assert staff_login(admin, "admin1", OFFICER_PASSWORD, admin_secret).status_code == 302
+    officer_id = _user_id(app, "officer1")
+    page = admin.get(f"/admin/users/{officer_id}")
+    reset = admin.post(
+        f"/admin/users/{officer_id}/reset-password", data={"csrf_token": csrf_token_from(page.text)}
+    )
+    assert reset.status_code == 200
+    found = re.search(r'id="one-time-password">([^<]+)<', reset.text)
+    assert found
+    one_time = found.group(1)
+    assert officer_client.get("/staff/").status_code == 302  # the reset ended the officer's sessions
+
+    # The officer logs in with the one-time password, sets their own, and cannot read.
+    again = app.test_client()
+    forget_used_totp(app, "officer1")
+    assert staff_login(again, "officer1", one_time, officer).status_code == 302
+    token = csrf_token_from(again.get("/staff/password").text)
+    new_password = "officer's own new password"
+    changed = again.post(
+        "/staff/password", data={"csrf_token": token, "new_password": new_password, "confirm": new_password}
+    )
+    assert changed.status_code == 302
+    queue = again.get("/staff/")
+    assert "คุณยังไม่มีกุญแจงานนิติการ" in queue.text
+    assert number in queue.text  # the metadata is still there
+    case_page = again.get(f"/staff/cases/{number}").text
+    assert MARKER not in case_page
+    assert "ขอให้หัวหน้างานนิติการมอบกุญแจ" in case_page
+
+    # The lead re-grants through the key-access page; the officer reads again at once.
+    keys_page = lead_client.get("/staff/keys").text
+    assert 'id="user-officer1"' in keys_page
+    after = _grant(lead_client, officer_id)
+    assert "มีกุญแจแล้ว" in after
+    assert MARKER in again.get(f"/staff/cases/{number}").text
+    with new_session(app) as db:
+        event = db.scalars(select(AuditEvent).where(AuditEvent.action == "key_granted")).one()
+        assert event.detail == f"kind=unit user={officer_id}"
+
+
+def test_grants_are_refused_to_admins_unchanged_passwords_and_by_non_holders(
+    app: Flask, lead_client: FlaskClient
+) -> None:
+    create_staff(app, "both", "officer", "admin")
+    result = app.test_cli_runner().invoke(args=["users", "create", "newcomer", "--role", "officer"])
+    assert result.exit_code == 0
+    for username, message in [
+        ("both", "บัญชีดังกล่าวไม่มีสิทธิ์ถือกุญแจนี้"),
+        ("newcomer", "ต้องเข้าสู่ระบบและตั้งรหัสผ่านของตนเองก่อน"),
+    ]:
+        token = csrf_token_from(lead_client.get("/staff/keys").text)
+        response = lead_client.post(
+            "/staff/keys/grant",
+            data={"csrf_token": token, "user_id": str(_user_id(app, username)), "kind": "unit"},
+            follow_redirects=True,
+        )
+        assert message in response.text, username
+    with new_session(app) as db:
+        granted = {row for row in db.scalars(select(KeyGrant.user_id))}
+        assert granted == {_user_id(app, "lead")}
+
+
+def test_an_officer_cannot_grant_and_a_lead_without_the_key_cannot_either(
+    app: Flask, client: FlaskClient
+) -> None:
+    secret = create_staff(app, "lead2", "lead", "officer")
+    create_staff(app, "officer2", "officer")
+    assert staff_login(client, "lead2", OFFICER_PASSWORD, secret).status_code == 302
+    page = client.get("/staff/keys")
+    assert page.status_code == 200
+    assert "มอบกุญแจ</button>" not in page.text
+    token = csrf_token_from(page.text)
+    response = client.post(
+        "/staff/keys/grant",
+        data={"csrf_token": token, "user_id": str(_user_id(app, "officer2")), "kind": "unit"},
+        follow_redirects=True,
+    )
+    assert "คุณไม่สามารถมอบกุญแจที่คุณไม่มีได้" in response.text
+    with new_session(app) as db:
+        assert db.scalars(select(KeyGrant).where(KeyGrant.user_id == _user_id(app, "officer2"))).all() == []
+
+
+def test_officers_cannot_open_the_key_page(officer_client: FlaskClient) -> None:
+    assert officer_client.get("/staff/keys").status_code == 403
+
+
+def test_custodian_grants_the_custodian_key(app: Flask, lead_client: FlaskClient) -> None:
+    secret = create_staff(app, "keeper2", "custodian")
+    keeper_id = _user_id(app, "keeper2")
+    after = _grant(lead_client, keeper_id, "custodian")
+    assert 'id="user-keeper2"' in after
+    identity = cases.ReporterIdentity(name="ชื่อลับของผู้แจ้ง")
+    case_id, _ = file_case(app, cases.ReportContent(description=MARKER), identity=identity)
+    keeper = app.test_client()
+    assert staff_login(keeper, "keeper2", OFFICER_PASSWORD, secret).status_code == 302
+    with new_session(app) as db:
+        number = db.get_one(Case, case_id).number
+    page = f"/staff/cases/{number}"
+    token = csrf_token_from(keeper.get(page).text)
+    revealed = keeper.post(f"{page}/reveal", data={"csrf_token": token, "reason": "reporter_consent"})
+    assert "ชื่อลับของผู้แจ้ง" in revealed.text

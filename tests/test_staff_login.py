@@ -1,0 +1,309 @@
+"""Staff log-in: password + TOTP, one use per code, lock-out and rate limit per username,
+disabled accounts, the forced first password change, password change and log-out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from complaints import cli, keys
+from complaints.db import new_session
+from complaints.models import AuditEvent, StaffSession, StaffUser
+from tests.conftest import (
+    LEAD_PASSWORD,
+    OFFICER_PASSWORD,
+    create_staff,
+    csrf_token_from,
+    forget_used_totp,
+    staff_login,
+    totp_now,
+)
+
+WRONG = "ชื่อผู้ใช้ รหัสผ่าน หรือรหัส 6 หลักไม่ถูกต้อง"
+DUMMY_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+LOCKED = "บัญชีนี้ถูกล็อกไว้อีก"
+
+
+def _user(app: Flask, username: str) -> StaffUser:
+    with new_session(app) as db:
+        return db.scalars(select(StaffUser).where(StaffUser.username == username)).one()
+
+
+def _sessions(app: Flask) -> int:
+    with new_session(app) as db:
+        return int(db.scalar(select(func.count()).select_from(StaffSession)) or 0)
+
+
+def _audit_actions(app: Flask) -> list[str]:
+    with new_session(app) as db:
+        return list(db.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def test_login_with_password_and_totp_opens_the_queue(app: Flask, client: FlaskClient) -> None:
+    page = client.get("/staff/login")
+    assert page.status_code == 200
+    for name in ("username", "password", "totp"):
+        assert f'name="{name}"' in page.text
+    response = staff_login(client, "lead", LEAD_PASSWORD, app.config["TEST_LEAD_TOTP_SECRET"])
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/staff/"
+    queue = client.get("/staff/")
+    assert queue.status_code == 200
+    assert "รายการเรื่องร้องเรียน" in queue.text
+    assert _sessions(app) == 1
+    assert "staff_login" in _audit_actions(app)
+
+
+def test_staff_pages_need_a_login(client: FlaskClient) -> None:
+    response = client.get("/staff/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/staff/login?next=/staff/")
+
+
+@pytest.mark.parametrize(
+    ("password", "code_offset"),
+    [("wrong password here", 0), (LEAD_PASSWORD, 5)],
+    ids=["wrong-password", "wrong-totp"],
+)
+def test_wrong_password_or_code_is_refused_with_one_message(
+    app: Flask, client: FlaskClient, password: str, code_offset: int
+) -> None:
+    response = staff_login(client, "lead", password, app.config["TEST_LEAD_TOTP_SECRET"], code_offset)
+    assert response.status_code == 400
+    assert WRONG in response.text
+    assert _sessions(app) == 0
+    assert _user(app, "lead").failed_logins == 1
+    assert client.get("/staff/").status_code == 302
+
+
+def test_unknown_username_gets_the_same_message(client: FlaskClient) -> None:
+    response = staff_login(client, "nobody", "whatever password", DUMMY_SECRET)
+    assert response.status_code == 400
+    assert WRONG in response.text
+
+
+def test_totp_code_works_only_once(app: Flask, client: FlaskClient) -> None:
+    secret = app.config["TEST_LEAD_TOTP_SECRET"]
+    assert staff_login(client, "lead", LEAD_PASSWORD, secret).status_code == 302
+    other = app.test_client()
+    replay = staff_login(other, "lead", LEAD_PASSWORD, secret)
+    assert replay.status_code == 400
+    assert WRONG in replay.text
+    older = staff_login(other, "lead", LEAD_PASSWORD, secret, offset_steps=-1)
+    assert older.status_code == 400  # an earlier code than the one used is refused too
+    assert staff_login(other, "lead", LEAD_PASSWORD, secret, offset_steps=1).status_code == 302
+
+
+def test_thai_digits_and_spaces_in_the_code_are_accepted(app: Flask, client: FlaskClient) -> None:
+    code = totp_now(app.config["TEST_LEAD_TOTP_SECRET"])
+    thai = "".join("๐๑๒๓๔๕๖๗๘๙"[int(digit)] for digit in code)
+    token = csrf_token_from(client.get("/staff/login").text)
+    response = client.post(
+        "/staff/login",
+        data={
+            "csrf_token": token,
+            "username": "lead",
+            "password": LEAD_PASSWORD,
+            "totp": thai[:3] + " " + thai[3:],
+        },
+    )
+    assert response.status_code == 302
+
+
+def test_repeated_failures_lock_the_account_even_for_the_right_password(
+    app: Flask, client: FlaskClient
+) -> None:
+    secret = app.config["TEST_LEAD_TOTP_SECRET"]
+    limit = app.config["STAFF_LOGIN_MAX_FAILURES"]
+    for attempt in range(limit):
+        response = staff_login(client, "lead", "wrong password here", secret)
+        assert response.status_code == 400
+        assert (LOCKED in response.text) == (attempt == limit - 1)
+    right = staff_login(client, "lead", LEAD_PASSWORD, secret)
+    assert right.status_code == 400
+    assert LOCKED in right.text
+    assert "15 นาที" in right.text or "14 นาที" in right.text
+    assert _sessions(app) == 0
+    assert "account_locked" in _audit_actions(app)
+    with new_session(app) as db:  # the lock-out ends after STAFF_LOCKOUT_MINUTES
+        lead = db.scalars(select(StaffUser).where(StaffUser.username == "lead")).one()
+        assert lead.locked_until is not None
+        lead.locked_until = lead.locked_until.replace(year=2000)
+        db.commit()
+    assert staff_login(client, "lead", LEAD_PASSWORD, secret, offset_steps=1).status_code == 302
+
+
+@pytest.fixture
+def tight_limit_config(app_config: dict[str, Any]) -> dict[str, Any]:
+    app_config["RATELIMIT_STAFF_LOGIN"] = "3 per minute"
+    app_config["STAFF_LOGIN_MAX_FAILURES"] = 100
+    return app_config
+
+
+@pytest.mark.usefixtures("tight_limit_config")
+def test_rate_limit_is_per_username_not_per_address(app: Flask, client: FlaskClient) -> None:
+    for _ in range(3):
+        assert staff_login(client, "someone", "wrong password here", DUMMY_SECRET).status_code == 400
+    limited = staff_login(client, "someone", "wrong password here", DUMMY_SECRET)
+    assert limited.status_code == 429
+    assert "มีการลองหลายครั้งเกินไป" in limited.text
+    # The same address may still log in as another user.
+    assert staff_login(client, "lead", LEAD_PASSWORD, app.config["TEST_LEAD_TOTP_SECRET"]).status_code == 302
+
+
+def test_disabled_account_cannot_log_in(app: Flask, client: FlaskClient) -> None:
+    secret = create_staff(app, "officer1", "officer")
+    with new_session(app) as db:
+        db.scalars(select(StaffUser).where(StaffUser.username == "officer1")).one().disabled = True
+        db.commit()
+    wrong = staff_login(client, "officer1", "wrong password here", secret)
+    assert WRONG in wrong.text  # a wrong guess learns nothing about the account
+    response = staff_login(client, "officer1", OFFICER_PASSWORD, secret)
+    assert response.status_code == 400
+    assert "บัญชีนี้ถูกระงับการใช้งาน" in response.text
+    assert _sessions(app) == 0
+
+
+def test_first_login_forces_a_password_change(app: Flask, client: FlaskClient) -> None:
+    result = app.test_cli_runner().invoke(args=["users", "create", "newbie", "--role", "officer"])
+    assert result.exit_code == 0
+    one_time = next(line.split(": ")[1] for line in result.output.splitlines() if "one-time-password" in line)
+    secret = next(line.split(": ")[1] for line in result.output.splitlines() if "totp-secret" in line)
+    old_key_id = _user(app, "newbie").key_id
+    assert staff_login(client, "newbie", one_time, secret).status_code == 302
+    for page in ("/staff/", "/staff/intake"):
+        response = client.get(page)
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/staff/password"
+    form = client.get("/staff/password")
+    assert "ตั้งรหัสผ่านของคุณเอง" in form.text
+    assert 'name="current_password"' not in form.text
+    token = csrf_token_from(form.text)
+    same = client.post(
+        "/staff/password", data={"csrf_token": token, "new_password": one_time, "confirm": one_time}
+    )
+    assert same.status_code == 400
+    short = client.post(
+        "/staff/password", data={"csrf_token": token, "new_password": "short", "confirm": "short"}
+    )
+    assert short.status_code == 400
+    assert "ใช้อย่างน้อย 12 ตัวอักษร" in short.text
+    new_password = "my own long password"
+    done = client.post(
+        "/staff/password", data={"csrf_token": token, "new_password": new_password, "confirm": new_password}
+    )
+    assert done.status_code == 302
+    assert client.get("/staff/").status_code == 200
+    user = _user(app, "newbie")
+    assert not user.must_change_password
+    assert user.key_id != old_key_id  # the one-time password never leads to the key in use
+    with pytest.raises(keys.WrongPassword):
+        keys.unlock_personal_key(user, one_time, cli.argon2_params(app))
+    keys.unlock_personal_key(user, new_password, cli.argon2_params(app))
+
+
+def test_password_change_rewraps_the_key_and_ends_other_sessions(
+    app: Flask, lead_client: FlaskClient
+) -> None:
+    secret = app.config["TEST_LEAD_TOTP_SECRET"]
+    other = app.test_client()
+    assert staff_login(other, "lead", LEAD_PASSWORD, secret, offset_steps=1).status_code == 302
+    form = lead_client.get("/staff/password")
+    token = csrf_token_from(form.text)
+    wrong = lead_client.post(
+        "/staff/password",
+        data={
+            "csrf_token": token,
+            "current_password": "not it at all",
+            "new_password": "x" * 14,
+            "confirm": "x" * 14,
+        },
+    )
+    assert "รหัสผ่านปัจจุบันไม่ถูกต้อง" in wrong.text
+    new_password = "a completely new passphrase"
+    key_id = _user(app, "lead").key_id
+    response = lead_client.post(
+        "/staff/password",
+        data={
+            "csrf_token": token,
+            "current_password": LEAD_PASSWORD,
+            "new_password": new_password,
+            "confirm": new_password,
+        },
+    )
+    assert response.status_code == 302
+    assert lead_client.get("/staff/").status_code == 200  # this session goes on
+    assert other.get("/staff/").status_code == 302  # the other one was logged out
+    lead = _user(app, "lead")
+    assert lead.key_id == key_id  # same personal key, re-wrapped
+    assert keys.unlock_personal_key(lead, new_password, cli.argon2_params(app))
+    with pytest.raises(keys.WrongPassword):
+        keys.unlock_personal_key(lead, LEAD_PASSWORD, cli.argon2_params(app))
+
+
+def test_logout_deletes_the_server_half(app: Flask, lead_client: FlaskClient) -> None:
+    cookie = lead_client.get_cookie("session")
+    assert cookie is not None
+    assert _sessions(app) == 1
+    token = csrf_token_from(lead_client.get("/staff/").text)
+    response = lead_client.post("/staff/logout", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert _sessions(app) == 0
+    replay = app.test_client()
+    replay.set_cookie("session", cookie.value)
+    assert replay.get("/staff/").status_code == 302
+
+
+def test_logout_everywhere(app: Flask, lead_client: FlaskClient) -> None:
+    other = app.test_client()
+    assert (
+        staff_login(other, "lead", LEAD_PASSWORD, app.config["TEST_LEAD_TOTP_SECRET"], 1).status_code == 302
+    )
+    assert _sessions(app) == 2
+    token = csrf_token_from(lead_client.get("/staff/password").text)
+    assert lead_client.post("/staff/logout-everywhere", data={"csrf_token": token}).status_code == 302
+    assert _sessions(app) == 0
+    assert other.get("/staff/").status_code == 302
+    assert lead_client.get("/staff/").status_code == 302
+
+
+def test_login_returns_to_the_page_asked_for_but_never_off_site(app: Flask, client: FlaskClient) -> None:
+    secret = app.config["TEST_LEAD_TOTP_SECRET"]
+    page = client.get("/staff/login?next=/staff/intake")
+    assert 'value="/staff/intake"' in page.text
+    response = client.post(
+        "/staff/login",
+        data={
+            "csrf_token": csrf_token_from(page.text),
+            "username": "lead",
+            "password": LEAD_PASSWORD,
+            "totp": totp_now(secret),
+            "next": "/staff/intake",
+        },
+    )
+    assert response.headers["Location"] == "/staff/intake"
+    forget_used_totp(app, "lead")
+    other = app.test_client()
+    page = other.get("/staff/login")
+    response = other.post(
+        "/staff/login",
+        data={
+            "csrf_token": csrf_token_from(page.text),
+            "username": "lead",
+            "password": LEAD_PASSWORD,
+            "totp": totp_now(secret),
+            "next": "//evil.example/",
+        },
+    )
+    assert response.headers["Location"] == "/staff/"
+
+
+def test_admin_only_account_lands_on_the_admin_pages(app: Flask, client: FlaskClient) -> None:
+    secret = create_staff(app, "admin1", "admin")
+    response = staff_login(client, "admin1", OFFICER_PASSWORD, secret)
+    assert response.headers["Location"] == "/admin/"
+    assert client.get("/staff/").status_code == 403
