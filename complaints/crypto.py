@@ -66,20 +66,20 @@ def generate_private_key() -> bytes:
     return os.urandom(PRIVATE_KEY_BYTES)
 
 
-def _private_key_object(private_key: bytes) -> hpke.MLKEM768X25519PrivateKey:
+def _private_parts(private_key: bytes) -> tuple[mlkem.MLKEM768PrivateKey, x25519.X25519PrivateKey]:
     if len(private_key) != PRIVATE_KEY_BYTES:
         raise CryptoError("private key has the wrong length")
     kem = mlkem.MLKEM768PrivateKey.from_seed_bytes(private_key[:_MLKEM_SEED_BYTES])
-    dh = x25519.X25519PrivateKey.from_private_bytes(private_key[_MLKEM_SEED_BYTES:])
-    return hpke.MLKEM768X25519PrivateKey(kem, dh)
+    return kem, x25519.X25519PrivateKey.from_private_bytes(private_key[_MLKEM_SEED_BYTES:])
+
+
+def _private_key_object(private_key: bytes) -> hpke.MLKEM768X25519PrivateKey:
+    return hpke.MLKEM768X25519PrivateKey(*_private_parts(private_key))
 
 
 def public_key_of(private_key: bytes) -> bytes:
     """The 1,216-byte public key (ML-KEM part then X25519 part) of a private key."""
-    if len(private_key) != PRIVATE_KEY_BYTES:
-        raise CryptoError("private key has the wrong length")
-    kem = mlkem.MLKEM768PrivateKey.from_seed_bytes(private_key[:_MLKEM_SEED_BYTES])
-    dh = x25519.X25519PrivateKey.from_private_bytes(private_key[_MLKEM_SEED_BYTES:])
+    kem, dh = _private_parts(private_key)
     return kem.public_key().public_bytes_raw() + dh.public_key().public_bytes_raw()
 
 

@@ -130,6 +130,8 @@ class Case(Base):
         Index("ix_cases_queue_order", "next_deadline_on", "id"),
         # Per-status counts of a fiscal year without touching the table rows.
         Index("ix_cases_fiscal_year_status", "fiscal_year", "status"),
+        # "Assigned to me" and the deadline reminders (replaces the single-column index).
+        Index("ix_cases_assignee_status", "assigned_to_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -156,7 +158,7 @@ class Case(Base):
     last_feedback_on: Mapped[date | None] = mapped_column(Date)
     next_deadline_on: Mapped[date | None] = mapped_column(Date)
     next_deadline_kind: Mapped[str | None] = mapped_column(String(CODE_MAX))
-    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     receipt_lookup: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     reporter_salt: Mapped[bytes] = mapped_column(LargeBinary)
     report_ciphertext: Mapped[Ciphertext]

@@ -101,6 +101,7 @@ def test_reporter_journey_without_javascript(browser: Any, live_server: str, tmp
     shot(page, "08-follow-up-case")
     page.click("text=ออกจากระบบ")
     assert "ออกจากระบบแล้ว" in page.inner_text("h1")
+    shot(page, "09-logged-out")
     assert not [cookie for cookie in context.cookies() if cookie["name"] == "session"]
     context.close()
 

@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from complaints import cases, cli, crypto, keys, storage
+from complaints import cases, cli, crypto, keys, notifications, storage
 from complaints.dates import today, utcnow
 from complaints.db import new_session
 from complaints.followup import sessions
@@ -409,3 +409,51 @@ def test_message_from_reporter_is_not_marked_read(
     with new_session(app) as db:
         message = db.scalars(select(Message)).one()
     assert (message.author, message.read_by_staff) == ("reporter", False)
+
+
+def test_follow_up_page_goes_straight_to_an_open_case(client: FlaskClient, filed: tuple[int, str]) -> None:
+    log_in_reporter(client, filed[1])
+    response = client.get("/follow-up")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/follow-up/case"
+
+
+def test_logging_in_again_replaces_the_old_session(
+    app: Flask, client: FlaskClient, filed: tuple[int, str]
+) -> None:
+    log_in_reporter(client, filed[1])
+    token = csrf_token_from(client.get("/follow-up/case").text)
+    response = client.post("/follow-up", data={"csrf_token": token, "receipt": filed[1]})
+    assert response.status_code == 302
+    assert stored_counts(app)["reporter_sessions"] == 1
+    assert client.get("/follow-up/case").status_code == 200
+
+
+def test_the_officer_is_told_of_a_reply_and_of_new_evidence(
+    app: Flask, client: FlaskClient, filed: tuple[int, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    told: list[tuple[int | None, int]] = []
+
+    def record(_app: Flask, case_id: int | None = None) -> None:
+        told.append((case_id, stored_counts(app)["messages"]))
+
+    monkeypatch.setattr(notifications, "notify_reporter_message", record)
+    case_id, receipt = filed
+    log_in_reporter(client, receipt)
+    case_page_post(client, "/follow-up/reply", {"body": "มีข้อมูลเพิ่มค่ะ"})
+    case_page_post(client, "/follow-up/reply", {"body": ""})
+    case_page_post(
+        client,
+        "/follow-up/evidence",
+        {"attachments": [(io.BytesIO(b"pdf"), "a.pdf", "application/pdf")]},
+        content_type="multipart/form-data",
+    )
+    assert told == [(case_id, 1), (case_id, 1)]
+
+
+@pytest.mark.parametrize("typed", ["9" * 500, "๑๒๓", "\u0000" * 20, "4821 0937 5562 1048 3391 7"])
+def test_odd_receipts_get_the_same_answer_as_unknown_ones(client: FlaskClient, typed: str) -> None:
+    response = log_in_reporter(client, typed)
+    assert response.status_code == 422
+    assert "ไม่พบเรื่องที่ตรงกับรหัสติดตามนี้" in response.text
+    assert response.text.count('class="error"') == 1

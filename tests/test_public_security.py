@@ -331,3 +331,10 @@ def test_no_address_or_user_agent_is_kept_anywhere(
     limiter_keys = repr(getattr(limiter.storage, "storage", {}))
     assert "complaints" in limiter_keys  # the memory storage really holds this test's counters
     assert address not in limiter_keys
+
+
+def test_language_cookie_lasts_only_for_the_browser_session(client: FlaskClient) -> None:
+    (cookie,) = client.get("/lang/en").headers.getlist("Set-Cookie")
+    assert cookie.startswith("lang=en")
+    assert "Expires" not in cookie
+    assert "Max-Age" not in cookie

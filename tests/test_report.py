@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from complaints import audit, cases, cli, keys, storage
+from complaints import audit, cases, cli, keys, notifications, storage
 from complaints.dates import today
 from complaints.db import new_session
 from complaints.models import Attachment, Base, Case, CaseKey, StaffUser
@@ -354,3 +354,19 @@ def test_eight_simultaneous_submissions_all_get_a_receipt(app: Flask, live_serve
         numbers = list(db.scalars(select(Case.number)))
     assert len(numbers) == len(set(numbers)) == 8
     assert len(all_files_under(Path(app.config["UPLOAD_DIR"]))) == 8
+
+
+def test_the_legal_unit_is_told_after_the_commit(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The content-free e-mail is started only once the case is really stored."""
+    cases_at_notice: list[int] = []
+
+    def record(notified_app: Flask) -> None:
+        assert notified_app is app
+        cases_at_notice.append(stored_counts(app)["cases"])
+
+    monkeypatch.setattr(notifications, "notify_new_report", record)
+    assert submit_report(client).status_code == 200
+    assert submit_report(client, description="").status_code == 422
+    assert cases_at_notice == [1]

@@ -105,3 +105,27 @@ def test_every_offline_channel_is_offered(lead_client: FlaskClient) -> None:
     for value in ("letter", "walk_in", "phone", "complaint_box", "damrongdhama", "nacc", "pacc"):
         assert f'value="{value}"' in page
     assert 'value="online"' not in page
+
+
+def test_a_resubmitted_intake_form_is_not_recorded_twice(app: Flask, lead_client: FlaskClient) -> None:
+    form = lead_client.get("/staff/intake").text
+    once = re.search(r'name="once" type="hidden" value="([^"]+)"', form)
+    assert once
+    data = {
+        "csrf_token": csrf_token_from(form),
+        "once": once.group(1),
+        "channel": "walk_in",
+        "received_on": today().isoformat(),
+        "category": "budget",
+        "department": "finance",
+        "description": MARKER,
+        "disclosure": "anonymous",
+    }
+    first = lead_client.post("/staff/intake", data=data)
+    assert first.status_code == 200
+    assert RECEIPT.search(first.text)
+    again = lead_client.post("/staff/intake", data=data)  # the browser's "resend" after a refresh
+    assert again.status_code == 302
+    assert "บันทึกไว้แล้ว" in lead_client.get(again.headers["Location"]).text
+    with new_session(app) as db:
+        assert len(db.scalars(select(Case)).all()) == 1

@@ -40,7 +40,7 @@ def _grant(client: FlaskClient, user_id: int, kind: str = "unit") -> str:
 
 
 def test_admin_reset_then_lead_regrant(
-    app: Flask, lead_client: FlaskClient, officer_client: FlaskClient
+    app: Flask, lead_client: FlaskClient, officer: str, officer_client: FlaskClient
 ) -> None:
     case_id, _ = file_case(app, cases.ReportContent(description=MARKER))
     with new_session(app) as db:
@@ -106,9 +106,9 @@ def test_grants_are_refused_to_admins_unchanged_passwords_and_by_non_holders(
             follow_redirects=True,
         )
         assert message in response.text, username
+    lead_id = _user_id(app, "lead")
     with new_session(app) as db:
-        granted = {row for row in db.scalars(select(KeyGrant.user_id))}
-        assert granted == {_user_id(app, "lead")}
+        assert set(db.scalars(select(KeyGrant.user_id))) == {lead_id}
 
 
 def test_an_officer_cannot_grant_and_a_lead_without_the_key_cannot_either(
@@ -127,8 +127,9 @@ def test_an_officer_cannot_grant_and_a_lead_without_the_key_cannot_either(
         follow_redirects=True,
     )
     assert "คุณไม่สามารถมอบกุญแจที่คุณไม่มีได้" in response.text
+    officer2 = _user_id(app, "officer2")
     with new_session(app) as db:
-        assert db.scalars(select(KeyGrant).where(KeyGrant.user_id == _user_id(app, "officer2"))).all() == []
+        assert db.scalars(select(KeyGrant).where(KeyGrant.user_id == officer2)).all() == []
 
 
 def test_officers_cannot_open_the_key_page(officer_client: FlaskClient) -> None:

@@ -307,3 +307,23 @@ def test_admin_only_account_lands_on_the_admin_pages(app: Flask, client: FlaskCl
     response = staff_login(client, "admin1", OFFICER_PASSWORD, secret)
     assert response.headers["Location"] == "/admin/"
     assert client.get("/staff/").status_code == 403
+
+
+def test_logging_in_again_in_the_same_browser_ends_the_earlier_session(
+    app: Flask, lead_client: FlaskClient
+) -> None:
+    assert _sessions(app) == 1
+    page = lead_client.get("/staff/login")
+    assert page.status_code == 302  # already logged in: straight to the queue
+    token = csrf_token_from(lead_client.get("/staff/").text)
+    response = lead_client.post(
+        "/staff/login",
+        data={
+            "csrf_token": token,
+            "username": "lead",
+            "password": LEAD_PASSWORD,
+            "totp": totp_now(app.config["TEST_LEAD_TOTP_SECRET"], 1),
+        },
+    )
+    assert response.status_code == 302
+    assert _sessions(app) == 1

@@ -47,6 +47,9 @@ def test_start_screening_is_recorded_with_order_number_and_encrypted_note(
     page = lead_client.get(f"/staff/cases/{number}").text
     assert "เริ่มตรวจสอบเบื้องต้น" in page
     assert "บันทึกคำสั่งลงโทษ" not in page  # only the actions allowed from "received"
+    for label in ("บัตรสนเท่ห์ไม่ครบเกณฑ์", "ข้อมูลไม่เพียงพอ", "สำนักงาน ป.ป.ช.", "ศูนย์ดำรงธรรม"):
+        assert label in page  # the choices are translated when rendered, not when defined
+    assert "Insufficient information" not in page
     status, _ = _step(lead_client, number, "start_screening", order_number="นต 0001/2569", note="NOTE-ลับ-1")
     assert status == 302
     case = _case(app, case_id)

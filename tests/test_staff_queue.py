@@ -183,3 +183,41 @@ def test_days_open_stops_at_closing(app: Flask) -> None:
     assert row.days_open == 10
     assert row.deadline_state == "none"
     assert add_days(row.submitted_on, 10) == date(2025, 10, 11)
+
+
+def test_counts_subtract_only_excluded_cases_that_match_the_filters(app: Flask) -> None:
+    _file(app, 2)
+    (hidden,) = _file(app, 1, category="bribery")
+    with new_session(app) as db:
+        lead_id = db.scalars(select(StaffUser.id).where(StaffUser.username == "lead")).one()
+        db.add(CaseExclusion(case_id=hidden, user_id=lead_id, reason="subject"))
+        db.commit()
+        conditions = [Case.category == "budget"]
+        assert queue.status_counts(db, conditions, lead_id, [hidden]) == {"received": 2}
+        assert queue.status_counts(db, [], lead_id, [hidden]) == {"received": 2}
+        assert queue.status_counts(db, [Case.category == "bribery"], lead_id, [hidden]) == {}
+        many = [hidden, *range(-600, 0)]  # past the list limit: the NOT EXISTS form, same answer
+        assert queue.status_counts(db, [], lead_id, many) == {"received": 2}
+
+
+def test_search_by_case_number_respects_exclusions(
+    app: Flask, lead_client: FlaskClient, officer_client: FlaskClient
+) -> None:
+    _, second = _file(app, 2, status="concluded", next_deadline_on=None)
+    number = _number_of(app, second)
+    year, serial = number.split("-")
+    thai_digits = "".join("๐๑๒๓๔๕๖๗๘๙"[int(digit)] for digit in year)
+    for typed in (number, f"{year}/{int(serial)}", f" {thai_digits}-{int(serial)} "):
+        found = _numbers(officer_client.get("/staff/", query_string={"number": typed}).text)
+        assert found == [number], typed
+    assert (
+        _numbers(officer_client.get("/staff/?number=not-a-number").text) == []
+    )  # closed cases, default view
+    with new_session(app) as db:
+        officer_id = db.scalars(select(StaffUser.id).where(StaffUser.username == "officer1")).one()
+        db.add(CaseExclusion(case_id=second, user_id=officer_id, reason="conflict"))
+        db.commit()
+    assert _numbers(officer_client.get("/staff/", query_string={"number": number}).text) == []
+    assert _numbers(lead_client.get("/staff/", query_string={"number": number, "status": "open"}).text) == [
+        number
+    ]

@@ -22,7 +22,6 @@ from complaints.dates import utcnow
 from complaints.models import Case, StaffUser
 from complaints.staff import routes as staff_routes
 from complaints.staff.auth import ADMIN_ROLES, LEGAL_ROLES, requires_roles, staff
-from complaints.staff.forms import ConfirmForm
 
 AUDIT_PAGE_SIZE = 50
 REFUSALS: dict[str, Any] = {
@@ -97,7 +96,7 @@ def user(user_id: int) -> ResponseReturnValue:
     rows = [row for row in accounts.accounts(db.session(), utcnow()) if row.user.id == user_id]
     if not rows:
         abort(404)
-    return render_template("admin/user.html", row=rows[0], form=ConfirmForm(), me=staff().user.id)
+    return render_template("admin/user.html", row=rows[0], me=staff().user.id)
 
 
 @blueprint.post("/users/<int:user_id>/<action>")
@@ -141,10 +140,10 @@ def audit_log() -> ResponseReturnValue:
     entries = audit.recent(database, AUDIT_PAGE_SIZE, int(before) if before.isdigit() else None)
     actor_ids = {entry.actor_id for entry in entries if entry.actor_kind == audit.STAFF and entry.actor_id}
     case_ids = {entry.case_id for entry in entries if entry.case_id}
-    actors = dict(
-        database.execute(select(StaffUser.id, StaffUser.username).where(StaffUser.id.in_(actor_ids))).tuples()
-    )
-    numbers = dict(database.execute(select(Case.id, Case.number).where(Case.id.in_(case_ids))).tuples())
+    actor_rows = database.execute(select(StaffUser.id, StaffUser.username).where(StaffUser.id.in_(actor_ids)))
+    case_rows = database.execute(select(Case.id, Case.number).where(Case.id.in_(case_ids)))
+    actors = {row.id: row.username for row in actor_rows}
+    numbers = {row.id: row.number for row in case_rows}
     return render_template(
         "admin/audit.html",
         entries=entries,

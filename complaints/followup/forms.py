@@ -6,21 +6,24 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired
 
-from complaints.public.forms import Form, MaxChars, evidence_files, long_text
+from complaints.public.forms import Form, evidence_files, long_text
 
 RECEIPT_INPUT_MAX = 80
 
 
 class ReceiptForm(Form):
-    """The receipt code; its format is checked by the lookup, so every wrong code looks alike."""
+    """The receipt code. Only emptiness is checked here: its format is checked by the lookup, so a
+    malformed code, however long or odd, gets the same answer as an unknown one."""
 
     receipt = StringField(
         _l("Your receipt code"),
-        validators=[
-            DataRequired(message=_l("Enter the receipt code you were given.")),
-            MaxChars(RECEIPT_INPUT_MAX),
-        ],
-        render_kw={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"},
+        validators=[DataRequired(message=_l("Enter the receipt code you were given."))],
+        render_kw={
+            "autocomplete": "off",
+            "inputmode": "numeric",
+            "spellcheck": "false",
+            "maxlength": RECEIPT_INPUT_MAX,
+        },
     )
 
 

@@ -9,7 +9,7 @@ from flask import current_app, redirect, render_template, request, session, url_
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from complaints import cases, cli, dates, db
+from complaints import cases, cli, dates, db, notifications
 from complaints.followup import blueprint, service, sessions
 from complaints.followup.forms import EvidenceForm, LogoutForm, ReceiptForm, ReplyForm, ShareIdentityForm
 from complaints.public import labels, submission
@@ -28,8 +28,11 @@ def _open_case() -> sessions.OpenCase:
     if COOKIE not in session:
         raise sessions.SessionEnded
     cookie = sessions.SessionCookie.from_cookie(session[COOKIE])
-    opened = sessions.resume(db.session(), cookie, dates.utcnow(), _idle())
-    db.session().commit()
+    store, now = db.session(), dates.utcnow()
+    # Lapsed sessions of other reporters go too: a row left behind says when a case was viewed.
+    sessions.purge_idle(store, now, _idle())
+    opened = sessions.resume(store, cookie, now, _idle())
+    store.commit()
     return opened
 
 
@@ -50,6 +53,8 @@ def session_ended(_error: sessions.SessionEnded) -> Response | tuple[str, int]:
 @limiter.limit(limit_value("RATELIMIT_FOLLOWUP"), methods=["POST"])
 def login() -> Response | tuple[str, int]:
     """The receipt form; every wrong receipt gets the same answer."""
+    if request.method == "GET" and COOKIE in session:
+        return redirect(url_for("followup.case"))  # already open in this browser
     form = ReceiptForm()
     if not form.validate_on_submit():
         return render_template("followup/login.html", form=form), INVALID if request.method == "POST" else 200
@@ -61,6 +66,9 @@ def login() -> Response | tuple[str, int]:
             _("We could not find a report with this receipt code. Check the 20 digits and try again.")
         ]
         return render_template("followup/login.html", form=form), INVALID
+    if COOKIE in session:  # logging in again replaces the session this browser had
+        with contextlib.suppress(sessions.SessionEnded):
+            sessions.end(store, sessions.SessionCookie.from_cookie(session[COOKIE]))
     sessions.purge_idle(store, dates.utcnow(), _idle())
     store.commit()
     session.clear()  # a fresh session: nothing carried over from before the login
@@ -95,6 +103,12 @@ def _render_case(
     )
 
 
+def _tell_the_officer(opened: sessions.OpenCase) -> None:
+    """A content-free e-mail to the case's officer (or the unit), after the commit."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    notifications.notify_reporter_message(app, opened.case.id)
+
+
 @blueprint.post("/reply")
 def reply() -> str | tuple[str, int]:
     """Send a message to the officer."""
@@ -104,10 +118,12 @@ def reply() -> str | tuple[str, int]:
         return _render_case(opened, reply_form=form), INVALID
     service.reply(db.session(), opened, form.body.data, dates.today())
     db.session().commit()
+    _tell_the_officer(opened)
     return _render_case(opened, notice="message_sent")
 
 
 @blueprint.post("/evidence")
+@limiter.limit(limit_value("RATELIMIT_REPORT"))  # uploads cost disk: limited like new reports
 def evidence() -> str | tuple[str, int]:
     """Add evidence files (encrypted while they stream in)."""
     opened = _open_case()
@@ -123,6 +139,7 @@ def evidence() -> str | tuple[str, int]:
     rows = service.add_evidence(store, opened, files, form.note.data or "", dates.today())
     store.commit()
     service.promote_or_remove(store, rows, [item.upload for item in files])
+    _tell_the_officer(opened)
     return _render_case(opened, notice="evidence_added")
 
 

@@ -8,7 +8,7 @@ from flask import current_app, redirect, render_template, request, session
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 
-from complaints import cli, dates, db
+from complaints import cli, dates, db, notifications
 from complaints.i18n import LANGUAGE_COOKIE
 from complaints.public import blueprint, labels, submission
 from complaints.public.forms import ReportForm
@@ -67,6 +67,7 @@ def report() -> tuple[str, int]:
         dates.today(),
         current_app.config["DEADLINE_DAYS"],
     )
+    notifications.notify_new_report(current_app._get_current_object())  # type: ignore[attr-defined]
     # Leave no cookie behind: the browser keeps no trace that a report was sent from it.
     session.clear()
     return render_template("public/receipt.html", filed=filed), 200
@@ -91,10 +92,11 @@ def choose_language(code: str) -> Response:
         target = "/"
     response = redirect(target)
     if code in current_app.config["LANGUAGES"]:
+        # A browser-session cookie: a long-lived one would show, months later, that this phone
+        # visited the whistleblower channel.
         response.set_cookie(
             LANGUAGE_COOKIE,
             code,
-            max_age=365 * 24 * 3600,
             httponly=True,
             samesite="Strict",
             secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),

@@ -15,7 +15,7 @@ from complaints.cases import ReporterIdentity
 from complaints.dates import today, utcnow
 from complaints.models import Case
 from complaints.procedure import Action
-from complaints.staff import blueprint, casework, steps
+from complaints.staff import blueprint, casework, evidence, identity, steps
 from complaints.staff.auth import HANDLER_ROLES, LEGAL_ROLES, StaffContext, requires_roles, staff
 from complaints.staff.forms import (
     AssignForm,
@@ -92,7 +92,7 @@ def _render_case(
     database = db.session()
     content_key = _content_key_or_none(context, case)
     content = casework.read_case(database, case, content_key, context.user) if content_key else None
-    shared = casework.shared_identity(database, case, context) if content_key else None
+    shared = identity.shared_identity(database, case, context) if content_key else None
     names = casework.staff_names(database, {case.assigned_to_id})
     page = {
         "case": case,
@@ -262,12 +262,12 @@ def reveal(number: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _render_case(found, forms={"reveal": form}, status=400)
     try:
-        identity = casework.reveal_identity(
+        revealed = identity.reveal_identity(
             db.session(), found, staff(), form.reason.data, (form.reference.data or "").strip()
         )
     except casework.CaseActionRefused as refusal:
         return _refused(found, refusal.reason)
-    return _render_case(found, revealed=identity)
+    return _render_case(found, revealed=revealed)
 
 
 @blueprint.get("/cases/<number>/files/<uid>")
@@ -276,7 +276,7 @@ def download(number: str, uid: str) -> ResponseReturnValue:
     found = _case_or_404(number)
     database = db.session()
     try:
-        meta, stream = casework.open_attachment(
+        meta, stream = evidence.open_attachment(
             database,
             found,
             _content_key_or_refuse(found),
@@ -286,7 +286,7 @@ def download(number: str, uid: str) -> ResponseReturnValue:
         )
     except cases.CaseNotFound:
         abort(404)
-    except casework.AttachmentUnavailable:
+    except evidence.AttachmentUnavailable:
         database.rollback()
         return render_template("staff/file_unavailable.html", case=found), 500
     database.commit()
@@ -294,7 +294,7 @@ def download(number: str, uid: str) -> ResponseReturnValue:
         stream,
         mimetype="application/octet-stream",
         headers={
-            "Content-Disposition": casework.content_disposition(meta.filename),
+            "Content-Disposition": evidence.content_disposition(meta.filename),
             "Content-Length": str(meta.size),
         },
     )

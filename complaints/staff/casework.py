@@ -6,21 +6,14 @@ Service functions take explicit arguments and never commit; the views do.
 
 from __future__ import annotations
 
-import itertools
-import re
-import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
-from urllib.parse import quote
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from complaints import audit, cases, crypto, keys, procedure, storage
+from complaints import audit, cases, crypto, keys, procedure
 from complaints.models import (
-    Attachment,
     Case,
     CaseExclusion,
     InternalNote,
@@ -37,10 +30,6 @@ class CaseActionRefused(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-class AttachmentUnavailable(Exception):
-    """The evidence file is missing on disk or does not decrypt (it was altered)."""
 
 
 # --- finding a case ---------------------------------------------------------------------------
@@ -376,100 +365,3 @@ def exclusions(db: Session, case: Case) -> list[ExclusionView]:
         .order_by(StaffUser.username)
     )
     return [ExclusionView(name=row.display_name or row.username, reason=row.reason) for row in rows]
-
-
-# --- the reporter's identity ------------------------------------------------------------------
-
-
-def shared_identity(db: Session, case: Case, context: StaffContext) -> cases.ReporterIdentity | None:
-    """The identity the reporter chose to share with the handler: shown to the assignee only."""
-    if not case.identity_shared or case.assigned_to_id != context.user.id:
-        return None
-    unit_private = keys.private_key_for(db, keys.UNIT, context.user, context.personal_key)
-    try:
-        identity_key = cases.open_with_org_key(db, case, cases.IDENTITY, unit_private)
-    except keys.KeyringError:
-        return None
-    identity = cases.read_identity(case, identity_key)
-    audit.record(db, "identity_viewed", audit.STAFF, context.user.id, case.id)
-    return identity
-
-
-def reveal_identity(
-    db: Session, case: Case, context: StaffContext, reason: str, reference: str
-) -> cases.ReporterIdentity:
-    """The identity custodian opens a confidential reporter's identity; recorded with its reason."""
-    if "custodian" not in context.user.role_set:
-        raise CaseActionRefused("custodian_only")
-    if case.identity_ciphertext is None:
-        raise CaseActionRefused("no_identity")
-    try:
-        custodian_private = keys.private_key_for(db, keys.CUSTODIAN, context.user, context.personal_key)
-        identity_key = cases.open_with_org_key(db, case, cases.IDENTITY, custodian_private)
-    except keys.KeyringError as error:
-        raise CaseActionRefused("no_custodian_key") from error
-    identity = cases.read_identity(case, identity_key)
-    if identity is None:
-        raise CaseActionRefused("no_identity")
-    audit.record(
-        db,
-        "identity_revealed",
-        audit.STAFF,
-        context.user.id,
-        case.id,
-        f"reason={reason} ref={reference}"[:200],
-    )
-    return identity
-
-
-# --- evidence files ---------------------------------------------------------------------------
-
-
-def open_attachment(
-    db: Session, case: Case, content_key: bytes, attachment_uid: str, upload_dir: Path, reader: StaffUser
-) -> tuple[cases.AttachmentMeta, Iterator[bytes]]:
-    """An evidence file's name and a stream of its plaintext; the download is audited.
-
-    The first chunk is decrypted here, so a missing or altered file is a clear error before
-    any byte is sent.
-    """
-    attachment = db.scalars(
-        select(Attachment).where(Attachment.case_id == case.id, Attachment.uid == attachment_uid)
-    ).first()
-    if attachment is None:
-        raise cases.CaseNotFound
-    meta = cases.read_attachment_meta(case, attachment, content_key)
-    stream = storage.open_plaintext(upload_dir, attachment.stored_name, meta.file_key)
-    try:
-        first = next(stream)
-    except (OSError, crypto.CryptoError, StopIteration) as error:
-        raise AttachmentUnavailable from error
-    audit.record(db, "attachment_downloaded", audit.STAFF, reader.id, case.id, f"file={attachment.uid}")
-    return meta, itertools.chain([first], stream)
-
-
-_UNSAFE_ASCII = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def safe_filename(name: str) -> str:
-    """A file name without paths, control characters or quotes (kept in Thai if it is Thai)."""
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C" and ch not in '"<>:|?*')
-    name = name.strip(" .")
-    return name[:150] or "evidence"
-
-
-def _ascii_part(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return _UNSAFE_ASCII.sub("_", plain).strip("._-")
-
-
-def content_disposition(name: str) -> str:
-    """``attachment`` with an ASCII fallback name and the real name as RFC 5987 ``filename*``."""
-    clean = safe_filename(name)
-    stem, dot, extension = clean.rpartition(".")
-    if not dot:
-        stem, extension = clean, ""
-    ascii_extension = _ascii_part(extension)
-    ascii_name = (_ascii_part(stem) or "evidence") + (f".{ascii_extension}" if ascii_extension else "")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(clean, safe='')}"

@@ -66,7 +66,8 @@ class TextLimit:
 
 
 def _choices(mapping: dict[str, Any], codes: tuple[str, ...]) -> list[SelectChoice]:
-    return [SelectChoice(code, labels.label(mapping, code)) for code in codes]
+    """Choices with lazy labels: translated when the form is rendered, not when it is defined."""
+    return [SelectChoice(code, mapping.get(code, code)) for code in codes]
 
 
 class LoginForm(StaffForm):
@@ -115,10 +116,6 @@ class PasswordForm(StaffForm):
     )
 
 
-class ConfirmForm(StaffForm):
-    """A button that changes something: only the CSRF token."""
-
-
 class QueueFilterForm(StaffForm):
     """The queue's filters (a GET form: no CSRF, nothing changes)."""
 
@@ -132,19 +129,22 @@ class QueueFilterForm(StaffForm):
     fy = SelectField(_l("Fiscal year"), invalid_choice_message=NOT_A_CHOICE)
     sort = SelectField(_l("Order"), invalid_choice_message=NOT_A_CHOICE)
     mine = BooleanField(_l("Only cases assigned to me"))
+    number = StringField(
+        _l("Case number"), validators=[Optional(), at_most(40)], render_kw={"placeholder": "2569-0001"}
+    )
     page = IntegerField(validators=[Optional()], invalid_value_message=NOT_A_CHOICE)
 
 
 class ReplyForm(StaffForm):
     """A message to the reporter."""
 
-    body = TextAreaField(_l("Message to the reporter"), validators=[required(), TextLimit()])
+    body = TextAreaField(_l("Message to the reporter"), validators=[required(), TextLimit()], id="reply-body")
 
 
 class NoteForm(StaffForm):
     """An internal note."""
 
-    body = TextAreaField(_l("Internal note"), validators=[required(), TextLimit()])
+    body = TextAreaField(_l("Internal note"), validators=[required(), TextLimit()], id="note-body")
 
 
 class ProcedureForm(StaffForm):
@@ -277,6 +277,7 @@ class IntakeForm(StaffForm):
         ],
     )
     attachments = MultipleFileField(_l("Scanned letter or other evidence (optional)"))
+    once = HiddenField()  # a fresh value per form, so a resubmission is not recorded twice
 
     def validate(self, extra_validators: Any = None) -> bool:
         """The identity fields must match the chosen disclosure mode."""

@@ -9,7 +9,7 @@ import hashlib
 import time
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -20,10 +20,9 @@ from complaints.dates import today, utcnow
 from complaints.models import StaffUser
 from complaints.public.labels import category_choices, department_choices
 from complaints.security import limit_value, limiter
-from complaints.staff import auth, blueprint, casework, grants, intake, labels, queue
+from complaints.staff import auth, blueprint, casework, evidence, grants, intake, labels, queue
 from complaints.staff.auth import HANDLER_ROLES, LEGAL_ROLES, current_staff, requires_roles, staff
 from complaints.staff.forms import (
-    ConfirmForm,
     GrantForm,
     IntakeForm,
     LoginForm,
@@ -156,6 +155,9 @@ def _attempt_login(form: LoginForm) -> auth.StartedSession | str:
     except keys.KeyringError:
         database.rollback()
         return str(_("This account's keys do not match. Ask an administrator to reset it."))
+    previous = current_staff()
+    if previous is not None:  # logging in again in the same browser ends the earlier session
+        database.delete(previous.row)
     database.commit()
     auth.remember_in_cookie(started)
     return started
@@ -225,6 +227,7 @@ def _filter_form(filters: queue.QueueFilters, years: list[int]) -> QueueFilterFo
             "fy": str(filters.fiscal_year or ""),
             "sort": filters.sort,
             "mine": filters.mine,
+            "number": filters.number,
         },
     )
     everything = ("", _("All"))
@@ -275,25 +278,26 @@ def _intake_form() -> IntakeForm:
     form.department.choices = department_choices()
     if request.method == "GET":
         form.received_on.data = today()
+        form.once.data = crypto.random_token(16)
     return form
 
 
 def _evidence_from_request(form: IntakeForm) -> list[EvidenceFile]:
     """The uploaded files, already encrypted on disk by the request's stream factory."""
-    evidence = []
+    files = []
     for upload in request.files.getlist(form.attachments.name):
         stream = upload.stream
         if not upload.filename or not isinstance(stream, EncryptedUpload):
             continue  # an empty file input
         stream.finish()
-        evidence.append(
+        files.append(
             EvidenceFile(
                 upload=stream,
-                filename=casework.safe_filename(upload.filename),
+                filename=evidence.safe_filename(upload.filename),
                 content_type=upload.mimetype or "application/octet-stream",
             )
         )
-    return evidence
+    return files
 
 
 def _offline_report(form: IntakeForm) -> intake.OfflineReport:
@@ -325,10 +329,25 @@ def _offline_report(form: IntakeForm) -> intake.OfflineReport:
     )
 
 
+_RECORDED_FORMS = "intake_recorded"
+
+
+def _already_recorded(once: str) -> bool:
+    """Whether this form was recorded before (a refresh or a second click re-sends it)."""
+    return bool(once) and once in session.get(_RECORDED_FORMS, [])
+
+
+def _remember_recorded(once: str) -> None:
+    session[_RECORDED_FORMS] = [*session.get(_RECORDED_FORMS, [])[-19:], once]
+
+
 @blueprint.route("/intake", methods=["GET", "POST"], endpoint="intake")
 @requires_roles(HANDLER_ROLES)
 def intake_view() -> ResponseReturnValue:
     form = _intake_form()
+    if request.method == "POST" and _already_recorded(str(form.once.data or "")):
+        flash(_("This report was already recorded; its receipt was shown once. It is in the queue."), "info")
+        return redirect(url_for("staff.queue"))
     if form.validate_on_submit():
         database = db.session()
         try:
@@ -347,6 +366,7 @@ def intake_view() -> ResponseReturnValue:
             database.commit()
             for upload in recorded.prepared.uploads:
                 upload.promote()
+            _remember_recorded(str(form.once.data or ""))
             return render_template(
                 "staff/intake_receipt.html",
                 case=recorded.case,
@@ -370,7 +390,6 @@ def key_access() -> ResponseReturnValue:
         may_grant_kind={kind: grants.can_grant(database, context, kind) for kind in grants.GRANTABLE_KINDS},
         kinds=grants.GRANTABLE_KINDS,
         me=context.user.id,
-        form=ConfirmForm(),
     )
 
 
