@@ -11,23 +11,12 @@ from typing import Any
 
 import pytest
 
+from tests.browser import launched_chromium, shot
 from tests.conftest import require_or_skip
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 PHONE = {"width": 360, "height": 780}
 PUBLIC_PAGES = ("/", "/protection", "/guideline", "/report", "/follow-up")
 DESCRIPTION = "เจ้าหน้าที่เบิกค่าซ่อมถนนหมู่ 3 แต่ไม่ได้ซ่อมจริง 🚧 ก่อนสงกรานต์"
@@ -35,20 +24,7 @@ DESCRIPTION = "เจ้าหน้าที่เบิกค่าซ่อ�
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    require_or_skip(
-        CHROMIUM.exists(), f"{CHROMIUM} is not installed (apt-get install chromium fonts-thai-tlwg)"
-    )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def shot(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    yield from launched_chromium()
 
 
 def fill_report(page: Any, base_url: str, evidence: Path) -> None:

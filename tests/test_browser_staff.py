@@ -7,29 +7,17 @@ Screenshots (in Thai) are written to screenshots/ (git-ignored) for a person to 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 
 from complaints import cases, crypto
-from tests.conftest import OFFICER_PASSWORD, file_case_with_files, require_or_skip, totp_now
+from tests.browser import launched_chromium, shot
+from tests.conftest import OFFICER_PASSWORD, file_case_with_files, totp_now
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 DESKTOP = {"width": 1280, "height": 900}
 DESCRIPTION = "เจ้าหน้าที่กองช่างเบิกค่าซ่อมถนนหมู่ 3 จำนวน 48,000 บาท แต่ไม่ได้ซ่อมจริง"
 REPLY = "งานนิติการได้รับเรื่องแล้ว ขอภาพถ่ายถนนก่อนและหลังวันที่เบิกจ่ายเพิ่มเติมครับ"
@@ -37,20 +25,7 @@ REPLY = "งานนิติการได้รับเรื่องแ�
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    require_or_skip(
-        CHROMIUM.exists(), f"{CHROMIUM} is not installed (apt-get install chromium fonts-thai-tlwg)"
-    )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def shot(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    yield from launched_chromium()
 
 
 def test_officer_reads_a_case_and_replies_and_the_reporter_sees_it(
