@@ -11,6 +11,8 @@ from flask import Flask, Request, current_app, g, request
 from flask.wrappers import Response
 from flask_limiter import Limiter
 from flask_wtf.csrf import CSRFProtect
+from limits import parse as parse_limit
+from werkzeug.exceptions import TooManyRequests
 
 from complaints.storage import EncryptedUpload, TooManyFiles
 
@@ -36,6 +38,29 @@ def anonymous_rate_key() -> str:
 
 
 limiter = Limiter(key_func=anonymous_rate_key, default_limits=[], headers_enabled=False)
+
+# Public POST endpoints limited *before* the body is read. The CSRF check parses the whole
+# multipart body, so a limit applied at the view would let an over-limit client stream its
+# uploads first, and requests without a valid token would never be counted.
+LIMITS_BEFORE_BODY = {
+    "public.report": "RATELIMIT_REPORT",
+    "followup.login": "RATELIMIT_FOLLOWUP",
+    "followup.evidence": "RATELIMIT_REPORT",
+}
+
+
+def _limit_before_body_is_read() -> None:
+    setting = LIMITS_BEFORE_BODY.get(request.endpoint or "")
+    if request.method != "POST" or setting is None or not current_app.config.get("RATELIMIT_ENABLED", True):
+        return
+    allowed = limiter.limiter.hit(
+        parse_limit(str(current_app.config[setting])),
+        str(current_app.config["RATELIMIT_KEY_PREFIX"]),
+        str(request.endpoint),
+        anonymous_rate_key(),
+    )
+    if not allowed:
+        raise TooManyRequests
 
 
 class UploadRequest(Request):
@@ -108,8 +133,9 @@ def init_app(app: Flask) -> None:
         RATELIMIT_KEY_PREFIX="complaints",
         RATELIMIT_SWALLOW_ERRORS=False,
     )
-    csrf.init_app(app)
     limiter.init_app(app)
+    app.before_request(_limit_before_body_is_read)  # registered before CSRF's own hook
+    csrf.init_app(app)
     app.after_request(_set_headers)
     app.teardown_request(_discard_unpromoted_uploads)
     quiet_request_logs()

@@ -16,7 +16,7 @@ from itsdangerous.timed import TimestampSigner
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from complaints import cases
+from complaints import cases, storage
 from complaints.db import new_session
 from complaints.models import Base
 from complaints.security import limiter
@@ -218,6 +218,27 @@ def test_a_flood_of_wrong_receipts_is_stopped_with_a_thai_page(app: Flask, clien
     assert time.monotonic() - started < 30
     assert stored_counts(app)["reporter_sessions"] == 0
     assert client.get("/follow-up").status_code == 200  # reading the page is never limited
+
+
+def test_the_limit_is_counted_before_the_body_is_read(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Requests without a CSRF token count too, and an over-limit upload is refused unread."""
+    app.config["RATELIMIT_REPORT"] = "2 per hour"
+    for _ in range(2):
+        assert client.post("/report", data={"description": "no token"}).status_code == 400
+    started_uploads: list[object] = []
+    original = storage.EncryptedUpload.__post_init__
+
+    def spy(upload: storage.EncryptedUpload) -> None:
+        started_uploads.append(upload)
+        original(upload)
+
+    monkeypatch.setattr(storage.EncryptedUpload, "__post_init__", spy)
+    response = submit_report(client, files=(("a.txt", b"evidence"),))
+    assert response.status_code == 429
+    assert TOO_MANY_PAGE in response.text
+    assert started_uploads == []
 
 
 def test_submissions_are_limited_and_the_refused_one_stores_nothing(app: Flask, client: FlaskClient) -> None:

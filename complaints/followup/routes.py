@@ -13,7 +13,6 @@ from complaints import cases, cli, dates, db, notifications
 from complaints.followup import blueprint, service, sessions
 from complaints.followup.forms import EvidenceForm, LogoutForm, ReceiptForm, ReplyForm, ShareIdentityForm
 from complaints.public import labels, submission
-from complaints.security import limit_value, limiter
 
 COOKIE = "reporter"
 INVALID = 422
@@ -50,7 +49,6 @@ def session_ended(_error: sessions.SessionEnded) -> Response | tuple[str, int]:
 
 
 @blueprint.route("", methods=["GET", "POST"])
-@limiter.limit(limit_value("RATELIMIT_FOLLOWUP"), methods=["POST"])
 def login() -> Response | tuple[str, int]:
     """The receipt form; every wrong receipt gets the same answer."""
     if request.method == "GET" and COOKIE in session:
@@ -123,7 +121,6 @@ def reply() -> str | tuple[str, int]:
 
 
 @blueprint.post("/evidence")
-@limiter.limit(limit_value("RATELIMIT_REPORT"))  # uploads cost disk: limited like new reports
 def evidence() -> str | tuple[str, int]:
     """Add evidence files (encrypted while they stream in)."""
     opened = _open_case()

@@ -12,7 +12,6 @@ from complaints import cli, dates, db, notifications
 from complaints.i18n import LANGUAGE_COOKIE
 from complaints.public import blueprint, labels, submission
 from complaints.public.forms import ReportForm
-from complaints.security import limit_value, limiter
 
 INVALID = 422
 
@@ -51,7 +50,6 @@ def _current_ita_code() -> str:
 
 
 @blueprint.route("/report", methods=["GET", "POST"])
-@limiter.limit(limit_value("RATELIMIT_REPORT"), methods=["POST"])
 def report() -> tuple[str, int]:
     """The form; a valid POST files the report and answers with the receipt page directly."""
     form = ReportForm()
