@@ -39,6 +39,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_REPORT": "10 per hour",
         "RATELIMIT_FOLLOWUP": "20 per hour",
         "RATELIMIT_STAFF_LOGIN": "10 per 15 minutes",
+        "RATELIMIT_REPORTER_ACTIONS": "30 per hour",
+        "NOTIFY_COALESCE": "1 per 10 minutes",
+        # Reverse proxies in front of the app that set X-Forwarded-For (0: none; 1: nginx).
+        "PROXY_HOPS": 0,
         "MAIL_SERVER": "",
         "MAIL_PORT": 25,
         "MAIL_SENDER": "complaints@localhost",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, session
+from flask import Flask, current_app, render_template, request, session
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -22,7 +22,12 @@ def _render_csrf_error(_error: CSRFError) -> tuple[str, int]:
     return render_template("errors/csrf.html"), 400
 
 
-def _render_unexpected(_error: Exception) -> tuple[str, int]:
+def _render_unexpected(error: Exception) -> tuple[str, int]:
+    # The traceback is for the operator; the request's path, form and headers are not logged.
+    original = getattr(error, "original_exception", None) or error
+    current_app.logger.error(
+        "unhandled %s in %s", type(original).__name__, request.endpoint, exc_info=original
+    )
     return render_template("errors/500.html", reason=""), 500
 
 

@@ -171,8 +171,25 @@ def notify_new_report(app: Flask) -> threading.Thread | None:
     return _in_background(app, NEW_REPORT, lambda db: legal_unit_recipients(app, db))
 
 
+def _first_in_a_while(app: Flask, case_id: int | None) -> bool:
+    """At most one reporter-message e-mail per case per NOTIFY_COALESCE (shared limiter storage)."""
+    from limits import parse
+
+    from complaints.security import limiter
+
+    try:
+        return bool(limiter.limiter.hit(parse(str(app.config["NOTIFY_COALESCE"])), "notify", str(case_id)))
+    except Exception:  # noqa: BLE001 - when in doubt, send: a lost notice is worse than a repeat
+        return True
+
+
 def notify_reporter_message(app: Flask, case_id: int | None = None) -> threading.Thread | None:
-    """Tell the case's officer (or the unit) that a reporter wrote. Call after the commit."""
+    """Tell the case's officer (or the unit) that a reporter wrote. Call after the commit.
+
+    A reporter writing twenty times in a row makes one e-mail, not twenty.
+    """
+    if not _first_in_a_while(app, case_id):
+        return None
     return _in_background(app, REPORTER_MESSAGE, lambda db: _reporter_message_recipients(app, db, case_id))
 
 

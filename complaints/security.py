@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
-from flask import Flask, Request, current_app, g, request
+from flask import Flask, Request, current_app, g, request, session
 from flask.wrappers import Response
 from flask_limiter import Limiter
 from flask_wtf.csrf import CSRFProtect
 from limits import parse as parse_limit
 from werkzeug.exceptions import TooManyRequests
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from complaints.storage import EncryptedUpload, TooManyFiles
 
 csrf = CSRFProtect()
+ViewFunction = TypeVar("ViewFunction", bound=Callable[..., Any])
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -123,8 +126,34 @@ def quiet_request_logs() -> None:
     logging.getLogger("werkzeug").addFilter(_NoAddressFilter())
 
 
+def trust_proxy(app: Flask) -> None:
+    """Behind a reverse proxy, take the client address from X-Forwarded-For.
+
+    Without this every citizen shares the proxy's address, and so one rate-limit bucket: ten
+    junk requests would close the channel for everybody. The address is only ever used for the
+    transient, keyed rate-limit hash.
+    """
+    hops = int(app.config["PROXY_HOPS"])
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+
+
+def csrf_exempt(view: ViewFunction) -> ViewFunction:
+    """Exempt one view from CSRF (typed wrapper; only for actions a forgery cannot abuse)."""
+    csrf.exempt(view)
+    return view
+
+
+def reporter_session_key() -> str:
+    """Rate-limit key for a reporter's own actions: their (hashed) session token."""
+    cookie = session.get("reporter")
+    token = cookie[0] if isinstance(cookie, list) and cookie else ""
+    return "reporter|" + hashlib.sha256(str(token).encode()).hexdigest()[:24]
+
+
 def init_app(app: Flask) -> None:
     """Attach headers, CSRF, the limiter and the upload stream to ``app``."""
+    trust_proxy(app)
     app.request_class = UploadRequest
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
