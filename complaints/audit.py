@@ -1,44 +1,55 @@
-"""The tamper-evident audit log: each entry is an HMAC over the one before it.
+"""The tamper-evident audit log: two keyed hash chains, one for staff and one for reporters.
 
 Entries say who did what to which case and when; never content, identities, receipts or
-addresses. Events a reporter causes are stamped to the day only, like the submission itself.
+addresses. Reporters' actions go to a chain of their own, dated to the day only: in one shared
+sequence, an entry between two staff entries stamped 09:14 and 09:16 would date the reporter's
+action to the minute, which the day-only submission date is there to prevent.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from typing import Any, TypeVar
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from complaints import crypto
-from complaints.dates import utcnow
-from complaints.models import AuditEvent, AuditHead
+from complaints.dates import today, utcnow
+from complaints.models import AuditEvent, AuditHead, ReporterAuditEvent
 
 GENESIS = "0" * 64
 REPORTER = "reporter"
 STAFF = "staff"
 SYSTEM = "system"
+STAFF_CHAIN = 1
+REPORTER_CHAIN = 2
 
 
 @dataclass(frozen=True)
 class AuditProblem:
-    """Where verification found the chain broken."""
+    """Where verification found a chain broken."""
 
     entry_id: int
     reason: str
+    chain: str = "staff"
 
 
 def _audit_key() -> bytes:
-    """The chain is keyed: a database writer without the server config cannot re-forge it."""
+    """The chains are keyed: a database writer without the server config cannot re-forge them."""
     return crypto.derive_key(str(current_app.config["SERVER_DATA_SECRET"]).encode(), "audit chain key")
 
 
-def _entry_hash(previous_hash: str, event: AuditEvent) -> str:
-    body = json.dumps(
+def _mac(fields: list[Any]) -> str:
+    body = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+    return crypto.mac_hex(_audit_key(), body.encode())
+
+
+def _staff_hash(previous_hash: str, event: AuditEvent) -> str:
+    return _mac(
         [
             previous_hash,
             event.occurred_at.isoformat(),
@@ -47,17 +58,20 @@ def _entry_hash(previous_hash: str, event: AuditEvent) -> str:
             event.action,
             event.case_id,
             event.detail,
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
+        ]
     )
-    return crypto.mac_hex(_audit_key(), body.encode())
 
 
-def _locked_head(db: Session) -> AuditHead:
-    head = db.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
+def _reporter_hash(previous_hash: str, event: ReporterAuditEvent) -> str:
+    return _mac(
+        ["reporter", previous_hash, event.occurred_on.isoformat(), event.action, event.case_id, event.detail]
+    )
+
+
+def _locked_head(db: Session, chain: int) -> AuditHead:
+    head = db.scalars(select(AuditHead).where(AuditHead.id == chain).with_for_update()).first()
     if head is None:
-        head = AuditHead(id=1, last_hash=GENESIS, entries=0)
+        head = AuditHead(id=chain, last_hash=GENESIS, entries=0)
         db.add(head)
         db.flush()
     return head
@@ -70,13 +84,13 @@ def record(
     actor_id: int | None = None,
     case_id: int | None = None,
     detail: str = "",
-) -> AuditEvent:
-    """Append an entry in the caller's transaction (the head row serialises writers)."""
-    now = utcnow()
-    occurred_at = now.replace(hour=0, minute=0, second=0, microsecond=0) if actor_kind == REPORTER else now
-    head = _locked_head(db)
+) -> AuditEvent | ReporterAuditEvent:
+    """Append an entry in the caller's transaction (the chain's head row serialises writers)."""
+    if actor_kind == REPORTER:
+        return _record_reporter(db, action, case_id, detail)
+    head = _locked_head(db, STAFF_CHAIN)
     event = AuditEvent(
-        occurred_at=occurred_at.replace(microsecond=0),
+        occurred_at=utcnow().replace(microsecond=0),
         actor_kind=actor_kind,
         actor_id=actor_id,
         action=action,
@@ -84,47 +98,82 @@ def record(
         detail=detail[:400],
         previous_hash=head.last_hash,
     )
-    event.entry_hash = _entry_hash(head.last_hash, event)
+    event.entry_hash = _staff_hash(head.last_hash, event)
     head.last_hash = event.entry_hash
     head.entries += 1
     db.add(event)
     return event
 
 
-def verify(db: Session, batch: int = 1000) -> list[AuditProblem]:
-    """Walk the chain in id order; return every break (empty when intact)."""
-    problems: list[AuditProblem] = []
-    previous = GENESIS
-    count = 0
+def _record_reporter(db: Session, action: str, case_id: int | None, detail: str) -> ReporterAuditEvent:
+    head = _locked_head(db, REPORTER_CHAIN)
+    event = ReporterAuditEvent(
+        occurred_on=today(), action=action, case_id=case_id, detail=detail[:400], previous_hash=head.last_hash
+    )
+    event.entry_hash = _reporter_hash(head.last_hash, event)
+    head.last_hash = event.entry_hash
+    head.entries += 1
+    db.add(event)
+    return event
+
+
+Entry = TypeVar("Entry", AuditEvent, ReporterAuditEvent)
+
+
+def _entries(db: Session, model: type[Entry], batch: int) -> Iterator[Entry]:
     last_id = 0
-    while True:
-        events = db.scalars(
-            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
-        ).all()
-        if not events:
-            break
-        for event in events:
-            count += 1
-            if event.previous_hash != previous:
-                problems.append(AuditProblem(event.id, "previous hash does not match"))
-            if _entry_hash(event.previous_hash, event) != event.entry_hash:
-                problems.append(AuditProblem(event.id, "entry was altered"))
-            previous = event.entry_hash
-            last_id = event.id
-    head = db.get(AuditHead, 1)
-    if head is not None and (head.last_hash != previous or head.entries != count):
-        problems.append(AuditProblem(last_id, "entries were removed from the end"))
+    while events := db.scalars(select(model).where(model.id > last_id).order_by(model.id).limit(batch)).all():
+        yield from events
+        last_id = events[-1].id
+
+
+def _expected_hash(event: AuditEvent | ReporterAuditEvent) -> str:
+    if isinstance(event, ReporterAuditEvent):
+        return _reporter_hash(event.previous_hash, event)
+    return _staff_hash(event.previous_hash, event)
+
+
+def _verify_chain(db: Session, model: type[Entry], chain: int, batch: int) -> list[AuditProblem]:
+    name = "reporter" if chain == REPORTER_CHAIN else "staff"
+    problems: list[AuditProblem] = []
+    previous, count, last_id = GENESIS, 0, 0
+    for event in _entries(db, model, batch):
+        count += 1
+        if event.previous_hash != previous:
+            problems.append(AuditProblem(event.id, "previous hash does not match", name))
+        if _expected_hash(event) != event.entry_hash:
+            problems.append(AuditProblem(event.id, "entry was altered", name))
+        previous, last_id = event.entry_hash, event.id
+    head = db.get(AuditHead, chain)
+    if (head is None and count) or (
+        head is not None and (head.last_hash != previous or head.entries != count)
+    ):
+        problems.append(AuditProblem(last_id, "entries were removed from the end", name))
     return problems
 
 
+def verify(db: Session, batch: int = 1000) -> list[AuditProblem]:
+    """Walk both chains in id order; return every break (empty when intact)."""
+    return _verify_chain(db, AuditEvent, STAFF_CHAIN, batch) + _verify_chain(
+        db, ReporterAuditEvent, REPORTER_CHAIN, batch
+    )
+
+
 def recent(db: Session, limit: int = 100, before_id: int | None = None) -> list[AuditEvent]:
-    """The newest entries, for the admin's audit page."""
+    """The newest staff and system entries, for the admin's audit page."""
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
     if before_id is not None:
         query = query.where(AuditEvent.id < before_id)
     return list(db.scalars(query).all())
 
 
-def day_of(moment: datetime) -> str:
-    """ISO day of a timestamp (for display of reporter events)."""
-    return moment.date().isoformat()
+def recent_reporter_days(db: Session, limit: int = 100) -> list[ReporterAuditEvent]:
+    """The newest reporter entries, newest day first (within a day, in no telling order)."""
+    query = (
+        select(ReporterAuditEvent)
+        .order_by(
+            ReporterAuditEvent.occurred_on.desc(), ReporterAuditEvent.action, ReporterAuditEvent.case_id
+        )
+        .limit(limit)
+    )
+    return list(db.scalars(query).all())

@@ -156,12 +156,31 @@ class NewStaffUser:
     totp_secret: bytes
 
 
+def params_text(params: crypto.Argon2Params) -> str:
+    """How an Argon2id cost is stored beside the key it protects."""
+    return f"m={params.memory_kib},t={params.iterations},p={params.lanes}"
+
+
+def stored_params(user: StaffUser) -> crypto.Argon2Params:
+    """The cost the user's password key was derived with (so raising the setting locks no one out)."""
+    values = dict(part.split("=", 1) for part in user.password_params.split(","))
+    return crypto.Argon2Params(
+        memory_kib=int(values["m"]), iterations=int(values["t"]), lanes=int(values["p"])
+    )
+
+
+def needs_rewrap(user: StaffUser, params: crypto.Argon2Params) -> bool:
+    """True when the stored cost is not the configured one; re-wrap at the next log-in."""
+    return user.password_params != params_text(params)
+
+
 def set_password(
     user: StaffUser, password: str, personal_private_key: bytes, params: crypto.Argon2Params
 ) -> None:
     """(Re)wrap the personal private key under a key derived from ``password``."""
     salt = crypto.new_salt()
     derived = crypto.derive_password_keys(password, salt, params)
+    user.password_params = params_text(params)
     user.password_salt = salt
     user.password_verifier = derived.verifier
     user.private_key_ciphertext = crypto.encrypt_bytes(
@@ -203,8 +222,14 @@ def create_staff_user(
 
 
 def unlock_personal_key(user: StaffUser, password: str, params: crypto.Argon2Params) -> bytes:
-    """Check the password and return the personal private key; one Argon2id run."""
-    derived = crypto.derive_password_keys(password, user.password_salt, params)
+    """Check the password and return the personal private key; one Argon2id run.
+
+    The derivation uses the cost stored with the account; ``params`` (the configured cost) is
+    used only when the account has none recorded.
+    """
+    derived = crypto.derive_password_keys(
+        password, user.password_salt, stored_params(user) if user.password_params else params
+    )
     if not crypto.same_secret(derived.verifier, user.password_verifier):
         raise WrongPassword
     private_key = crypto.decrypt_bytes(

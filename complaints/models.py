@@ -57,6 +57,8 @@ class StaffUser(Base):
     roles: Mapped[str] = mapped_column(String(64))
     password_salt: Mapped[bytes] = mapped_column(LargeBinary)
     password_verifier: Mapped[bytes] = mapped_column(LargeBinary)
+    # The Argon2id cost the password key was derived with, e.g. "m=65536,t=3,p=1".
+    password_params: Mapped[str] = mapped_column(String(64), default="m=65536,t=3,p=1")
     public_key: Mapped[bytes] = mapped_column(LargeBinary)
     key_id: Mapped[KeyId]
     private_key_ciphertext: Mapped[Ciphertext]
@@ -277,6 +279,24 @@ class AuditEvent(Base):
     occurred_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     actor_kind: Mapped[Code]
     actor_id: Mapped[int | None] = mapped_column(Integer)
+    action: Mapped[Code]
+    case_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    detail: Mapped[str] = mapped_column(String(400), default="")
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class ReporterAuditEvent(Base):
+    """An entry of the reporters' own audit chain, dated to the day.
+
+    Kept apart from :class:`AuditEvent` so that its place in the sequence cannot be read against
+    staff entries stamped to the second, which would give away when a reporter acted.
+    """
+
+    __tablename__ = "reporter_audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_on: Mapped[date] = mapped_column(Date, index=True)
     action: Mapped[Code]
     case_id: Mapped[int | None] = mapped_column(Integer, index=True)
     detail: Mapped[str] = mapped_column(String(400), default="")

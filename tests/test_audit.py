@@ -8,8 +8,9 @@ from flask import Flask
 from sqlalchemy import delete, select, update
 
 from complaints import audit
+from complaints.dates import today
 from complaints.db import new_session
-from complaints.models import AuditEvent, AuditHead
+from complaints.models import AuditEvent, AuditHead, ReporterAuditEvent
 
 
 def _append(app: Flask, count: int) -> None:
@@ -72,8 +73,20 @@ def test_reforged_chain_without_the_server_key_is_detected(app: Flask) -> None:
     assert _verify(app)
 
 
-def test_reporter_events_are_stamped_to_the_day(app: Flask) -> None:
+def test_reporter_events_have_a_chain_of_their_own_dated_to_the_day(app: Flask) -> None:
+    """In one sequence with staff entries stamped to the second, a reporter's entry would be dated
+    to the minute by its neighbours; in a chain of its own it has only a day."""
+    _append(app, 1)
     with app.app_context(), new_session(app) as db:
-        event = audit.record(db, "reporter_replied", audit.REPORTER, case_id=1)
+        event = audit.record(db, "reporter_message", audit.REPORTER, case_id=1)
         db.commit()
-        assert (event.occurred_at.hour, event.occurred_at.minute, event.occurred_at.second) == (0, 0, 0)
+        assert isinstance(event, ReporterAuditEvent)
+        assert event.occurred_on == today()
+        staff_actions = list(db.scalars(select(AuditEvent.action)))
+    _append(app, 1)
+    assert "reporter_message" not in staff_actions
+    assert _verify(app) == []
+    with new_session(app) as db:
+        db.execute(update(ReporterAuditEvent).values(case_id=99))
+        db.commit()
+    assert [problem.chain for problem in _verify(app)] == ["reporter"]

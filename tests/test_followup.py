@@ -17,7 +17,7 @@ from complaints import cases, cli, crypto, keys, notifications, storage
 from complaints.dates import today, utcnow
 from complaints.db import new_session
 from complaints.followup import sessions
-from complaints.models import AuditEvent, Case, Message, ReporterSession, StaffUser
+from complaints.models import AuditEvent, Case, Message, ReporterAuditEvent, ReporterSession, StaffUser
 from complaints.procedure import Status
 from tests.conftest import (
     LEAD_PASSWORD,
@@ -59,8 +59,10 @@ def messages_as_unit(app: Flask, case_id: int) -> list[tuple[str, str]]:
 
 
 def audit_actions(app: Flask) -> list[str]:
+    """Actions in both audit chains (reporters' actions have a chain of their own)."""
     with new_session(app) as db:
-        return list(db.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+        staff = list(db.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+        return staff + list(db.scalars(select(ReporterAuditEvent.action).order_by(ReporterAuditEvent.id)))
 
 
 def case_page_post(client: FlaskClient, path: str, data: dict[str, Any], **kwargs: Any) -> Any:

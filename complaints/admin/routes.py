@@ -137,9 +137,12 @@ def _simple_action(action: str, admin: StaffUser, user_id: int) -> None:
 def audit_log() -> ResponseReturnValue:
     database = db.session()
     before = request.args.get("before", "")
-    entries = audit.recent(database, AUDIT_PAGE_SIZE, int(before) if before.isdigit() else None)
+    before_id = int(before) if before.isascii() and before.isdigit() and len(before) < 12 else None
+    entries = audit.recent(database, AUDIT_PAGE_SIZE, before_id)
+    reporter_entries = audit.recent_reporter_days(database, AUDIT_PAGE_SIZE) if before_id is None else []
     actor_ids = {entry.actor_id for entry in entries if entry.actor_kind == audit.STAFF and entry.actor_id}
     case_ids = {entry.case_id for entry in entries if entry.case_id}
+    case_ids |= {entry.case_id for entry in reporter_entries if entry.case_id}
     actor_rows = database.execute(select(StaffUser.id, StaffUser.username).where(StaffUser.id.in_(actor_ids)))
     case_rows = database.execute(select(Case.id, Case.number).where(Case.id.in_(case_ids)))
     actors = {row.id: row.username for row in actor_rows}
@@ -147,6 +150,7 @@ def audit_log() -> ResponseReturnValue:
     return render_template(
         "admin/audit.html",
         entries=entries,
+        reporter_entries=reporter_entries,
         actors=actors,
         numbers=numbers,
         problems=audit.verify(database),
