@@ -81,6 +81,7 @@ def init_command(lead_username: str | None, password_stdin: bool) -> None:
         db.flush()
         params, secret = argon2_params(app), server_secret(app)
         if lead_username:
+            # Scripted installs (DESIGN §6): one lead holding both keys, with a chosen password.
             password = _read_password_stdin() if password_stdin else _one_time_password()
             lead = keys.create_staff_user(
                 db,
@@ -91,19 +92,29 @@ def init_command(lead_username: str | None, password_stdin: bool) -> None:
                 secret,
                 must_change_password=not password_stdin,
             )
-            accounts: list[tuple[keys.NewStaffUser, str | None]] = [
-                (lead, None if password_stdin else password)
-            ]
+            shown = None if password_stdin else password
+            accounts: list[tuple[keys.NewStaffUser, str | None]] = [(lead, shown)]
+            holders = {keys.UNIT: lead, keys.CUSTODIAN: lead}
         else:
-            admin_password, lead_password = _one_time_password(), _one_time_password()
-            admin = keys.create_staff_user(db, "admin", frozenset({"admin"}), admin_password, params, secret)
-            lead = keys.create_staff_user(
-                db, "lead", frozenset({"lead", "officer", "custodian"}), lead_password, params, secret
-            )
-            accounts = [(admin, admin_password), (lead, lead_password)]
+            # Three people: the admin holds no key; the lead handles cases; the custodian alone
+            # can open reporters' identities, so no single account both handles and unmasks.
+            first = [
+                ("admin", frozenset({"admin"})),
+                ("lead", frozenset({"lead", "officer"})),
+                ("custodian", frozenset({"custodian"})),
+            ]
+            accounts = []
+            for username, roles in first:
+                password = _one_time_password()
+                accounts.append(
+                    (keys.create_staff_user(db, username, roles, password, params, secret), password)
+                )
+            holders = {keys.UNIT: accounts[1][0], keys.CUSTODIAN: accounts[2][0]}
         db.flush()
-        keys.grant_org_key(db, unit, unit_private, lead.user, None, first_holder=True)
-        keys.grant_org_key(db, custodian, custodian_private, lead.user, None, first_holder=True)
+        keys.grant_org_key(db, unit, unit_private, holders[keys.UNIT].user, None, first_holder=True)
+        keys.grant_org_key(
+            db, custodian, custodian_private, holders[keys.CUSTODIAN].user, None, first_holder=True
+        )
         audit.record(db, "initialised", audit.SYSTEM)
         db.commit()
     click.echo("Initialised.")

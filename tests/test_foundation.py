@@ -294,7 +294,7 @@ def test_interactive_init_lead_keys_are_rotated_at_first_login(tmp_path: Path, d
     result = app.test_cli_runner().invoke(args=["init"])
     assert result.exit_code == 0, result.output
     passwords = re.findall(r"one-time-password: (\S+)", result.output)
-    assert len(passwords) == 2  # admin, then lead
+    assert len(passwords) == 3  # admin, lead, custodian
     params = cli.argon2_params(app)
     with app.app_context(), new_session(app) as db:
         admin = db.scalars(select(StaffUser).where(StaffUser.username == "admin")).one()
@@ -305,7 +305,11 @@ def test_interactive_init_lead_keys_are_rotated_at_first_login(tmp_path: Path, d
         new_private = keys.change_password(db, lead, old_private, "the lead's own password", params)
         db.commit()
         assert keys.private_key_for(db, keys.UNIT, lead, new_private) == unit_before
-        assert keys.held_org_keys(db, lead, new_private).keys() == {"unit", "custodian"}
+        assert keys.held_org_keys(db, lead, new_private).keys() == {"unit"}
+        custodian = db.scalars(select(StaffUser).where(StaffUser.username == "custodian")).one()
+        assert custodian.role_set == {"custodian"}
+        custodian_private = keys.unlock_personal_key(custodian, passwords[2], params)
+        assert keys.held_org_keys(db, custodian, custodian_private).keys() == {"custodian"}
         for grant in db.scalars(select(KeyGrant).where(KeyGrant.user_id == lead.id)):
             with pytest.raises(crypto.CryptoError):
                 keys.open_grant(grant, old_private)
