@@ -39,6 +39,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_REPORT": "10 per hour",
         "RATELIMIT_FOLLOWUP": "20 per hour",
         "RATELIMIT_STAFF_LOGIN": "10 per 15 minutes",
+        "RATELIMIT_STAFF_LOGIN_PER_CLIENT": "30 per 15 minutes",
+        "RATELIMIT_STAFF_PASSWORD": "10 per 15 minutes",
         "RATELIMIT_REPORTER_ACTIONS": "30 per hour",
         "NOTIFY_COALESCE": "1 per 10 minutes",
         # Reverse proxies in front of the app that set X-Forwarded-For (0: none; 1: nginx).

@@ -6,6 +6,8 @@ from flask import Flask, current_app, render_template, request, session
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from complaints.security import minutes_until_retry
+
 KNOWN_PAGES = {400, 403, 404, 405, 413, 429, 500}
 
 
@@ -13,10 +15,11 @@ def _render_http_error(error: HTTPException) -> tuple[str, int]:
     code = error.code or 500
     template_code = code if code in KNOWN_PAGES else 500 if code >= 500 else 400
     reason = error.description if code == 413 and isinstance(error.description, str) else ""
-    return render_template(f"errors/{template_code}.html", reason=reason), code
+    minutes = minutes_until_retry(error) if code == 429 else None
+    return render_template(f"errors/{template_code}.html", reason=reason, minutes=minutes), code
 
 
-def _render_csrf_error(_error: CSRFError) -> tuple[str, int]:
+def render_csrf_error(_error: CSRFError) -> tuple[str, int]:
     # An expired or missing token: start a fresh session rather than trust the old one.
     session.clear()
     return render_template("errors/csrf.html"), 400
@@ -33,7 +36,7 @@ def _render_unexpected(error: Exception) -> tuple[str, int]:
 
 def init_app(app: Flask) -> None:
     """Register the handlers."""
-    app.register_error_handler(CSRFError, _render_csrf_error)
+    app.register_error_handler(CSRFError, render_csrf_error)
     app.register_error_handler(HTTPException, _render_http_error)
     app.register_error_handler(InternalServerError, _render_unexpected)
     if not app.testing:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -13,7 +15,7 @@ from flask.wrappers import Response
 from flask_limiter import Limiter
 from flask_wtf.csrf import CSRFProtect
 from limits import parse as parse_limit
-from werkzeug.exceptions import TooManyRequests
+from werkzeug.exceptions import HTTPException, TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from complaints.storage import EncryptedUpload, TooManyFiles
@@ -56,14 +58,23 @@ def _limit_before_body_is_read() -> None:
     setting = LIMITS_BEFORE_BODY.get(request.endpoint or "")
     if request.method != "POST" or setting is None or not current_app.config.get("RATELIMIT_ENABLED", True):
         return
-    allowed = limiter.limiter.hit(
-        parse_limit(str(current_app.config[setting])),
-        str(current_app.config["RATELIMIT_KEY_PREFIX"]),
-        str(request.endpoint),
-        anonymous_rate_key(),
-    )
-    if not allowed:
-        raise TooManyRequests
+    limit = parse_limit(str(current_app.config[setting]))
+    keys = (str(current_app.config["RATELIMIT_KEY_PREFIX"]), str(request.endpoint), anonymous_rate_key())
+    if not limiter.limiter.hit(limit, *keys):
+        reset_at = limiter.limiter.get_window_stats(limit, *keys).reset_time
+        raise TooManyRequests(retry_after=max(1, math.ceil(reset_at - time.time())))
+
+
+def minutes_until_retry(error: HTTPException) -> int | None:
+    """About how many minutes a refused client must wait, when the limit that refused it is known."""
+    retry_after = getattr(error, "retry_after", None)
+    if isinstance(retry_after, int):
+        seconds = float(retry_after)
+    elif limiter.current_limit is not None and limiter.current_limit.breached:
+        seconds = limiter.current_limit.reset_at - time.time()
+    else:
+        return None
+    return max(1, round(seconds / 60))
 
 
 class UploadRequest(Request):

@@ -63,6 +63,9 @@ def test_reporter_journey_without_javascript(browser: Any, live_server: str, tmp
     receipt = page.inner_text("#receipt").strip()
     assert len(receipt.replace(" ", "")) == 20
     shot(page, "06-receipt")
+    page.reload()  # re-posts the form: told it was sent, never asked to send it again
+    assert "เรื่องของคุณส่งไปเรียบร้อยแล้ว" in page.inner_text("h1")
+    shot(page, "06b-receipt-reloaded")
 
     page.goto(live_server + "/follow-up")
     page.fill("#receipt", receipt)
@@ -96,6 +99,12 @@ def _fits_the_screen(page: Any) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
 
+def _on_one_line(page: Any, selector: str) -> bool:
+    """The element exists and is laid out as a single line box (not wrapped)."""
+    element = page.locator(selector).first
+    return element.count() == 1 and element.evaluate("e => e.getClientRects().length") == 1
+
+
 def test_public_pages_pass_axe_and_fit_a_360px_screen(browser: Any, live_server: str, tmp_path: Path) -> None:
     require_or_skip(AXE.exists(), "axe-core is missing: npm install --prefix tests")
     context = browser.new_context(bypass_csp=True, viewport=PHONE)
@@ -108,17 +117,18 @@ def test_public_pages_pass_axe_and_fit_a_360px_screen(browser: Any, live_server:
     evidence.write_text("evidence", encoding="utf-8")
     fill_report(page, live_server, evidence)
     page.fill("#description", "")
-    page.click("button[type=submit]")  # the browser's own check stops an empty required field
-    page.fill("#description", " ")
-    page.click("button[type=submit]")
+    page.click("button[type=submit]")  # novalidate: the server's Thai summary, not a browser bubble
+    assert page.locator("#error-summary").is_visible()
     problems["report with errors"] = _serious_violations(page)
     fill_report(page, live_server, evidence)
     page.click("button[type=submit]")
     receipt = page.inner_text("#receipt")
     problems["receipt"] = _serious_violations(page) + ([] if _fits_the_screen(page) else ["too wide"])
+    problems["receipt"] += [] if _on_one_line(page, ".case-number") else ["case number broken"]
     page.goto(live_server + "/follow-up")
     page.fill("#receipt", receipt)
     page.click("button[type=submit]")
     problems["follow-up case"] = _serious_violations(page) + ([] if _fits_the_screen(page) else ["too wide"])
+    problems["follow-up case"] += [] if _on_one_line(page, ".case-number") else ["case number broken"]
     context.close()
     assert problems == {name: [] for name in problems}

@@ -167,7 +167,7 @@ def test_officer_messages_are_shown_and_the_reporter_can_reply(
     assert "ขอทราบทะเบียนรถด้วยครับ" in page
     assert "เจ้าหน้าที่" in page
     reply = "ทะเบียน กข 1234 ค่ะ 🙏\r\nเห็นทุกวันเสาร์"
-    response = case_page_post(client, "/follow-up/reply", {"body": reply})
+    response = case_page_post(client, "/follow-up/reply", {"body": reply}, follow_redirects=True)
     assert response.status_code == 200
     assert "ส่งข้อความถึงเจ้าหน้าที่แล้ว" in response.text
     assert messages_as_unit(app, case_id) == [
@@ -175,6 +175,52 @@ def test_officer_messages_are_shown_and_the_reporter_can_reply(
         ("reporter", reply),
     ]
     assert "reporter_message" in audit_actions(app)
+
+
+def test_a_reply_redirects_so_a_reload_sends_nothing_again(
+    app: Flask, client: FlaskClient, filed: tuple[int, str]
+) -> None:
+    log_in_reporter(client, filed[1])
+    response = case_page_post(client, "/follow-up/reply", {"body": "ส่งครั้งเดียวพอ"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/follow-up/case"
+    page = client.get("/follow-up/case").text
+    assert "ส่งข้อความถึงเจ้าหน้าที่แล้ว" in page
+    assert "ส่งครั้งเดียวพอ" in page
+    reloaded = client.get("/follow-up/case").text  # a reload is a GET: nothing is sent again
+    assert "ส่งข้อความถึงเจ้าหน้าที่แล้ว" not in reloaded  # and the notice shows only once
+    assert stored_counts(app)["messages"] == 1
+
+
+def test_adding_evidence_redirects_so_a_reload_sends_nothing_again(
+    app: Flask, client: FlaskClient, filed: tuple[int, str]
+) -> None:
+    log_in_reporter(client, filed[1])
+    response = case_page_post(
+        client,
+        "/follow-up/evidence",
+        {"attachments": [(io.BytesIO(b"photo"), "a.jpg", "image/jpeg")], "note": "รูปเพิ่ม"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/follow-up/case"
+    assert "เพิ่มไฟล์เข้าในเรื่องของคุณแล้ว" in client.get("/follow-up/case").text
+    assert "เพิ่มไฟล์เข้าในเรื่องของคุณแล้ว" not in client.get("/follow-up/case").text
+    assert (stored_counts(app)["attachments"], stored_counts(app)["messages"]) == (1, 1)
+
+
+def test_an_anonymous_reporter_is_not_told_to_write_contact_details_to_the_officer(
+    client: FlaskClient, filed: tuple[int, str]
+) -> None:
+    """Contact details in a message go to the officer directly, past the sealed identity store."""
+    log_in_reporter(client, filed[1])
+    page = client.get("/follow-up/case").text
+    assert "<h2>ตัวตนของคุณ</h2>" in page
+    assert "ช่องทางติดต่อไว้ในข้อความ" not in page
+    assert "เรื่องของคุณจะยังคงไม่เปิดเผยชื่อต่อไป" in page
+    assert "พูดคุยกับเจ้าหน้าที่ต่อได้ที่หน้านี้ด้วยรหัสติดตามเรื่อง" in page
+    assert "โปรดคิดให้รอบคอบก่อนให้ข้อมูลติดต่อ" in page
+    assert "เจ้าหน้าที่ผู้รับผิดชอบเรื่องจะอ่านข้อความของคุณ" in page
 
 
 def test_an_empty_reply_is_refused(app: Flask, client: FlaskClient, filed: tuple[int, str]) -> None:
@@ -196,6 +242,7 @@ def test_reporter_adds_evidence_encrypted_under_the_case_key(
         "/follow-up/evidence",
         {"attachments": [(io.BytesIO(content), "รูป.jpg", "image/jpeg")], "note": "รูปถ่ายรถ"},
         content_type="multipart/form-data",
+        follow_redirects=True,
     )
     assert response.status_code == 200
     assert "เพิ่มไฟล์เข้าในเรื่องของคุณแล้ว" in response.text
@@ -239,7 +286,8 @@ def test_consent_shares_the_identity_with_the_unit(
     refused = case_page_post(client, "/follow-up/share-identity", {})
     assert refused.status_code == 422
     assert "กรุณาทำเครื่องหมายในช่องเพื่อยืนยัน" in refused.text
-    response = case_page_post(client, "/follow-up/share-identity", {"confirm": "y"})
+    response = case_page_post(client, "/follow-up/share-identity", {"confirm": "y"}, follow_redirects=True)
+    assert [step.status_code for step in response.history] == [303]  # Post/Redirect/Get
     assert response.status_code == 200
     assert "ขณะนี้เจ้าหน้าที่ผู้รับผิดชอบเรื่องสามารถเห็นชื่อ" in response.text
     case_page_post(client, "/follow-up/share-identity", {"confirm": "y"})  # twice: nothing more

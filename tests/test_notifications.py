@@ -122,6 +122,7 @@ def test_new_report_notice_goes_to_the_unit_and_officers_without_content(inbox: 
 
 
 def test_reporter_message_notice_goes_to_the_assignee(inbox: Inbox, app: Flask) -> None:
+    app.config["NOTIFY_COALESCE"] = "100 per minute"  # two notices for one case in a row, on purpose
     case_id, _ = file_case(app, cases.ReportContent(description=MARKER))
     create_staff(app, "officer1", "officer")
     officer_id = _set_email(app, "officer1", "officer1@municipality.example")

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from complaints import create_app
 from complaints.dates import fiscal_year_of, today
-from tests.conftest import make_config, receipt_from, submit_report
+from tests.conftest import log_in_reporter, make_config, receipt_from, submit_report
 
 PAGES = {
     "/": "แจ้งเบาะแสการทุจริตและประพฤติมิชอบของเจ้าหน้าที่",
@@ -173,3 +173,37 @@ def test_stylesheet_prints_the_receipt_and_shows_focus() -> None:
     assert ":focus" in css
     assert "@font-face" not in css
     assert "http" not in css
+
+
+def test_every_citizen_form_leaves_the_checks_to_the_server(client: FlaskClient) -> None:
+    """Without `novalidate` Chromium stops an empty form with an English bubble ("Please select an
+    item in the list") instead of the server's Thai error summary."""
+    sent = submit_report(client, disclosure="confidential", reporter_name="นางสาว ผู้แจ้ง")
+    pages = [client.get("/report").text, client.get("/follow-up").text]
+    log_in_reporter(client, receipt_from(sent.text))
+    pages.append(client.get("/follow-up/case").text)
+    forms = [tag for page in pages for tag in re.findall(r"<form\b[^>]*>", page)]
+    assert len(forms) == 6  # report, receipt, log out, reply, evidence, share identity
+    assert all(re.search(r"\snovalidate\b", tag) for tag in forms), forms
+
+
+def test_the_required_choice_is_not_under_an_optional_heading(client: FlaskClient) -> None:
+    page = client.get("/report").text
+    choice, name = page.index('name="disclosure"'), page.index('name="reporter_name"')
+    heading = re.findall(r"<h2>([^<]*)</h2>", page[:choice])[-1]
+    assert heading == "ข้อมูลของคุณ"
+    assert re.search(r"<legend>[^<]*<span class=\"req\">\(จำเป็น\)</span></legend>", page[:choice])
+    assert "<h3>ชื่อและช่องทางติดต่อ (ไม่บังคับ)</h3>" in page[choice:name]
+
+
+def test_case_numbers_stay_on_one_line_and_the_fiscal_year_is_explained(client: FlaskClient) -> None:
+    receipt_page = submit_report(client).text
+    number = re.search(r'<span class="case-number">(\d{4}-\d{4,})</span>', receipt_page)
+    assert number
+    assert "เลขที่เรื่องขึ้นต้นด้วยปีงบประมาณ ซึ่งเริ่มวันที่ 1 ตุลาคม" in receipt_page
+    log_in_reporter(client, receipt_from(receipt_page))
+    case_page = client.get("/follow-up/case").text
+    assert f'<span class="case-number">{number.group(1)}</span>' in case_page
+    assert "เลขที่เรื่องขึ้นต้นด้วยปีงบประมาณ" in case_page
+    css = (Path(__file__).parent.parent / "complaints/static/site.css").read_text()
+    assert ".case-number{white-space:nowrap}" in css

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -250,6 +251,30 @@ def test_submissions_are_limited_and_the_refused_one_stores_nothing(app: Flask, 
     assert response.status_code == 429
     assert TOO_MANY_PAGE in response.text
     assert stored_counts(app) == before
+
+
+def test_the_too_many_page_says_how_long_to_wait(app: Flask, client: FlaskClient) -> None:
+    """Counted before the body is read: the wait comes from the limit's window, in minutes."""
+    app.config["RATELIMIT_FOLLOWUP"] = "1 per hour"
+    token = csrf_token_from(client.get("/follow-up").text)
+    assert client.post("/follow-up", data={"csrf_token": token, "receipt": "1"}).status_code == 422
+    refused = client.post("/follow-up", data={"csrf_token": token, "receipt": "1"})
+    assert refused.status_code == 429
+    assert "รอสักครู่" not in refused.text
+    wait = re.search(r"กรุณาลองใหม่อีกครั้งในอีกประมาณ (\d+) นาที", refused.text)
+    assert wait
+    assert 59 <= int(wait.group(1)) <= 60
+
+
+def test_a_reporter_over_the_limit_is_told_the_wait_in_minutes(app: Flask, client: FlaskClient) -> None:
+    """Limited at the view (per reporter session): the wait comes from the breached limit."""
+    app.config["RATELIMIT_REPORTER_ACTIONS"] = "1 per 10 minutes"
+    log_in_reporter(client, receipt_from(submit_report(client).text))
+    token = csrf_token_from(client.get("/follow-up/case").text)
+    assert client.post("/follow-up/reply", data={"csrf_token": token, "body": "หนึ่ง"}).status_code == 303
+    refused = client.post("/follow-up/reply", data={"csrf_token": token, "body": "สอง"})
+    assert refused.status_code == 429
+    assert "กรุณาลองใหม่อีกครั้งในอีกประมาณ 10 นาที" in refused.text
 
 
 # --- (d) headers and cookies on every public route ---------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from itsdangerous.timed import TimestampSigner
 from sqlalchemy import select
 
 from complaints import audit, cases, cli, keys, notifications, storage
@@ -113,11 +114,11 @@ def test_submission_shows_receipt_and_stores_only_ciphertext(app: Flask, client:
     receipt = receipt_from(response.text)
     assert re.fullmatch(r"\d{4}( \d{4}){4}", receipt)
     assert "ส่งเรื่องเรียบร้อยแล้ว" in response.text
-    # No cookie is left behind: the session cookie is deleted, and nothing carries the receipt.
+    # The cookie keeps only a digest of the spent form token: nothing carries the receipt or the case.
     cookies = response.headers.getlist("Set-Cookie")
-    assert cookies
-    assert all("Max-Age=0" in cookie for cookie in cookies)
     assert all(receipt.replace(" ", "") not in cookie for cookie in cookies)
+    with client.session_transaction() as cookie_session:
+        assert set(cookie_session) == {"spent_form"}
     assert receipt.replace(" ", "") not in response.headers.get("Location", "")
     case = only_case(app)
     assert case.submitted_on == today()
@@ -136,6 +137,69 @@ def test_submission_shows_receipt_and_stores_only_ciphertext(app: Flask, client:
     assert len(files) == 2
     assert not [path for path in files if path.name.endswith(PARTIAL_SUFFIX)]
     assert read_as_unit(app).description == report_fields()["description"]
+
+
+ALREADY_SENT_PAGE = "เรื่องของคุณส่งไปเรียบร้อยแล้ว"
+CSRF_PAGE = "แบบฟอร์มหมดอายุ"
+
+
+def test_reloading_the_receipt_page_files_nothing_twice_and_says_so(app: Flask, client: FlaskClient) -> None:
+    """A reload (or a phone restoring the tab) posts the same form again: it is not filed twice, and
+    the citizen is told it was sent, not that "nothing was saved"."""
+    data = {"csrf_token": csrf_token_from(client.get("/report").text), **report_fields()}
+    receipt = receipt_from(client.post("/report", data=data, content_type="multipart/form-data").text)
+    number = only_case(app).number
+    for _ in range(2):  # every reload gets the same answer
+        again = client.post("/report", data=data, content_type="multipart/form-data")
+        assert again.status_code == 409
+        assert ALREADY_SENT_PAGE in again.text
+        assert "งานนิติการแยกแยะเรื่องที่แจ้งซ้ำได้" in again.text
+        assert CSRF_PAGE not in again.text
+        assert "ยังไม่ได้บันทึกสิ่งใด" not in again.text
+        assert 'id="receipt"' not in again.text
+        assert receipt not in again.text
+        assert number not in again.text
+    assert stored_counts(app)["cases"] == 1
+    with client.session_transaction() as cookie_session:
+        remembered = dict(cookie_session)
+    assert list(remembered) == ["spent_form"]  # a short digest: no case number, no receipt
+    assert re.fullmatch(r"[0-9a-f]{16}", remembered["spent_form"])
+
+
+def test_any_other_refused_form_after_a_report_keeps_the_expired_page(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first_tab = csrf_token_from(client.get("/report").text)
+    real = TimestampSigner.get_timestamp
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: real(self) + 5)
+    second_tab = csrf_token_from(client.get("/report").text)  # opened a few seconds later
+    monkeypatch.undo()
+    assert first_tab != second_tab
+    sent = client.post(
+        "/report", data={"csrf_token": first_tab, **report_fields()}, content_type="multipart/form-data"
+    )
+    receipt_from(sent.text)
+    for token in (second_tab, "", "forged"):  # a form never sent, none, a made-up one
+        refused = client.post(
+            "/report", data={"csrf_token": token, **report_fields()}, content_type="multipart/form-data"
+        )
+        assert refused.status_code == 400
+        assert CSRF_PAGE in refused.text
+        assert ALREADY_SENT_PAGE not in refused.text
+    assert stored_counts(app)["cases"] == 1
+    assert submit_report(client).status_code == 200  # a new report from a fresh form still goes through
+    assert stored_counts(app)["cases"] == 2
+
+
+def test_the_confirmation_box_has_a_short_name_in_the_error_summary(client: FlaskClient) -> None:
+    response = submit_report(client, consent=None)
+    assert response.status_code == 422
+    summary = re.search(r'<div class="error-summary".*?</div>', response.text, re.DOTALL)
+    assert summary
+    assert 'href="#consent">การยืนยัน: กรุณาทำเครื่องหมายในช่องนี้เพื่อยืนยันก่อนส่ง' in summary.group(0)
+    assert "ข้าพเจ้าได้อ่าน" not in summary.group(0)
+    # The whole sentence is still what the box says, and names it for screen readers.
+    assert re.search(r'<input[^>]*id="consent"[^>]*>\s*<label for="consent">ข้าพเจ้าได้อ่าน', response.text)
 
 
 def test_marker_in_every_field_and_file_never_reaches_disk_or_logs(

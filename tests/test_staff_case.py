@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from complaints import cases, cli, keys
+from complaints.dates import format_day, today
 from complaints.db import new_session
 from complaints.models import AuditEvent, Case, CaseExclusion, InternalNote, Message, StaffUser
 from tests.conftest import (
@@ -262,9 +263,51 @@ def test_confidential_identity_is_hidden_from_handlers_and_revealed_by_the_custo
     assert "0812345678" in revealed.text
     event = _audit(app, "identity_revealed")[0]
     assert event.case_id == case_id
-    assert "reason=court_order" in event.detail
-    assert "นางสาว" not in event.detail
+    assert event.detail == "reason=court_order"  # the reason code only: no free text in the audit log
     assert "นางสาวผู้แจ้ง" not in lead_client.get(page).text  # shown once, not kept
+
+
+def test_a_reveal_tells_the_reporter_first_and_keeps_the_order_number_out_of_the_audit_log(
+    app: Flask, lead_client: FlaskClient
+) -> None:
+    identity = cases.ReporterIdentity(name="นายผู้แจ้ง ลับยิ่ง", phone="0899999999")
+    case_id, receipt = file_case(app, cases.ReportContent(description=MARKER), identity=identity)
+    page = f"/staff/cases/{_number(app, case_id)}"
+    token = csrf_token_from(lead_client.get(page).text)
+    for bad in ("<b>1</b>", "12/2569; DROP", "x" * 81, "เลข\n2"):
+        refused = lead_client.post(
+            f"{page}/reveal", data={"csrf_token": token, "reason": "court_order", "reference": bad}
+        )
+        assert refused.status_code == 400, bad
+        assert "นายผู้แจ้ง" not in refused.text
+    assert _audit(app, "identity_revealed") == []
+    revealed = lead_client.post(
+        f"{page}/reveal",
+        data={"csrf_token": token, "reason": "court_order", "reference": "คำสั่งศาล ที่ 12/2569"},
+    )
+    assert revealed.status_code == 200
+    assert "นายผู้แจ้ง ลับยิ่ง" in revealed.text
+    with app.app_context(), new_session(app) as db:
+        case, reporter_keys = cases.unlock_by_receipt(db, receipt, cli.lookup_secret(app))
+        thread = [
+            (m.author, cases.read_message(case, m, reporter_keys.content)) for m in cases.thread(db, case)
+        ]
+        notes = [
+            cases.read_internal_note(case, n, reporter_keys.content) for n in cases.internal_notes(db, case)
+        ]
+    assert len(thread) == 1
+    author, notice = thread[0]
+    assert author == "staff"
+    assert notice.startswith("แจ้งให้ทราบ")  # in Thai, whatever the custodian's language
+    assert "ถูกเปิดเผย" in notice
+    assert "คำสั่งศาลหรือหน่วยงานผู้มีอำนาจสอบสวน" in notice  # the recorded legal reason
+    assert format_day(today(), "th") in notice  # the date, Buddhist era
+    for secret in ("นายผู้แจ้ง", "0899999999", "12/2569"):
+        assert secret not in notice
+    assert any("12/2569" in note for note in notes)  # the order number, encrypted for the unit
+    (event,) = _audit(app, "identity_revealed")
+    assert event.detail == "reason=court_order"
+    assert "ถูกเปิดเผย" in lead_client.get(page).text  # the handlers see the notice in the thread
 
 
 def test_identity_shared_by_the_reporter_is_shown_to_the_assignee_only(
@@ -293,21 +336,26 @@ def test_custodian_only_account_cannot_act_on_cases(app: Flask, client: FlaskCli
     case_id, _ = file_case(app, cases.ReportContent(description=MARKER))
     page = f"/staff/cases/{_number(app, case_id)}"
     view = client.get(page)
-    assert view.status_code == 200
-    assert MARKER not in view.text  # no unit key
+    assert view.status_code == 403  # no unit key: no case page at all
+    assert MARKER not in view.text
+    assert f"เรื่องเลขที่ {_number(app, case_id)}" not in view.text
+    assert "เฉพาะนิติกรและหัวหน้างานนิติการเท่านั้นที่ถือกุญแจนี้ได้" in view.text
     token = csrf_token_from(view.text)
     assert client.post(f"{page}/reply", data={"csrf_token": token, "body": "x"}).status_code == 403
     assert client.get("/staff/intake").status_code == 403
 
 
-def test_officer_without_the_unit_key_sees_metadata_only(app: Flask, client: FlaskClient) -> None:
+def test_officer_without_the_unit_key_sees_no_case(app: Flask, client: FlaskClient) -> None:
     secret = create_staff(app, "fresh", "officer")
-    case_id, _ = file_case(app, cases.ReportContent(description=MARKER))
+    case_id, _ = file_case(app, cases.ReportContent(description=MARKER), department="engineering")
     assert staff_login(client, "fresh", OFFICER_PASSWORD, secret).status_code == 302
     page = f"/staff/cases/{_number(app, case_id)}"
     view = client.get(page)
+    assert view.status_code == 403
     assert "คุณยังไม่มีกุญแจงานนิติการ" in view.text
-    assert MARKER not in view.text
+    assert "ขอให้หัวหน้างานนิติการมอบกุญแจ" in view.text
+    for hidden in (MARKER, f"เรื่องเลขที่ {_number(app, case_id)}", "กองช่าง"):  # content, title, department
+        assert hidden not in view.text
     assert _audit(app, "case_viewed") == []
     grant_unit_key(app, "fresh")
     assert MARKER in client.get(page).text  # no new log-in needed

@@ -73,10 +73,11 @@ def test_admin_reset_then_lead_regrant(
     assert changed.status_code == 302
     queue = again.get("/staff/")
     assert "คุณยังไม่มีกุญแจงานนิติการ" in queue.text
-    assert number in queue.text  # the metadata is still there
-    case_page = again.get(f"/staff/cases/{number}").text
-    assert MARKER not in case_page
-    assert "ขอให้หัวหน้างานนิติการมอบกุญแจ" in case_page
+    assert number not in queue.text  # without the key not even the metadata is listed
+    case_page = again.get(f"/staff/cases/{number}")
+    assert case_page.status_code == 403
+    assert MARKER not in case_page.text
+    assert "ขอให้หัวหน้างานนิติการมอบกุญแจ" in case_page.text
 
     # The lead re-grants through the key-access page; the officer reads again at once.
     keys_page = lead_client.get("/staff/keys").text
@@ -137,7 +138,7 @@ def test_officers_cannot_open_the_key_page(officer_client: FlaskClient) -> None:
 
 
 def test_custodian_grants_the_custodian_key(app: Flask, lead_client: FlaskClient) -> None:
-    secret = create_staff(app, "keeper2", "custodian")
+    secret = create_staff(app, "keeper2", "custodian", "officer")
     keeper_id = _user_id(app, "keeper2")
     after = _grant(lead_client, keeper_id, "custodian")
     assert 'id="user-keeper2"' in after
@@ -149,5 +150,10 @@ def test_custodian_grants_the_custodian_key(app: Flask, lead_client: FlaskClient
         number = db.get_one(Case, case_id).number
     page = f"/staff/cases/{number}"
     token = csrf_token_from(keeper.get(page).text)
+    # The custodian key alone is not enough: the reporter's notice needs the unit key.
+    refused = keeper.post(f"{page}/reveal", data={"csrf_token": token, "reason": "reporter_consent"})
+    assert refused.status_code == 403
+    assert "ชื่อลับของผู้แจ้ง" not in refused.text
+    _grant(lead_client, keeper_id, "unit")
     revealed = keeper.post(f"{page}/reveal", data={"csrf_token": token, "reason": "reporter_consent"})
     assert "ชื่อลับของผู้แจ้ง" in revealed.text

@@ -3,14 +3,16 @@ disabled accounts, the forced first password change, password change and log-out
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from complaints import cli, keys
+from complaints import cli, crypto, keys
+from complaints.dates import utcnow
 from complaints.db import new_session
 from complaints.models import AuditEvent, StaffSession, StaffUser
 from tests.conftest import (
@@ -25,7 +27,6 @@ from tests.conftest import (
 
 WRONG = "ชื่อผู้ใช้ รหัสผ่าน หรือรหัส 6 หลักไม่ถูกต้อง"
 DUMMY_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-LOCKED = "บัญชีนี้ถูกล็อกไว้อีก"
 
 
 def _user(app: Flask, username: str) -> StaffUser:
@@ -119,14 +120,13 @@ def test_repeated_failures_lock_the_account_even_for_the_right_password(
 ) -> None:
     secret = app.config["TEST_LEAD_TOTP_SECRET"]
     limit = app.config["STAFF_LOGIN_MAX_FAILURES"]
-    for attempt in range(limit):
+    for _ in range(limit):
         response = staff_login(client, "lead", "wrong password here", secret)
         assert response.status_code == 400
-        assert (LOCKED in response.text) == (attempt == limit - 1)
+        assert WRONG in response.text  # the lock is never announced to whoever tripped it
     right = staff_login(client, "lead", LEAD_PASSWORD, secret)
     assert right.status_code == 400
-    assert LOCKED in right.text
-    assert "15 นาที" in right.text or "14 นาที" in right.text
+    assert WRONG in right.text
     assert _sessions(app) == 0
     assert "account_locked" in _audit_actions(app)
     with new_session(app) as db:  # the lock-out ends after STAFF_LOCKOUT_MINUTES
@@ -135,6 +135,59 @@ def test_repeated_failures_lock_the_account_even_for_the_right_password(
         lead.locked_until = lead.locked_until.replace(year=2000)
         db.commit()
     assert staff_login(client, "lead", LEAD_PASSWORD, secret, offset_steps=1).status_code == 302
+
+
+def _lock(app: Flask, username: str) -> None:
+    with new_session(app) as db:
+        db.execute(
+            update(StaffUser)
+            .where(StaffUser.username == username)
+            .values(locked_until=utcnow().replace(year=2999))
+        )
+        db.commit()
+
+
+def _without_values(html: str) -> str:
+    """A page with every form value (CSRF token, typed username) blanked, to compare answers."""
+    return re.sub(r'value="[^"]*"', 'value=""', html)
+
+
+@pytest.fixture
+def argon2_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts every Argon2id derivation (one entry per run)."""
+    runs: list[int] = []
+    real = crypto.derive_password_keys
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        runs.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(crypto, "derive_password_keys", counting)
+    return runs
+
+
+def test_a_locked_account_answers_like_an_unknown_username(
+    app: Flask, client: FlaskClient, argon2_runs: list[int]
+) -> None:
+    """Same page, same status, same Argon2id work: the lock tells nothing about the account."""
+    secret = app.config["TEST_LEAD_TOTP_SECRET"]
+    _lock(app, "lead")
+    answers = {}
+    for name, (username, password, totp_secret) in {
+        "unknown": ("nobody", LEAD_PASSWORD, DUMMY_SECRET),
+        "locked-wrong-password": ("lead", "wrong password here", secret),
+        "locked-right-password": ("lead", LEAD_PASSWORD, secret),
+    }.items():
+        argon2_runs.clear()
+        response = staff_login(client, username, password, totp_secret)
+        answers[name] = (response.status_code, _without_values(response.text))
+        assert len(argon2_runs) == 1, name
+    assert answers["locked-wrong-password"] == answers["unknown"]
+    assert answers["locked-right-password"] == answers["unknown"]
+    assert answers["unknown"][0] == 400
+    assert WRONG in answers["unknown"][1]
+    assert _sessions(app) == 0  # the right password and code during a lock do not log in
+    assert client.get("/staff/").status_code == 302
 
 
 @pytest.fixture
@@ -150,9 +203,86 @@ def test_rate_limit_is_per_username_not_per_address(app: Flask, client: FlaskCli
         assert staff_login(client, "someone", "wrong password here", DUMMY_SECRET).status_code == 400
     limited = staff_login(client, "someone", "wrong password here", DUMMY_SECRET)
     assert limited.status_code == 429
-    assert "มีการลองหลายครั้งเกินไป" in limited.text
+    assert "มีการลองเข้าสู่ระบบด้วยชื่อผู้ใช้นี้หลายครั้งเกินไป" in limited.text
+    assert re.search(r"กรุณารออีก [01] นาที", limited.text)
     # The same address may still log in as another user.
     assert staff_login(client, "lead", LEAD_PASSWORD, app.config["TEST_LEAD_TOTP_SECRET"]).status_code == 302
+
+
+@pytest.mark.usefixtures("tight_limit_config")
+def test_the_lock_out_notice_is_the_same_for_real_and_unknown_usernames(
+    app: Flask, client: FlaskClient, argon2_runs: list[int]
+) -> None:
+    secret = app.config["TEST_LEAD_TOTP_SECRET"]
+    notices = {}
+    for username in ("lead", "nobody"):
+        for _ in range(3):
+            assert staff_login(client, username, "wrong password here", secret).status_code == 400
+        argon2_runs.clear()
+        limited = staff_login(client, username, LEAD_PASSWORD, secret)
+        assert limited.status_code == 429
+        assert argon2_runs == []  # over the limit: not even the right password is tried
+        notices[username] = _without_values(limited.text)
+    assert notices["lead"] == notices["nobody"]
+    assert _sessions(app) == 0
+
+
+@pytest.fixture
+def per_client_limit_config(app_config: dict[str, Any]) -> dict[str, Any]:
+    app_config["RATELIMIT_STAFF_LOGIN_PER_CLIENT"] = "3 per minute"
+    return app_config
+
+
+@pytest.mark.usefixtures("per_client_limit_config")
+def test_one_client_cannot_make_the_server_derive_keys_without_end(
+    app: Flask, client: FlaskClient, argon2_runs: list[int]
+) -> None:
+    for number in range(3):
+        assert staff_login(client, f"guess{number}", "wrong password here", DUMMY_SECRET).status_code == 400
+    limited = staff_login(client, "guess-new", "wrong password here", DUMMY_SECRET)
+    assert limited.status_code == 429
+    assert len(argon2_runs) == 3  # the fourth username got no Argon2id run
+
+
+def test_the_new_limits_have_defaults(app: Flask) -> None:
+    from complaints.config import defaults
+
+    values = defaults(app.instance_path)
+    assert values["RATELIMIT_STAFF_LOGIN_PER_CLIENT"] == "30 per 15 minutes"
+    assert values["RATELIMIT_STAFF_PASSWORD"] == "10 per 15 minutes"
+
+
+@pytest.fixture
+def password_limit_config(app_config: dict[str, Any]) -> dict[str, Any]:
+    app_config["RATELIMIT_STAFF_PASSWORD"] = "2 per minute"
+    return app_config
+
+
+@pytest.mark.usefixtures("password_limit_config")
+def test_password_changes_are_limited_per_account(
+    app: Flask, lead_client: FlaskClient, argon2_runs: list[int]
+) -> None:
+    token = csrf_token_from(lead_client.get("/staff/password").text)
+    attempt = {
+        "csrf_token": token,
+        "current_password": "not the password at all",
+        "new_password": "x" * 14,
+        "confirm": "x" * 14,
+    }
+    argon2_runs.clear()
+    for _ in range(2):
+        assert lead_client.post("/staff/password", data=attempt).status_code == 400
+    assert len(argon2_runs) == 2
+    limited = lead_client.post("/staff/password", data=attempt)
+    assert limited.status_code == 429
+    assert len(argon2_runs) == 2  # refused before any key derivation
+    # Another account is not affected.
+    secret = create_staff(app, "officer7", "officer")
+    other = app.test_client()
+    assert staff_login(other, "officer7", OFFICER_PASSWORD, secret).status_code == 302
+    other_token = csrf_token_from(other.get("/staff/password").text)
+    response = other.post("/staff/password", data={**attempt, "csrf_token": other_token})
+    assert response.status_code == 400
 
 
 def test_disabled_account_cannot_log_in(app: Flask, client: FlaskClient) -> None:
@@ -256,6 +386,34 @@ def test_logout_deletes_the_server_half(app: Flask, lead_client: FlaskClient) ->
     replay = app.test_client()
     replay.set_cookie("session", cookie.value)
     assert replay.get("/staff/").status_code == 302
+
+
+def test_logout_without_a_token_still_ends_the_server_session(app: Flask, lead_client: FlaskClient) -> None:
+    cookie = lead_client.get_cookie("session")
+    assert cookie is not None
+    response = lead_client.post("/staff/logout")  # no CSRF token (an expired form, or a forgery)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/staff/login"
+    assert _sessions(app) == 0
+    replay = app.test_client()
+    replay.set_cookie("session", cookie.value)
+    assert replay.get("/staff/").status_code == 302
+    assert "logout" in _audit_actions(app)
+
+
+def test_logout_with_a_damaged_key_half_still_deletes_the_server_half(
+    app: Flask, lead_client: FlaskClient
+) -> None:
+    cookie = lead_client.get_cookie("session")
+    assert cookie is not None
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    half = serializer.loads(cookie.value)
+    half["staff_key"] = "AAAA"
+    damaged = app.test_client()
+    damaged.set_cookie("session", serializer.dumps(half))
+    assert damaged.post("/staff/logout").status_code == 302
+    assert _sessions(app) == 0
+    assert lead_client.get("/staff/").status_code == 302
 
 
 def test_logout_everywhere(app: Flask, lead_client: FlaskClient) -> None:

@@ -1,11 +1,13 @@
-"""Staff-side security: stored XSS renders escaped, and every form refuses a POST without its
-CSRF token (the CSRF page, nothing changed) while the same POST with the token does change."""
+"""Staff-side security: stored XSS renders escaped, every form refuses a POST without its CSRF
+token (the CSRF page, nothing changed) while the same POST with the token does change — except
+log-out, which needs none — and numbers in URLs and forms never cause a server error."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from flask import Flask
@@ -15,7 +17,8 @@ from sqlalchemy import select
 from complaints import cases, cli
 from complaints.dates import today
 from complaints.db import new_session
-from complaints.models import Base, Case, StaffUser
+from complaints.models import Base, Case, CaseExclusion, StaffUser
+from complaints.numbers import whole_number
 from tests.conftest import (
     LEAD_PASSWORD,
     OFFICER_PASSWORD,
@@ -24,6 +27,7 @@ from tests.conftest import (
     file_case,
     file_case_with_files,
     forget_used_totp,
+    grant_unit_key,
     staff_login,
     totp_now,
 )
@@ -69,8 +73,13 @@ def test_stored_xss_renders_escaped_on_every_staff_page(app: Flask, lead_client:
     case_html = lead_client.get(page).text
     _assert_escaped(case_html)
     assert case_html.count(THAI) >= 9 + 3  # every report field, the thread and the note
-    revealed = lead_client.post(
+    refused = lead_client.post(
         f"{page}/reveal", data={"csrf_token": token, "reason": "court_order", "reference": IMG}
+    )
+    assert refused.status_code == 400  # an order number holds letters, digits and / . - only
+    assert "<img src=x" not in refused.text
+    revealed = lead_client.post(
+        f"{page}/reveal", data={"csrf_token": token, "reason": "court_order", "reference": "คำสั่ง 1/2569"}
     )
     _assert_escaped(revealed.text)
     assert revealed.text.count(THAI) >= 12  # the identity too
@@ -132,7 +141,6 @@ def _ids(app: Flask) -> dict[str, Any]:
 
 SCENES: dict[str, Callable[[dict[str, Any]], Scene]] = {
     "login": lambda ids: Scene("nobody", "/staff/login", {"username": "lead", "password": LEAD_PASSWORD}),
-    "logout": lambda ids: Scene("lead", "/staff/logout", {}),
     "logout-everywhere": lambda ids: Scene("lead", "/staff/logout-everywhere", {}),
     "password": lambda ids: Scene(
         "lead",
@@ -191,6 +199,8 @@ def test_every_form_refuses_a_post_without_its_csrf_token(app: Flask, name: str)
         "admin1": (OFFICER_PASSWORD, create_staff(app, "admin1", "admin")),
     }
     create_staff(app, "officer2", "officer")
+    if name == "conflict":
+        grant_unit_key(app, "officer2")  # a conflict is refused if it would leave nobody to read the case
     file_case(app, cases.ReportContent(description="x"), identity=cases.ReporterIdentity(name="ผู้แจ้ง"))
     scene = SCENES[name](_ids(app))
     data = dict(scene.data)
@@ -220,3 +230,69 @@ def test_every_form_refuses_a_post_without_its_csrf_token(app: Flask, name: str)
     accepted = control.post(scene.path, data={"csrf_token": token, **data})
     assert accepted.status_code in (200, 302), accepted.text[:500]
     assert fingerprint(app) != before
+
+
+# --- numbers from URLs and forms ----------------------------------------------------------------
+
+# "²" passes str.isdigit() but int() refuses it; int() reads Thai "๑" as 1. Neither is an id.
+ODD_DIGITS = ["²", "๑", "١", "1" * 40]
+
+
+@pytest.mark.parametrize("digits", ODD_DIGITS, ids=["superscript", "thai", "arabic-indic", "very-long"])
+@pytest.mark.parametrize(
+    ("who", "method", "path", "field", "expected"),
+    [
+        ("lead", "GET", "/staff/", "page", 200),
+        ("lead", "GET", "/staff/", "fy", 200),
+        ("lead", "POST", "/staff/keys/grant", "user_id", 302),
+        ("lead", "POST", "/staff/cases/{number}/assign", "assignee", 400),
+        ("lead", "POST", "/staff/cases/{number}/exclude", "user", 400),
+        ("lead", "POST", "/staff/cases/{number}/exclusions/lift", "user", 400),
+        ("admin1", "GET", "/admin/users/{digits}", "", 404),
+        ("admin1", "POST", "/admin/users/{digits}/unlock", "", 404),
+    ],
+)
+def test_odd_digits_are_refused_cleanly(
+    app: Flask, who: str, method: str, path: str, field: str, expected: int, digits: str
+) -> None:
+    secrets = {
+        "lead": (LEAD_PASSWORD, app.config["TEST_LEAD_TOTP_SECRET"]),
+        "admin1": (OFFICER_PASSWORD, create_staff(app, "admin1", "admin")),
+    }
+    create_staff(app, "officer2", "officer")
+    grant_unit_key(app, "officer2")
+    file_case(app, cases.ReportContent(description="x"))
+    ids = _ids(app)
+    with new_session(app) as db:  # an exclusion to lift, so that form is on the page
+        db.add(
+            CaseExclusion(
+                case_id=db.scalars(select(Case.id)).one(), user_id=ids["officer2"], reason="subject"
+            )
+        )
+        db.commit()
+    client = app.test_client()
+    password, secret = secrets[who]
+    assert staff_login(client, who, password, secret).status_code == 302
+    url = path.format(number=ids["number"], digits=quote(digits))
+    before = fingerprint(app)
+    if method == "GET":
+        response = client.get(url, query_string={field: digits} if field else None)
+    else:
+        token = csrf_token_from(client.get("/staff/password").text)
+        data = {"csrf_token": token, "kind": "unit", "reason": "mistaken"}
+        response = client.post(url, data={**data, field: digits} if field else data)
+    assert response.status_code == expected, response.text[:300]
+    if method == "POST":  # nothing changed (a refused form re-renders the case page: that view is audited)
+        unaudited = {name: rows for name, rows in fingerprint(app).items() if not name.startswith("audit")}
+        assert unaudited == {name: rows for name, rows in before.items() if not name.startswith("audit")}
+    if expected == 200:
+        assert f"/staff/cases/{ids['number']}" in response.text  # the default view, the case listed
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("0", 0), ("42", 42), ("007", 7), ("", None), ("²", None), ("๑", None), ("-1", None), (" 1", None)],
+)
+def test_whole_number_takes_ascii_digits_only(text: str, expected: int | None) -> None:
+    assert whole_number(text) == expected
+    assert whole_number("1" * 10) is None  # longer than any id

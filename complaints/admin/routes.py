@@ -20,6 +20,7 @@ from complaints.admin import accounts, blueprint
 from complaints.admin.forms import AccountForm
 from complaints.dates import utcnow
 from complaints.models import Case, StaffUser
+from complaints.numbers import whole_number
 from complaints.staff import routes as staff_routes
 from complaints.staff.auth import ADMIN_ROLES, LEGAL_ROLES, requires_roles, staff
 
@@ -90,32 +91,42 @@ def new_user() -> ResponseReturnValue:
     return render_template("admin/new_user.html", form=form), status
 
 
-@blueprint.get("/users/<int:user_id>")
+def _account_id_or_404(text: str) -> int:
+    """An account id from the URL: ASCII digits only (Werkzeug's int converter also takes ๑๒)."""
+    parsed = whole_number(text)
+    if parsed is None:
+        abort(404)
+    return parsed
+
+
+@blueprint.get("/users/<user_id>")
 @requires_roles(ADMIN_ROLES)
-def user(user_id: int) -> ResponseReturnValue:
-    rows = [row for row in accounts.accounts(db.session(), utcnow()) if row.user.id == user_id]
+def user(user_id: str) -> ResponseReturnValue:
+    account = _account_id_or_404(user_id)
+    rows = [row for row in accounts.accounts(db.session(), utcnow()) if row.user.id == account]
     if not rows:
         abort(404)
     return render_template("admin/user.html", row=rows[0], me=staff().user.id)
 
 
-@blueprint.post("/users/<int:user_id>/<action>")
+@blueprint.post("/users/<user_id>/<action>")
 @requires_roles(ADMIN_ROLES)
-def account_action(user_id: int, action: str) -> ResponseReturnValue:
+def account_action(user_id: str, action: str) -> ResponseReturnValue:
+    account = _account_id_or_404(user_id)
     if action not in ACCOUNT_ACTIONS:
         abort(404)
     database = db.session()
     admin = staff().user
     try:
         if action == "reset-password":
-            shown = accounts.reset_password(database, admin, user_id, cli.argon2_params(current_app))
+            shown = accounts.reset_password(database, admin, account, cli.argon2_params(current_app))
         elif action == "reset-totp":
-            shown = accounts.reset_totp(database, admin, user_id, cli.server_secret(current_app))
+            shown = accounts.reset_totp(database, admin, account, cli.server_secret(current_app))
         else:
-            _simple_action(action, admin, user_id)
+            _simple_action(action, admin, account)
             database.commit()
             flash(_("The account was updated."), "ok")
-            return redirect(url_for("admin.user", user_id=user_id))
+            return redirect(url_for("admin.user", user_id=account))
     except accounts.AccountRefused as refusal:
         database.rollback()
         flash(str(REFUSALS[refusal.reason]), "error")

@@ -44,7 +44,8 @@ class ShareIdentityForm(Form):
     """The reporter's consent to let the officer handling the report see their identity."""
 
     confirm = BooleanField(
-        _l("I agree that the officer handling my report may see my name and contact details."),
+        _l("Confirmation"),
+        description=_l("I agree that the officer handling my report may see my name and contact details."),
         validators=[DataRequired(message=_l("Tick the box to confirm, or leave this section."))],
     )
 

@@ -16,7 +16,10 @@ from complaints.public import labels, submission
 from complaints.security import csrf_exempt, limit_value, limiter, reporter_session_key
 
 COOKIE = "reporter"
+# A one-time notice for the case page after an action (Post/Redirect/Get): a code, never content.
+NOTICE = "notice"
 INVALID = 422
+SEE_OTHER = 303
 
 
 def _idle() -> timedelta:
@@ -78,7 +81,14 @@ def login() -> Response | tuple[str, int]:
 @blueprint.get("/case")
 def case() -> str:
     """Status, dates, messages, files and the reporter's own report."""
-    return _render_case(_open_case())
+    opened = _open_case()
+    return _render_case(opened, notice=str(session.pop(NOTICE, "")))
+
+
+def _back_to_case(notice: str) -> Response:
+    """Post/Redirect/Get: the case page shows ``notice`` once, and a reload sends nothing again."""
+    session[NOTICE] = notice
+    return redirect(url_for("followup.case"), code=SEE_OTHER)
 
 
 def _render_case(
@@ -110,7 +120,7 @@ def _tell_the_officer(opened: sessions.OpenCase) -> None:
 
 @blueprint.post("/reply")
 @limiter.limit(limit_value("RATELIMIT_REPORTER_ACTIONS"), key_func=reporter_session_key)
-def reply() -> str | tuple[str, int]:
+def reply() -> Response | tuple[str, int]:
     """Send a message to the officer."""
     opened = _open_case()
     form = ReplyForm()
@@ -119,11 +129,11 @@ def reply() -> str | tuple[str, int]:
     service.reply(db.session(), opened, form.body.data, dates.today())
     db.session().commit()
     _tell_the_officer(opened)
-    return _render_case(opened, notice="message_sent")
+    return _back_to_case("message_sent")
 
 
 @blueprint.post("/evidence")
-def evidence() -> str | tuple[str, int]:
+def evidence() -> Response | tuple[str, int]:
     """Add evidence files (encrypted while they stream in)."""
     opened = _open_case()
     form = EvidenceForm()
@@ -139,12 +149,12 @@ def evidence() -> str | tuple[str, int]:
     store.commit()
     service.promote_or_remove(store, rows, [item.upload for item in files])
     _tell_the_officer(opened)
-    return _render_case(opened, notice="evidence_added")
+    return _back_to_case("evidence_added")
 
 
 @blueprint.post("/share-identity")
 @limiter.limit(limit_value("RATELIMIT_REPORTER_ACTIONS"), key_func=reporter_session_key)
-def share_identity() -> str | tuple[str, int]:
+def share_identity() -> Response | tuple[str, int]:
     """The reporter agrees to let the officer handling the report see their identity."""
     opened = _open_case()
     form = ShareIdentityForm()
@@ -155,7 +165,7 @@ def share_identity() -> str | tuple[str, int]:
     except cases.NoIdentityToShare:
         return _render_case(opened), INVALID
     db.session().commit()
-    return _render_case(opened, notice="identity_shared")
+    return _back_to_case("identity_shared")
 
 
 @blueprint.post("/logout")

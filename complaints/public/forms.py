@@ -169,8 +169,10 @@ class ReportForm(Form):
         ],
         render_kw={"autocomplete": "off"},
     )
+    # The short label names the box in the error summary; the sentence is what the box says.
     consent = BooleanField(
-        _l(
+        _l("Confirmation"),
+        description=_l(
             "I have read the privacy notice and the warning above, and what I report is true "
             "to the best of my knowledge."
         ),

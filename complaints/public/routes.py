@@ -5,15 +5,19 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, redirect, render_template, request, session
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 
-from complaints import cli, dates, db, notifications
+from complaints import cli, dates, db, errors, notifications
 from complaints.i18n import LANGUAGE_COOKIE
 from complaints.public import blueprint, labels, submission
 from complaints.public.forms import ReportForm
 
 INVALID = 422
+ALREADY_SENT = 409
+# The Flask session key holding the digest of the last form filed from this browser.
+SPENT_FORM = "spent_form"
 
 
 @blueprint.get("/")
@@ -66,9 +70,27 @@ def report() -> tuple[str, int]:
         current_app.config["DEADLINE_DAYS"],
     )
     notifications.notify_new_report(current_app._get_current_object())  # type: ignore[attr-defined]
-    # Leave no cookie behind: the browser keeps no trace that a report was sent from it.
-    session.clear()
+    _spend_the_form()
     return render_template("public/receipt.html", filed=filed), 200
+
+
+def _spend_the_form() -> None:
+    """Invalidate the form's CSRF token and keep only its digest, so a reload cannot file twice."""
+    spent = submission.spent_form_digest(request.form.get("csrf_token", ""))
+    # Clearing the session drops the CSRF token; nothing of the report itself stays in the cookie.
+    session.clear()
+    session[SPENT_FORM] = spent
+
+
+@blueprint.errorhandler(CSRFError)
+def form_refused(error: CSRFError) -> tuple[str, int]:
+    """A reload of the receipt page re-posts the spent form: say it was sent, not that it expired."""
+    remembered = session.get(SPENT_FORM)
+    if not submission.is_resubmission(request.form.get("csrf_token", ""), remembered):
+        return errors.render_csrf_error(error)
+    session.clear()
+    session[SPENT_FORM] = remembered  # a second reload gets the same answer
+    return render_template("public/already_sent.html"), ALREADY_SENT
 
 
 @blueprint.get("/healthz")

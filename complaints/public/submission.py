@@ -7,6 +7,8 @@ itself takes a fresh case number from the atomic counter.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ log = logging.getLogger(__name__)
 ONLINE = "online"
 FILENAME_MAX = 200
 CONTENT_TYPE_MAX = 100
+SPENT_FORM_DIGEST_CHARS = 16
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,21 @@ class Filed:
     @property
     def formatted_receipt(self) -> str:
         return crypto.format_receipt(self.receipt)
+
+
+def spent_form_digest(csrf_token: str) -> str:
+    """A short digest of the token of a form just filed: it recognises a reload of that very form,
+    and says nothing about the report (no case number, no receipt)."""
+    return hashlib.sha256(csrf_token.encode()).hexdigest()[:SPENT_FORM_DIGEST_CHARS]
+
+
+def is_resubmission(posted_token: str, remembered_digest: object) -> bool:
+    """Whether a refused form is one already filed, re-posted by a reload of the receipt page."""
+    return (
+        bool(posted_token)
+        and isinstance(remembered_digest, str)
+        and hmac.compare_digest(remembered_digest, spent_form_digest(posted_token))
+    )
 
 
 def safe_filename(name: str) -> str:

@@ -1,5 +1,9 @@
 """Staff log-in (password + TOTP, throttled per username) and the two-halved staff session.
 
+Every log-in attempt runs exactly one Argon2id derivation, whether the username exists, the
+account is locked or not, so neither the answer nor its timing tells which accounts exist or
+which are locked. A locked account refuses even the right password with the ordinary answer.
+
 At log-in the personal private key is unwrapped with the password (one Argon2id run) and
 re-encrypted under a random per-session key. The database keeps only that ciphertext and the
 SHA-256 of a random token (:class:`~complaints.models.StaffSession`); the token and the
@@ -41,14 +45,6 @@ View = TypeVar("View", bound=Callable[..., Any])
 
 class LoginFailed(Exception):
     """Wrong username, password or code (deliberately not saying which)."""
-
-
-class AccountLocked(Exception):
-    """Too many failed attempts; the account is locked for a while."""
-
-    def __init__(self, minutes_left: int) -> None:
-        super().__init__(minutes_left)
-        self.minutes_left = minutes_left
 
 
 class AccountDisabled(Exception):
@@ -114,12 +110,11 @@ def normalise_code(code: str) -> str:
     return "".join(code.translate(_THAI_DIGITS).split())
 
 
-def _minutes_until(moment: datetime, now: datetime) -> int:
-    return max(1, -(-int((moment - now).total_seconds()) // 60))
-
-
 def _record_failure(db: Session, user: StaffUser, now: datetime, policy: LoginPolicy) -> NoReturn:
-    """Count a failed attempt atomically; lock the account when the limit is reached."""
+    """Count a failed attempt atomically; lock the account when the limit is reached.
+
+    Raises :class:`LoginFailed` either way: the lock is not announced to whoever tripped it.
+    """
     failures = db.execute(
         update(StaffUser)
         .where(StaffUser.id == user.id)
@@ -138,7 +133,7 @@ def _record_failure(db: Session, user: StaffUser, now: datetime, policy: LoginPo
         .execution_options(synchronize_session=False)
     )
     audit.record(db, "account_locked", audit.STAFF, user.id)
-    raise AccountLocked(_minutes_until(locked_until, now))
+    raise LoginFailed
 
 
 def _claim_totp_step(db: Session, user: StaffUser, step: int) -> bool:
@@ -157,18 +152,21 @@ def log_in(
 ) -> StartedSession:
     """Check password and TOTP and open a session; the caller commits in every outcome.
 
-    Raises :class:`LoginFailed`, :class:`AccountLocked` or :class:`AccountDisabled`.
+    Raises :class:`LoginFailed` (wrong name, password or code, or a locked account: one answer)
+    or :class:`AccountDisabled` (only once the password and code were right).
     """
     user = db.scalars(select(StaffUser).where(StaffUser.username == username.strip())).first()
     if user is None:
-        crypto.derive_password_keys(password, _DUMMY_SALT, policy.argon2)  # same time as a real check
+        crypto.derive_password_keys(password, _DUMMY_SALT, policy.argon2)  # same work as a real check
         raise LoginFailed
-    if user.locked_until is not None and user.locked_until > now:
-        raise AccountLocked(_minutes_until(user.locked_until, now))
+    locked = user.locked_until is not None and user.locked_until > now
     try:
         personal_key = keys.unlock_personal_key(user, password, policy.argon2)
     except keys.WrongPassword:
         _record_failure(db, user, now, policy)
+    if locked:  # the right password, but the lock holds; the code is not even looked at
+        audit.record(db, "login_failed", audit.STAFF, user.id)
+        raise LoginFailed
     step = crypto.totp_matching_step(
         keys.totp_secret_of(user, policy.server_secret), normalise_code(code), unix_time
     )
@@ -243,10 +241,19 @@ def resume_session(
     return StaffContext(user=user, row=row, session_key=session_key, personal_key=personal_key)
 
 
-def end_session(db: Session, context: StaffContext) -> None:
-    """Log out here: delete the server half."""
-    db.delete(context.row)
-    audit.record(db, "logout", audit.STAFF, context.user.id)
+def end_session_named_by_cookie(db: Session) -> None:
+    """Log out whatever session the cookie names, alive or not, even with a damaged key half.
+
+    Used by the log-out view, which needs no CSRF token: a forged log-out harms nobody, and a
+    refused one must not leave the server half behind.
+    """
+    token = session.get(TOKEN_COOKIE_KEY)
+    if not isinstance(token, str):
+        return
+    row = db.get(StaffSession, crypto.token_digest(token))
+    if row is not None:
+        db.delete(row)
+        audit.record(db, "logout", audit.STAFF, row.user_id)
 
 
 def end_all_sessions(db: Session, user: StaffUser, keep: StaffSession | None = None) -> int:

@@ -1,12 +1,17 @@
 """Views of one case: the decrypted report, evidence, the thread with the reporter, internal
-notes, procedure steps, assignment, exclusions and the identity reveal."""
+notes, procedure steps, assignment, exclusions and the identity reveal.
+
+A case exists only for people who hold a usable legal unit key and are not excluded from it:
+without the key there is no case page, no metadata, no list of exclusions and no action on it,
+except declaring one's own conflict of interest (which can only hide the case from oneself).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Response, abort, current_app, flash, make_response, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -21,6 +26,7 @@ from complaints.staff.forms import (
     AssignForm,
     ConflictForm,
     ExcludeForm,
+    LiftExclusionForm,
     NoteForm,
     ProcedureForm,
     ReplyForm,
@@ -37,11 +43,26 @@ def _case_or_404(number: str) -> Case:
         abort(404)
 
 
-def _content_key_or_none(context: StaffContext, case: Case) -> bytes | None:
+def _key_required() -> NoReturn:
+    """The notice that the legal unit key is needed, and nothing about the case (403)."""
+    abort(make_response(render_template("staff/key_required.html"), 403))
+
+
+def _open_case(number: str) -> tuple[Case, bytes]:
+    """The case and its content key, for someone holding the unit key who is not excluded.
+
+    The key is checked before the case is looked up, so without it every number answers alike.
+    """
+    database = db.session()
     try:
-        return casework.content_key_for(db.session(), context, case)
+        unit_private = casework.unit_private_key(database, staff())
     except keys.KeyringError:
-        return None
+        _key_required()
+    found = _case_or_404(number)
+    try:
+        return found, casework.content_key_with(database, found, unit_private)
+    except keys.KeyringError:
+        _key_required()
 
 
 def _assign_form(case: Case, context: StaffContext, posted: bool = False) -> AssignForm:
@@ -65,6 +86,16 @@ def _exclude_form(case: Case, context: StaffContext, posted: bool = False) -> Ex
     return form
 
 
+def _lift_form(case: Case, context: StaffContext, posted: bool = False) -> LiftExclusionForm:
+    """Lifting an exclusion: any excluded account except one's own (nobody lifts their own)."""
+    form = LiftExclusionForm() if posted else LiftExclusionForm(formdata=None)
+    excluded = casework.exclusions(db.session(), case) if "lead" in context.user.role_set else []
+    form.user.choices = choices(
+        [(str(row.user_id), row.name) for row in excluded if row.user_id != context.user.id]
+    )
+    return form
+
+
 def _default_forms(case: Case, context: StaffContext) -> dict[str, Any]:
     return {
         "reply": ReplyForm(formdata=None),
@@ -75,6 +106,7 @@ def _default_forms(case: Case, context: StaffContext) -> dict[str, Any]:
         ],
         "assign": _assign_form(case, context),
         "exclude": _exclude_form(case, context),
+        "lift": _lift_form(case, context),
         "conflict": ConflictForm(formdata=None),
         "reveal": RevealForm(formdata=None),
     }
@@ -82,22 +114,22 @@ def _default_forms(case: Case, context: StaffContext) -> dict[str, Any]:
 
 def _render_case(
     case: Case,
+    content_key: bytes,
     *,
     forms: dict[str, Any] | None = None,
     revealed: ReporterIdentity | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
-    """The case page: content decrypted only with the unit key; every decryption audited."""
+    """The case page (only ever with the content key, see :func:`_open_case`); every view audited."""
     context = staff()
     database = db.session()
-    content_key = _content_key_or_none(context, case)
-    content = casework.read_case(database, case, content_key, context.user) if content_key else None
-    shared = identity.shared_identity(database, case, context) if content_key else None
+    content = casework.read_case(database, case, content_key, context.user)
+    shared = identity.shared_identity(database, case, context)
     names = casework.staff_names(database, {case.assigned_to_id})
     page = {
         "case": case,
         "content": content,
-        "events": content.events if content else casework.event_views(database, case, None),
+        "events": content.events,
         "identity": revealed or shared,
         "revealed": revealed is not None,
         "assignee": names.get(case.assigned_to_id or 0),
@@ -112,10 +144,12 @@ def _render_case(
     return render_template("staff/case.html", **page), status
 
 
-def _refused(case: Case, reason: str, forms: dict[str, Any] | None = None) -> ResponseReturnValue:
+def _refused(
+    case: Case, content_key: bytes, reason: str, forms: dict[str, Any] | None = None
+) -> ResponseReturnValue:
     db.session().rollback()
     flash(str(REFUSALS[reason]), "error")
-    return _render_case(case, forms=forms, status=400)
+    return _render_case(case, content_key, forms=forms, status=400)
 
 
 def _done(case: Case, message: str, anchor: str) -> ResponseReturnValue:
@@ -127,27 +161,20 @@ def _done(case: Case, message: str, anchor: str) -> ResponseReturnValue:
 @blueprint.get("/cases/<number>")
 @requires_roles(LEGAL_ROLES)
 def case(number: str) -> ResponseReturnValue:
-    return _render_case(_case_or_404(number))
-
-
-def _content_key_or_refuse(case: Case) -> bytes:
-    key = _content_key_or_none(staff(), case)
-    if key is None:
-        abort(403)
-    return key
+    return _render_case(*_open_case(number))
 
 
 @blueprint.post("/cases/<number>/reply")
 @requires_roles(HANDLER_ROLES)
 def reply(number: str) -> ResponseReturnValue:
-    found = _case_or_404(number)
+    found, content_key = _open_case(number)
     form = ReplyForm()
     if not form.validate_on_submit():
-        return _render_case(found, forms={"reply": form}, status=400)
+        return _render_case(found, content_key, forms={"reply": form}, status=400)
     casework.send_reply(
         db.session(),
         found,
-        _content_key_or_refuse(found),
+        content_key,
         staff(),
         form.body.data,
         today(),
@@ -159,25 +186,25 @@ def reply(number: str) -> ResponseReturnValue:
 @blueprint.post("/cases/<number>/notes")
 @requires_roles(HANDLER_ROLES)
 def add_note(number: str) -> ResponseReturnValue:
-    found = _case_or_404(number)
+    found, content_key = _open_case(number)
     form = NoteForm()
     if not form.validate_on_submit():
-        return _render_case(found, forms={"note": form}, status=400)
-    casework.add_note(db.session(), found, _content_key_or_refuse(found), staff(), form.body.data, utcnow())
+        return _render_case(found, content_key, forms={"note": form}, status=400)
+    casework.add_note(db.session(), found, content_key, staff(), form.body.data, utcnow())
     return _done(found, _("The internal note was saved."), "notes")
 
 
 @blueprint.post("/cases/<number>/steps/<action>")
 @requires_roles(HANDLER_ROLES)
 def procedure_step(number: str, action: str) -> ResponseReturnValue:
-    found = _case_or_404(number)
+    found, content_key = _open_case(number)
     try:
         chosen = Action(action)
     except ValueError:
         abort(404)
     form = ProcedureForm(chosen)
     if not form.validate_on_submit():
-        return _render_case(found, forms={"steps": _steps_with(found, form)}, status=400)
+        return _render_case(found, content_key, forms={"steps": _steps_with(found, form)}, status=400)
     step = steps.StepInput(
         action=chosen,
         event_on=form.event_on.data,
@@ -190,14 +217,14 @@ def procedure_step(number: str, action: str) -> ResponseReturnValue:
         steps.record_step(
             db.session(),
             found,
-            _content_key_or_refuse(found),
+            content_key,
             staff(),
             step,
             today(),
             current_app.config["DEADLINE_DAYS"],
         )
     except casework.CaseActionRefused as refusal:
-        return _refused(found, refusal.reason, {"steps": _steps_with(found, form)})
+        return _refused(found, content_key, refusal.reason, {"steps": _steps_with(found, form)})
     return _done(found, _("The step was recorded."), "procedure")
 
 
@@ -212,15 +239,15 @@ def _steps_with(found: Case, submitted: ProcedureForm) -> list[ProcedureForm]:
 @blueprint.post("/cases/<number>/assign")
 @requires_roles(HANDLER_ROLES)
 def assign(number: str) -> ResponseReturnValue:
-    found = _case_or_404(number)
+    found, content_key = _open_case(number)
     context = staff()
     form = _assign_form(found, context, posted=True)
     if not form.validate_on_submit():
-        return _render_case(found, forms={"assign": form}, status=400)
+        return _render_case(found, content_key, forms={"assign": form}, status=400)
     try:
         assignee = casework.assign(db.session(), found, context, form.assignee.data or None)
     except casework.CaseActionRefused as refusal:
-        return _refused(found, refusal.reason)
+        return _refused(found, content_key, refusal.reason)
     response = _done(found, _("The case assignment was saved."), "assignment")
     if assignee is not None and assignee.id != context.user.id:
         notifications.notify_assigned(current_app._get_current_object(), assignee.id)  # type: ignore[attr-defined]
@@ -230,11 +257,16 @@ def assign(number: str) -> ResponseReturnValue:
 @blueprint.post("/cases/<number>/conflict")
 @requires_roles(LEGAL_ROLES)
 def declare_conflict(number: str) -> ResponseReturnValue:
-    found = _case_or_404(number)
+    found = _case_or_404(number)  # no key needed: a declaration can only hide the case from oneself
     form = ConflictForm()
     if not form.validate_on_submit():
-        return _render_case(found, forms={"conflict": form}, status=400)
-    casework.declare_conflict(db.session(), found, staff())
+        return _render_case(*_open_case(number), forms={"conflict": form}, status=400)
+    try:
+        casework.declare_conflict(db.session(), found, staff())
+    except casework.CaseActionRefused as refusal:
+        db.session().rollback()
+        flash(str(REFUSALS[refusal.reason]), "error")
+        return _render_case(*_open_case(number), status=400)
     db.session().commit()
     flash(_("You declared a conflict of interest. The case is hidden from you from now on."), "ok")
     return redirect(url_for("staff.queue"))
@@ -243,43 +275,60 @@ def declare_conflict(number: str) -> ResponseReturnValue:
 @blueprint.post("/cases/<number>/exclude")
 @requires_roles(frozenset({"lead"}))
 def exclude(number: str) -> ResponseReturnValue:
-    found = _case_or_404(number)
+    found, content_key = _open_case(number)
     form = _exclude_form(found, staff(), posted=True)
     if not form.validate_on_submit():
-        return _render_case(found, forms={"exclude": form}, status=400)
+        return _render_case(found, content_key, forms={"exclude": form}, status=400)
     try:
         casework.exclude_subject(db.session(), found, staff(), form.user.data)
     except casework.CaseActionRefused as refusal:
-        return _refused(found, refusal.reason)
+        return _refused(found, content_key, refusal.reason)
     return _done(found, _("That account can no longer see this case anywhere."), "exclusions")
+
+
+@blueprint.post("/cases/<number>/exclusions/lift")
+@requires_roles(frozenset({"lead"}))
+def lift_exclusion(number: str) -> ResponseReturnValue:
+    found, content_key = _open_case(number)
+    form = _lift_form(found, staff(), posted=True)
+    if not form.validate_on_submit():
+        return _render_case(found, content_key, forms={"lift": form}, status=400)
+    try:
+        casework.lift_exclusion(db.session(), found, staff(), form.user.data, form.reason.data)
+    except casework.CaseActionRefused as refusal:
+        return _refused(found, content_key, refusal.reason)
+    return _done(found, _("The exclusion was lifted: that account can see this case again."), "exclusions")
 
 
 @blueprint.post("/cases/<number>/reveal")
 @requires_roles(frozenset({"custodian"}))
 def reveal(number: str) -> ResponseReturnValue:
-    found = _case_or_404(number)
+    # The content key is needed too: the reporter is told in their thread before anything is shown.
+    found, content_key = _open_case(number)
     form = RevealForm()
     if not form.validate_on_submit():
-        return _render_case(found, forms={"reveal": form}, status=400)
+        return _render_case(found, content_key, forms={"reveal": form}, status=400)
+    asked = identity.RevealRequest(
+        reason=form.reason.data, reference=(form.reference.data or "").strip(), on=today(), at=utcnow()
+    )
     try:
-        revealed = identity.reveal_identity(
-            db.session(), found, staff(), form.reason.data, (form.reference.data or "").strip()
-        )
+        revealed = identity.reveal_identity(db.session(), found, content_key, staff(), asked)
     except casework.CaseActionRefused as refusal:
-        return _refused(found, refusal.reason)
-    return _render_case(found, revealed=revealed)
+        return _refused(found, content_key, refusal.reason)
+    db.session().commit()  # the notice to the reporter is stored before the identity is shown
+    return _render_case(found, content_key, revealed=revealed)
 
 
 @blueprint.get("/cases/<number>/files/<uid>")
 @requires_roles(HANDLER_ROLES)
 def download(number: str, uid: str) -> ResponseReturnValue:
-    found = _case_or_404(number)
+    found, content_key = _open_case(number)
     database = db.session()
     try:
         meta, stream = evidence.open_attachment(
             database,
             found,
-            _content_key_or_refuse(found),
+            content_key,
             uid,
             Path(current_app.config["UPLOAD_DIR"]),
             staff().user,

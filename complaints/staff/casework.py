@@ -17,11 +17,16 @@ from complaints.models import (
     Case,
     CaseExclusion,
     InternalNote,
+    KeyGrant,
     Message,
+    OrgKey,
     ProcedureEvent,
     StaffUser,
 )
 from complaints.staff.auth import HANDLER_ROLES, StaffContext
+
+# Why a lead lets an excluded account see a case again (the code is what the audit log keeps).
+LIFT_REASONS = ("mistaken", "not_subject", "conflict_ended")
 
 
 class CaseActionRefused(Exception):
@@ -48,13 +53,32 @@ def visible_case(db: Session, number: str, user_id: int) -> Case:
     return case
 
 
+def unit_private_key(db: Session, context: StaffContext) -> bytes:
+    """The legal unit private key, opened through the person's current grant.
+
+    Raises :class:`keys.KeyringError` when they hold no usable grant of it (none yet, or one
+    sealed to a personal key an administrator's password reset replaced).
+    """
+    try:
+        return keys.private_key_for(db, keys.UNIT, context.user, context.personal_key)
+    except crypto.CryptoError as error:  # a grant that does not open is no grant
+        raise keys.KeyringError("the unit key grant does not open") from error
+
+
+def content_key_with(db: Session, case: Case, unit_private: bytes) -> bytes:
+    """The case's content key, opened with the legal unit private key (KeyringError if it will not)."""
+    try:
+        return cases.open_with_org_key(db, case, cases.CONTENT, unit_private)
+    except crypto.CryptoError as error:
+        raise keys.KeyringError("the case's content key does not open") from error
+
+
 def content_key_for(db: Session, context: StaffContext, case: Case) -> bytes:
     """The case's content key through the legal unit key the person holds.
 
     Raises :class:`keys.KeyringError` when they hold no current grant of the unit key.
     """
-    unit_private = keys.private_key_for(db, keys.UNIT, context.user, context.personal_key)
-    return cases.open_with_org_key(db, case, cases.CONTENT, unit_private)
+    return content_key_with(db, case, unit_private_key(db, context))
 
 
 def holds_key(db: Session, context: StaffContext, kind: str) -> bool:
@@ -311,15 +335,50 @@ def assign(db: Session, case: Case, context: StaffContext, assignee_id: int | No
     return assignee
 
 
+def readers_besides(db: Session, case: Case, user_id: int) -> int:
+    """Active accounts other than ``user_id``, not excluded from the case, holding a current unit key.
+
+    A current grant is one sealed to the account's present personal key (an administrator's
+    password reset leaves the old grant unusable until a lead grants the key again).
+    """
+    excluded = select(CaseExclusion.user_id).where(CaseExclusion.case_id == case.id)
+    count = db.scalar(
+        select(func.count(func.distinct(StaffUser.id)))
+        .join(KeyGrant, KeyGrant.user_id == StaffUser.id)
+        .join(OrgKey, OrgKey.id == KeyGrant.org_key_id)
+        .where(
+            OrgKey.kind == keys.UNIT,
+            OrgKey.active.is_(True),
+            KeyGrant.recipient_key_id == StaffUser.key_id,
+            StaffUser.disabled.is_(False),
+            StaffUser.id != user_id,
+            StaffUser.id.not_in(excluded),
+        )
+    )
+    return int(count or 0)
+
+
 def _exclude(db: Session, case: Case, user_id: int, reason: str) -> None:
-    if not is_excluded(db, case.id, user_id):
-        db.add(CaseExclusion(case_id=case.id, user_id=user_id, reason=reason))
+    """Exclude an account, unless nobody who can read the case would be left to see it.
+
+    The case row is locked first, so two leads excluding each other at the same moment are
+    served one after the other and the second one sees the first exclusion.
+    """
+    db.execute(select(Case.id).where(Case.id == case.id).with_for_update())
+    if is_excluded(db, case.id, user_id):
+        return
+    if readers_besides(db, case, user_id) == 0:
+        raise CaseActionRefused("last_reader")
+    db.add(CaseExclusion(case_id=case.id, user_id=user_id, reason=reason))
     if case.assigned_to_id == user_id:
         case.assigned_to_id = None
 
 
 def declare_conflict(db: Session, case: Case, context: StaffContext) -> None:
-    """Exclude oneself from a case for good (it disappears from everything one sees)."""
+    """Exclude oneself from a case for good (it disappears from everything one sees).
+
+    Refused (``last_reader``) when it would leave nobody able to read the case.
+    """
     _exclude(db, case, context.user.id, "conflict")
     audit.record(db, "conflict_declared", audit.STAFF, context.user.id, case.id)
 
@@ -348,10 +407,38 @@ def exclude_subject(db: Session, case: Case, context: StaffContext, user_id: int
     )
 
 
+def lift_exclusion(db: Session, case: Case, context: StaffContext, user_id: int, reason: str) -> None:
+    """A lead lets an excluded account see the case again, for a recorded reason (audited).
+
+    Nobody lifts their own exclusion: the subject of a report, or someone who declared a
+    conflict, needs another lead to decide it no longer applies.
+    """
+    if "lead" not in context.user.role_set:
+        raise CaseActionRefused("lead_only")
+    if reason not in LIFT_REASONS:
+        raise CaseActionRefused("lift_reason")
+    if user_id == context.user.id:
+        raise CaseActionRefused("own_exclusion")
+    exclusion = db.get(CaseExclusion, (case.id, user_id))
+    if exclusion is None:
+        raise CaseActionRefused("not_excluded")
+    was = exclusion.reason
+    db.delete(exclusion)
+    audit.record(
+        db,
+        "exclusion_lifted",
+        audit.STAFF,
+        context.user.id,
+        case.id,
+        f"user={user_id} was={was} reason={reason}",
+    )
+
+
 @dataclass(frozen=True)
 class ExclusionView:
     """Who is kept away from a case and why (shown to leads)."""
 
+    user_id: int
     name: str
     reason: str
 
@@ -359,9 +446,12 @@ class ExclusionView:
 def exclusions(db: Session, case: Case) -> list[ExclusionView]:
     """The case's exclusions."""
     rows = db.execute(
-        select(StaffUser.username, StaffUser.display_name, CaseExclusion.reason)
+        select(StaffUser.id, StaffUser.username, StaffUser.display_name, CaseExclusion.reason)
         .join(StaffUser, StaffUser.id == CaseExclusion.user_id)
         .where(CaseExclusion.case_id == case.id)
         .order_by(StaffUser.username)
     )
-    return [ExclusionView(name=row.display_name or row.username, reason=row.reason) for row in rows]
+    return [
+        ExclusionView(user_id=row.id, name=row.display_name or row.username, reason=row.reason)
+        for row in rows
+    ]

@@ -23,13 +23,18 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp, ValidationError
 
 from complaints.models import ORDER_NUMBER_MAX, USERNAME_MAX
+from complaints.numbers import account_id
 from complaints.procedure import Action
 from complaints.staff import labels
 from complaints.staff.auth import PASSWORD_MAX, PASSWORD_MIN
+from complaints.staff.casework import LIFT_REASONS
 from complaints.staff.steps import DETAIL_CHOICES, REQUIRED_DETAIL
 
 FIELD_MAX = 2_000
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# An order or letter number: Thai or English letters, digits, spaces and / . - only.
+REFERENCE_MAX = 80
+REFERENCE_PATTERN = r"^[A-Za-z0-9\u0e01-\u0e5b /.\-]*$"
 # WTForms has no Thai catalogue: every message it could show is given here.
 REQUIRED = _l("Please fill in this field.")
 NOT_A_CHOICE = _l("Choose one of the listed options.")
@@ -195,7 +200,12 @@ class ProcedureForm(StaffForm):
 class AssignForm(StaffForm):
     """Who handles the case."""
 
-    assignee = SelectField(_l("Handled by"), invalid_choice_message=NOT_A_CHOICE, coerce=int)
+    assignee = SelectField(
+        _l("Handled by"),
+        invalid_choice_message=NOT_A_CHOICE,
+        invalid_value_message=NOT_A_CHOICE,
+        coerce=account_id,
+    )
 
 
 class ExcludeForm(StaffForm):
@@ -204,7 +214,24 @@ class ExcludeForm(StaffForm):
     user = SelectField(
         _l("Staff account that is the subject of this report"),
         invalid_choice_message=NOT_A_CHOICE,
-        coerce=int,
+        invalid_value_message=NOT_A_CHOICE,
+        coerce=account_id,
+    )
+
+
+class LiftExclusionForm(StaffForm):
+    """A lead lets an excluded account see the case again, saying why."""
+
+    user = SelectField(
+        _l("Excluded account"),
+        invalid_choice_message=NOT_A_CHOICE,
+        invalid_value_message=NOT_A_CHOICE,
+        coerce=account_id,
+    )
+    reason = SelectField(
+        _l("Why the exclusion no longer applies"),
+        invalid_choice_message=NOT_A_CHOICE,
+        choices=_choices(labels.LIFT_REASON_LABELS, LIFT_REASONS),
     )
 
 
@@ -221,7 +248,17 @@ class RevealForm(StaffForm):
     """The identity custodian's reason for opening a reporter's identity."""
 
     reason = SelectField(_l("Legal reason"), invalid_choice_message=NOT_A_CHOICE, choices=[])
-    reference = StringField(_l("Order or letter number (optional)"), validators=[Optional(), at_most(80)])
+    reference = StringField(
+        _l("Order or letter number (optional)"),
+        validators=[
+            Optional(),
+            at_most(REFERENCE_MAX),
+            Regexp(
+                REFERENCE_PATTERN,
+                message=_l("Use only Thai or English letters, digits, spaces and / . - in the number."),
+            ),
+        ],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -124,6 +124,12 @@ EXCLUSION_REASON_LABELS: dict[str, Any] = {
     "conflict": _l("Declared a conflict of interest"),
 }
 
+LIFT_REASON_LABELS: dict[str, Any] = {
+    "mistaken": _l("Excluded by mistake"),
+    "not_subject": _l("The person turned out not to be the subject of the report"),
+    "conflict_ended": _l("The conflict of interest no longer exists"),
+}
+
 REVEAL_REASON_LABELS: dict[str, Any] = {
     "court_order": _l("Order of a court or investigating authority"),
     "reporter_consent": _l("The reporter asked for or agreed to it"),
@@ -161,6 +167,7 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "case_assigned": _l("Case assigned"),
     "conflict_declared": _l("Conflict of interest declared"),
     "staff_excluded": _l("Staff member excluded from a case"),
+    "exclusion_lifted": _l("Exclusion from a case lifted"),
     "identity_revealed": _l("Reporter identity revealed"),
     "identity_viewed": _l("Shared reporter identity viewed"),
     "identity_shared": _l("Reporter shared their identity with the legal unit"),

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from complaints.dates import add_days
 from complaints.models import Case, CaseCounter, CaseExclusion, Message, StaffUser
+from complaints.numbers import whole_number
 from complaints.procedure import (
     COMPLETED_STATUSES,
     OPEN_STATUSES,
@@ -117,10 +118,8 @@ def _one_of(value: str | None, allowed: Collection[str]) -> str:
 
 
 def _int_in(value: str | None, low: int, high: int) -> int | None:
-    if value is None or not value.isdigit() or len(value) > 6:
-        return None
-    number = int(value)
-    return number if low <= number <= high else None
+    number = whole_number(value, max_digits=7)
+    return number if number is not None and low <= number <= high else None
 
 
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")

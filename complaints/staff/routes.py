@@ -5,7 +5,6 @@ The case page and its actions are in :mod:`complaints.staff.case_routes`.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from typing import Any
 
@@ -18,9 +17,10 @@ from complaints import audit, cli, crypto, db, keys
 from complaints.cases import EvidenceFile, ReportContent, ReporterIdentity
 from complaints.dates import today, utcnow
 from complaints.models import StaffUser
+from complaints.numbers import whole_number
 from complaints.public.labels import category_choices, department_choices
-from complaints.security import limit_value, limiter
-from complaints.staff import auth, blueprint, casework, evidence, grants, intake, labels, queue
+from complaints.security import anonymous_rate_key, csrf_exempt, limit_value, limiter
+from complaints.staff import auth, blueprint, casework, evidence, grants, intake, labels, queue, throttle
 from complaints.staff.auth import HANDLER_ROLES, LEGAL_ROLES, current_staff, requires_roles, staff
 from complaints.staff.forms import (
     GrantForm,
@@ -38,6 +38,13 @@ REFUSALS: dict[str, Any] = {
     "custodian_only": _l("Only the identity custodian can do this."),
     "not_assignable": _l("That person cannot handle this case."),
     "not_excludable": _l("That account cannot be excluded from this case."),
+    "last_reader": _l(
+        "Nobody who holds the legal unit key would be left to see this case. Grant the key to "
+        "another colleague first, then try again."
+    ),
+    "own_exclusion": _l("Nobody can lift their own exclusion: another legal lead must decide it."),
+    "not_excluded": _l("That account is not excluded from this case."),
+    "lift_reason": _l("Choose one of the listed options."),
     "no_identity": _l("The reporter gave no identity for this case."),
     "no_custodian_key": _l(
         "You do not hold the custodian key. Ask the identity custodian to grant it to you."
@@ -65,6 +72,8 @@ PASSWORD_REFUSALS: dict[str, Any] = {
 @blueprint.before_request
 def load_staff_session() -> None:
     """Find the staff session the cookie names; say so when it has expired."""
+    if request.endpoint == "staff.logout":
+        return  # log-out deletes whatever the cookie names, alive or not, without opening it
     database = db.session()
     if not auth.load_current_staff(database, utcnow()):
         flash(_("Your session has ended. Please log in again."), "info")
@@ -89,15 +98,10 @@ def staff_template_helpers() -> dict[str, Any]:
 # --- log-in and passwords -----------------------------------------------------------------------
 
 
-def login_rate_key() -> str:
-    """Throttle log-ins per username (never per address); kept only in the limiter's storage."""
-    username = request.form.get("username", "").strip().casefold()
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    return "staff-login|" + hashlib.sha256(b"login|" + secret + b"|" + username.encode()).hexdigest()[:24]
-
-
 @blueprint.route("/login", methods=["GET", "POST"])
-@limiter.limit(limit_value("RATELIMIT_STAFF_LOGIN"), key_func=login_rate_key, methods=["POST"])
+# Per client (the transient hashed address) so that many usernames from one place cannot make
+# the server run Argon2id without end; the per-username limit is counted in the view.
+@limiter.limit(limit_value("RATELIMIT_STAFF_LOGIN_PER_CLIENT"), key_func=anonymous_rate_key, methods=["POST"])
 def login() -> ResponseReturnValue:
     context = current_staff()
     if context is not None and request.method == "GET":
@@ -105,15 +109,30 @@ def login() -> ResponseReturnValue:
     form = LoginForm()
     if request.method == "GET":
         form.next.data = auth.safe_next(request.args.get("next"))
-    error = None
+    error, status = None, 200
     if form.validate_on_submit():
-        outcome = _attempt_login(form)
-        if isinstance(outcome, auth.StartedSession):
-            return redirect(_after_login(outcome.user, form.next.data))
-        error = outcome
+        wait = throttle.username_wait_minutes(form.username.data)
+        if wait is not None:
+            error, status = _username_throttled(wait), 429
+        else:
+            outcome = _attempt_login(form)
+            if isinstance(outcome, auth.StartedSession):
+                return redirect(_after_login(outcome.user, form.next.data))
+            error, status = outcome, 400
     elif request.method == "POST":
-        error = _("Enter your username, password and the six-digit code.")
-    return render_template("staff/login.html", form=form, error=error), 200 if error is None else 400
+        error, status = _("Enter your username, password and the six-digit code."), 400
+    return render_template("staff/login.html", form=form, error=error), status
+
+
+def _username_throttled(minutes: int) -> str:
+    """The lock-out notice; it comes from the per-username limit, so unknown names get it too."""
+    return str(
+        _(
+            "Too many log-in attempts for this username. Wait %(minutes)s minutes and try again, "
+            "or ask an administrator.",
+            minutes=minutes,
+        )
+    )
 
 
 def _after_login(user: StaffUser, requested: str | None) -> str:
@@ -137,15 +156,6 @@ def _attempt_login(form: LoginForm) -> auth.StartedSession | str:
             int(time.time()),
             auth.LoginPolicy.from_app(current_app),
         )
-    except auth.AccountLocked as locked:
-        database.commit()
-        return str(
-            _(
-                "Too many failed attempts: this account is locked for %(minutes)s more minutes. "
-                "Ask an administrator if you need it sooner.",
-                minutes=locked.minutes_left,
-            )
-        )
     except auth.AccountDisabled:
         database.commit()
         return str(_("This account is disabled. Ask an administrator."))
@@ -164,12 +174,11 @@ def _attempt_login(form: LoginForm) -> auth.StartedSession | str:
 
 
 @blueprint.post("/logout")
+@csrf_exempt  # a forged log-out harms no one; a refused one would leave the server half alive
 def logout() -> ResponseReturnValue:
-    context = current_staff()
-    if context is not None:
-        database = db.session()
-        auth.end_session(database, context)
-        database.commit()
+    database = db.session()
+    auth.end_session_named_by_cookie(database)
+    database.commit()
     auth.forget_cookie()
     flash(_("You have logged out."), "info")
     return redirect(url_for("staff.login"))
@@ -189,6 +198,9 @@ def logout_everywhere() -> ResponseReturnValue:
 
 
 @blueprint.route("/password", methods=["GET", "POST"])
+@limiter.limit(
+    limit_value("RATELIMIT_STAFF_PASSWORD"), key_func=throttle.password_change_key, methods=["POST"]
+)
 def change_password() -> ResponseReturnValue:
     context = current_staff()
     if context is None:
@@ -254,15 +266,19 @@ def _filter_form(filters: queue.QueueFilters, years: list[int]) -> QueueFilterFo
 def queue_view() -> ResponseReturnValue:
     context = staff()
     database = db.session()
+    # The queue lists cases only to holders of a usable legal unit key, the same rule as the case
+    # page. Until then (a new account, after an administrator's password reset, a custodian
+    # alone) a person sees the "ask a lead for the key" notice and no case metadata at all:
+    # numbers, departments, deadlines and assignees are not for someone who cannot work on the
+    # case, and only a key holder can be trusted to keep a case from its subject.
+    if not casework.holds_key(database, context, keys.UNIT):
+        return render_template("staff/queue.html", page=None, form=None, key_missing=True)
     config = current_app.config
     filters = queue.parse_filters(request.args, config["CATEGORIES"], config["DEPARTMENTS"])
     page = queue.triage_queue(database, context.user.id, filters, today(), int(config["DUE_SOON_DAYS"]))
     years = queue.fiscal_years(database)
     return render_template(
-        "staff/queue.html",
-        page=page,
-        form=_filter_form(page.filters, years),
-        key_missing=not casework.holds_key(database, context, keys.UNIT),
+        "staff/queue.html", page=page, form=_filter_form(page.filters, years), key_missing=False
     )
 
 
@@ -397,12 +413,13 @@ def key_access() -> ResponseReturnValue:
 @requires_roles(frozenset({"lead", "custodian"}))
 def grant_key() -> ResponseReturnValue:
     form = GrantForm()
-    if not form.validate_on_submit() or not str(form.user_id.data).isdigit():
+    recipient_id = whole_number(form.user_id.data)
+    if not form.validate_on_submit() or recipient_id is None:
         flash(_("The request could not be understood. Nothing was changed."), "error")
         return redirect(url_for("staff.key_access"))
     database = db.session()
     try:
-        recipient = grants.grant(database, staff(), form.kind.data, int(form.user_id.data))
+        recipient = grants.grant(database, staff(), form.kind.data, recipient_id)
     except grants.GrantRefused as refusal:
         database.rollback()
         flash(str(GRANT_REFUSALS[refusal.reason]), "error")
