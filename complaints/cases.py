@@ -527,6 +527,38 @@ def share_identity_with_unit(db: Session, case: Case, identity_key: bytes, unit_
     return sealed
 
 
+def share_identity_with_staff(
+    db: Session, case: Case, identity_key: bytes, staff_public_key: bytes
+) -> CaseKey:
+    """An approved reveal: seal the identity key to one staff member's personal key (caller commits).
+
+    The HPKE context names the case and the recipient's key id, so the copy opens for that
+    person only, and only while they keep that personal key (an admin reset retires it).
+    """
+    if case.identity_ciphertext is None:
+        raise NoIdentityToShare
+    try:
+        read_identity(case, identity_key)
+    except crypto.CryptoError as error:
+        raise NoIdentityToShare from error
+    staff_key_id = crypto.key_id(staff_public_key)
+    sealed = db.scalars(
+        select(CaseKey).where(
+            CaseKey.case_id == case.id, CaseKey.purpose == IDENTITY, CaseKey.recipient_key_id == staff_key_id
+        )
+    ).first()
+    if sealed is None:
+        sealed = _with_case(_seal_key(case.uid, IDENTITY, identity_key, STAFF, staff_public_key), case)
+        db.add(sealed)
+    return sealed
+
+
+def identity_key_for_staff(db: Session, case: Case, personal_private_key: bytes) -> bytes | None:
+    """The identity key sealed to this staff member's current personal key by a reveal, if any."""
+    recipient_key_id = crypto.key_id(crypto.public_key_of(personal_private_key))
+    return _open_sealed(db, case, IDENTITY, recipient_key_id, personal_private_key)
+
+
 # --- staff side: internal notes and procedure notes -----------------------------------------
 
 

@@ -199,6 +199,27 @@ class CaseExclusion(Base):
     reason: Mapped[Code]
 
 
+class RevealRequest(Base):
+    """A handler's request to see a confidential reporter's identity, and the custodian's decision.
+
+    Only codes, an order number and dates: the identity itself is never here. On approval the
+    case's identity key is sealed to the requester's personal key (a ``case_keys`` row).
+    """
+
+    __tablename__ = "reveal_requests"
+    __table_args__ = (Index("ix_reveal_requests_pending", "decision", "requested_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    reason: Mapped[Code]
+    reference: Mapped[str | None] = mapped_column(String(ORDER_NUMBER_MAX))
+    requested_on: Mapped[date] = mapped_column(Date)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    decision: Mapped[str | None] = mapped_column(String(CODE_MAX))
+    decided_on: Mapped[date | None] = mapped_column(Date)
+
+
 class Message(Base):
     """A message between the reporter and the legal unit, encrypted under the case key."""
 

@@ -348,8 +348,8 @@ def forget_used_totp(app: Flask, username: str) -> None:
         db.commit()
 
 
-def grant_unit_key(app: Flask, username: str) -> None:
-    """The lead grants the legal unit key to ``username`` (as the key-access page does)."""
+def grant_key(app: Flask, username: str, kind: str) -> None:
+    """The lead grants an organisation key (unit or custodian) to ``username``, as the key page does."""
     from sqlalchemy import select
 
     from complaints.models import StaffUser
@@ -357,12 +357,43 @@ def grant_unit_key(app: Flask, username: str) -> None:
     with app.app_context(), new_session(app) as db:
         lead = db.scalars(select(StaffUser).where(StaffUser.username == "lead")).one()
         personal = keys.unlock_personal_key(lead, LEAD_PASSWORD, cli.argon2_params(app))
-        unit_private = keys.private_key_for(db, keys.UNIT, lead, personal)
-        unit = keys.active_org_key(db, keys.UNIT)
-        assert unit is not None
+        org_private = keys.private_key_for(db, kind, lead, personal)
+        org_key = keys.active_org_key(db, kind)
+        assert org_key is not None
         user = db.scalars(select(StaffUser).where(StaffUser.username == username)).one()
-        keys.grant_org_key(db, unit, unit_private, user, lead)
+        keys.grant_org_key(db, org_key, org_private, user, lead)
         db.commit()
+
+
+def grant_unit_key(app: Flask, username: str) -> None:
+    """The lead grants the legal unit key to ``username`` (as the key-access page does)."""
+    grant_key(app, username, keys.UNIT)
+
+
+def create_custodian(app: Flask, username: str) -> str:
+    """An identity custodian holding the custodian key only (no unit key); returns its TOTP secret."""
+    secret = create_staff(app, username, "custodian")
+    grant_key(app, username, keys.CUSTODIAN)
+    return secret
+
+
+def custodian_client(app: Flask, username: str = "keeper") -> FlaskClient:
+    """A client logged in as a new identity custodian holding only the custodian key."""
+    secret = create_custodian(app, username)
+    client = app.test_client()
+    response = staff_login(client, username, OFFICER_PASSWORD, secret)
+    assert response.status_code == 302, response.text
+    return client
+
+
+def approve_pending_reveals(app: Flask, client: FlaskClient) -> int:
+    """A custodian approves every reveal request their page offers; returns how many."""
+    page = client.get("/staff/reveals").text
+    actions = re.findall(r'action="(/staff/reveals/\d+/approve)"', page)
+    for action in actions:
+        response = client.post(action, data={"csrf_token": csrf_token_from(page)})
+        assert response.status_code == 302, response.text
+    return len(actions)
 
 
 @pytest.fixture

@@ -17,8 +17,10 @@ from complaints.models import AuditEvent, Case, KeyGrant, StaffSession, StaffUse
 from tests.conftest import (
     LEAD_PASSWORD,
     OFFICER_PASSWORD,
+    approve_pending_reveals,
     create_staff,
     csrf_token_from,
+    custodian_client,
     file_case_with_files,
     forget_used_totp,
     staff_login,
@@ -34,6 +36,7 @@ MARKERS = {
     "reply": "MARKER-ตอบ-6f",
     "note": "MARKER-บันทึก-7f",
     "step_note": "MARKER-ขั้นตอน-8f",
+    "reference": "MARKER-9f/2569",
 }
 
 
@@ -206,12 +209,14 @@ def _fill_case_with_markers(app: Flask, lead_client: FlaskClient) -> tuple[str, 
             "steps/start_screening",
             {"start_screening-event_on": today().isoformat(), "start_screening-note": MARKERS["step_note"]},
         ),
-        ("reveal", {"reason": "court_order"}),
+        ("reveal", {"reason": "court_order", "reference": MARKERS["reference"]}),
     ]:
         assert lead_client.post(f"{page}/{action}", data={"csrf_token": token, **data}).status_code in (
             200,
             302,
         )
+    assert approve_pending_reveals(app, custodian_client(app)) == 1
+    assert MARKERS["identity"] in lead_client.get(page).text  # the lead asked, so the lead sees it
     assert lead_client.get(f"{page}/files/{uid}").status_code == 200
     return number, uid
 
@@ -257,12 +262,16 @@ def test_admin_sees_no_content_on_any_page(
         f"/staff/cases/{number}/files/{uid}",
         "/staff/intake",
         "/staff/keys",
+        "/staff/reveals",
     ):
         assert admin_client.get(url).status_code == 403, url
     assert "ห่วงโซ่ของบันทึกสมบูรณ์" in pages["/admin/audit"]
     assert number in pages["/admin/audit"]  # case numbers are metadata, shown in the audit log
     # The lead, who holds the keys, does see the markers (the walk could fail).
-    assert MARKERS["description"] in lead_client.get(f"/staff/cases/{number}").text
+    lead_view = lead_client.get(f"/staff/cases/{number}").text
+    for name in ("description", "identity", "phone", "reference"):
+        assert MARKERS[name] in lead_view, name
+    assert "/staff/reveals" in urls
     assert LEAD_PASSWORD not in "".join(pages.values())
 
 
@@ -279,7 +288,9 @@ def test_audit_log_of_case_work_holds_no_content(app: Flask, lead_client: FlaskC
         "message_sent",
         "note_added",
         "procedure_step",
-        "identity_revealed",
+        "identity_reveal_requested",
+        "identity_reveal_approved",
+        "identity_viewed",
         "attachment_downloaded",
     ):
         assert action in details

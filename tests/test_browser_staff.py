@@ -78,7 +78,7 @@ def test_officer_reads_a_case_and_replies_and_the_reporter_sees_it(
 
 def test_lead_and_admin_pages_render_in_thai(browser: Any, app: Flask, live_server: str) -> None:
     """The lead's procedure, intake and key pages and the admin's pages, for a person to look at."""
-    from tests.conftest import LEAD_PASSWORD, create_staff
+    from tests.conftest import LEAD_PASSWORD, approve_pending_reveals, create_staff, custodian_client
 
     identity = cases.ReporterIdentity(name="นางสาวผู้แจ้ง ลับ", phone="0812345678")
     file_case_with_files(app, cases.ReportContent(description=DESCRIPTION), [], identity=identity)
@@ -99,6 +99,10 @@ def test_lead_and_admin_pages_render_in_thai(browser: Any, app: Flask, live_serv
     assert "ข้อมูลไม่เพียงพอ" in page.locator("dl.case-facts").inner_text()
     page.locator("#identity summary").click()
     page.click("#identity button[type=submit]")
+    assert "บันทึกคำขอแล้ว" in page.locator(".notice-ok").inner_text()
+    assert "นางสาวผู้แจ้ง ลับ" not in page.locator("#identity").inner_text()  # not before the custodian
+    assert approve_pending_reveals(app, custodian_client(app)) == 1
+    page.reload()
     assert "นางสาวผู้แจ้ง ลับ" in page.locator("#identity").inner_text()
     shot(page, "staff-07-identity-revealed")
     for path, name in (("/staff/intake", "staff-08-intake"), ("/staff/keys", "staff-09-keys")):

@@ -10,13 +10,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from complaints import cases, cli, keys
-from complaints.dates import format_day, today
 from complaints.db import new_session
 from complaints.models import AuditEvent, Case, CaseExclusion, InternalNote, Message, StaffUser
 from tests.conftest import (
     OFFICER_PASSWORD,
+    approve_pending_reveals,
     create_staff,
     csrf_token_from,
+    custodian_client,
     file_case,
     file_case_with_files,
     grant_unit_key,
@@ -238,76 +239,38 @@ def test_assignment_rules(app: Flask, lead_client: FlaskClient, officer_client: 
     ]
 
 
-def test_confidential_identity_is_hidden_from_handlers_and_revealed_by_the_custodian(
+def test_confidential_identity_is_hidden_from_handlers_until_a_custodian_approves(
     app: Flask, lead_client: FlaskClient, officer_client: FlaskClient
 ) -> None:
+    """The whole flow is in test_staff_reveal.py; here: what the case page shows to whom."""
     identity = cases.ReporterIdentity(name="นางสาวผู้แจ้ง ลับมาก", phone="0812345678")
     case_id, _ = file_case(app, cases.ReportContent(description=MARKER), identity=identity)
     page = f"/staff/cases/{_number(app, case_id)}"
     officer_view = officer_client.get(page).text
     assert MARKER in officer_view
     assert "นางสาวผู้แจ้ง" not in officer_view
-    assert "เปิดเผยข้อมูลตัวตน" not in officer_view  # no reveal form for a non-custodian
-    token = csrf_token_from(officer_client.get(page).text)
-    assert (
-        officer_client.post(f"{page}/reveal", data={"csrf_token": token, "reason": "court_order"}).status_code
-        == 403
-    )
-    assert "นางสาวผู้แจ้ง" not in lead_client.get(page).text
-    token = csrf_token_from(lead_client.get(page).text)
-    revealed = lead_client.post(
+    assert "ขอดูข้อมูลตัวตน" not in officer_view  # no request form for someone not handling the case
+    token = csrf_token_from(officer_view)
+    refused = officer_client.post(f"{page}/reveal", data={"csrf_token": token, "reason": "court_order"})
+    assert refused.status_code == 400
+    assert "เฉพาะเจ้าหน้าที่ผู้รับผิดชอบเรื่องนี้หรือหัวหน้างานนิติการเท่านั้นที่ขอข้อมูลตัวตนได้" in refused.text
+    lead_view = lead_client.get(page).text
+    assert "ขอดูข้อมูลตัวตน" in lead_view
+    token = csrf_token_from(lead_view)
+    asked = lead_client.post(
         f"{page}/reveal", data={"csrf_token": token, "reason": "court_order", "reference": "คำสั่งศาล 12/2569"}
     )
-    assert revealed.status_code == 200
-    assert "นางสาวผู้แจ้ง ลับมาก" in revealed.text
-    assert "0812345678" in revealed.text
-    event = _audit(app, "identity_revealed")[0]
+    assert asked.status_code == 302
+    assert "นางสาวผู้แจ้ง" not in lead_client.get(page).text  # nothing before the custodian decides
+    assert approve_pending_reveals(app, custodian_client(app)) == 1
+    shown = lead_client.get(page).text
+    assert "นางสาวผู้แจ้ง ลับมาก" in shown
+    assert "0812345678" in shown
+    assert "คำสั่งศาล 12/2569" in shown  # the request and its order number, listed for the handlers
+    assert "นางสาวผู้แจ้ง" not in officer_client.get(page).text
+    (event,) = _audit(app, "identity_reveal_requested")
     assert event.case_id == case_id
     assert event.detail == "reason=court_order"  # the reason code only: no free text in the audit log
-    assert "นางสาวผู้แจ้ง" not in lead_client.get(page).text  # shown once, not kept
-
-
-def test_a_reveal_tells_the_reporter_first_and_keeps_the_order_number_out_of_the_audit_log(
-    app: Flask, lead_client: FlaskClient
-) -> None:
-    identity = cases.ReporterIdentity(name="นายผู้แจ้ง ลับยิ่ง", phone="0899999999")
-    case_id, receipt = file_case(app, cases.ReportContent(description=MARKER), identity=identity)
-    page = f"/staff/cases/{_number(app, case_id)}"
-    token = csrf_token_from(lead_client.get(page).text)
-    for bad in ("<b>1</b>", "12/2569; DROP", "x" * 81, "เลข\n2"):
-        refused = lead_client.post(
-            f"{page}/reveal", data={"csrf_token": token, "reason": "court_order", "reference": bad}
-        )
-        assert refused.status_code == 400, bad
-        assert "นายผู้แจ้ง" not in refused.text
-    assert _audit(app, "identity_revealed") == []
-    revealed = lead_client.post(
-        f"{page}/reveal",
-        data={"csrf_token": token, "reason": "court_order", "reference": "คำสั่งศาล ที่ 12/2569"},
-    )
-    assert revealed.status_code == 200
-    assert "นายผู้แจ้ง ลับยิ่ง" in revealed.text
-    with app.app_context(), new_session(app) as db:
-        case, reporter_keys = cases.unlock_by_receipt(db, receipt, cli.lookup_secret(app))
-        thread = [
-            (m.author, cases.read_message(case, m, reporter_keys.content)) for m in cases.thread(db, case)
-        ]
-        notes = [
-            cases.read_internal_note(case, n, reporter_keys.content) for n in cases.internal_notes(db, case)
-        ]
-    assert len(thread) == 1
-    author, notice = thread[0]
-    assert author == "staff"
-    assert notice.startswith("แจ้งให้ทราบ")  # in Thai, whatever the custodian's language
-    assert "ถูกเปิดเผย" in notice
-    assert "คำสั่งศาลหรือหน่วยงานผู้มีอำนาจสอบสวน" in notice  # the recorded legal reason
-    assert format_day(today(), "th") in notice  # the date, Buddhist era
-    for secret in ("นายผู้แจ้ง", "0899999999", "12/2569"):
-        assert secret not in notice
-    assert any("12/2569" in note for note in notes)  # the order number, encrypted for the unit
-    (event,) = _audit(app, "identity_revealed")
-    assert event.detail == "reason=court_order"
-    assert "ถูกเปิดเผย" in lead_client.get(page).text  # the handlers see the notice in the thread
 
 
 def test_identity_shared_by_the_reporter_is_shown_to_the_assignee_only(

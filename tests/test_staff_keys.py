@@ -15,6 +15,7 @@ from complaints.db import new_session
 from complaints.models import AuditEvent, Case, KeyGrant, StaffUser
 from tests.conftest import (
     OFFICER_PASSWORD,
+    approve_pending_reveals,
     create_staff,
     csrf_token_from,
     file_case,
@@ -149,11 +150,11 @@ def test_custodian_grants_the_custodian_key(app: Flask, lead_client: FlaskClient
     with new_session(app) as db:
         number = db.get_one(Case, case_id).number
     page = f"/staff/cases/{number}"
-    token = csrf_token_from(keeper.get(page).text)
-    # The custodian key alone is not enough: the reporter's notice needs the unit key.
-    refused = keeper.post(f"{page}/reveal", data={"csrf_token": token, "reason": "reporter_consent"})
-    assert refused.status_code == 403
-    assert "ชื่อลับของผู้แจ้ง" not in refused.text
-    _grant(lead_client, keeper_id, "unit")
-    revealed = keeper.post(f"{page}/reveal", data={"csrf_token": token, "reason": "reporter_consent"})
-    assert "ชื่อลับของผู้แจ้ง" in revealed.text
+    token = csrf_token_from(lead_client.get(page).text)
+    asked = lead_client.post(f"{page}/reveal", data={"csrf_token": token, "reason": "reporter_consent"})
+    assert asked.status_code == 302
+    assert "ชื่อลับของผู้แจ้ง" not in lead_client.get(page).text
+    # The custodian key alone is enough to approve: the custodian never needs to read the case.
+    assert keeper.get(page).status_code == 403
+    assert approve_pending_reveals(app, keeper) == 1
+    assert "ชื่อลับของผู้แจ้ง" in lead_client.get(page).text

@@ -22,8 +22,10 @@ from complaints.numbers import whole_number
 from tests.conftest import (
     LEAD_PASSWORD,
     OFFICER_PASSWORD,
+    approve_pending_reveals,
     create_staff,
     csrf_token_from,
+    custodian_client,
     file_case,
     file_case_with_files,
     forget_used_totp,
@@ -78,9 +80,17 @@ def test_stored_xss_renders_escaped_on_every_staff_page(app: Flask, lead_client:
     )
     assert refused.status_code == 400  # an order number holds letters, digits and / . - only
     assert "<img src=x" not in refused.text
-    revealed = lead_client.post(
+    asked = lead_client.post(
         f"{page}/reveal", data={"csrf_token": token, "reason": "court_order", "reference": "คำสั่ง 1/2569"}
     )
+    assert asked.status_code == 302
+    keeper = custodian_client(app)
+    listing = keeper.get("/staff/reveals").text
+    assert number in listing
+    assert "<script" not in listing
+    assert THAI not in listing  # metadata only: no content, no identity
+    assert approve_pending_reveals(app, keeper) == 1
+    revealed = lead_client.get(page)
     _assert_escaped(revealed.text)
     assert revealed.text.count(THAI) >= 12  # the identity too
     queue_html = lead_client.get("/staff/").text  # metadata only: none of the payload appears at all

@@ -6,4 +6,4 @@ from flask import Blueprint
 
 blueprint = Blueprint("staff", __name__)
 
-from complaints.staff import case_routes, routes  # noqa: E402,F401  (routes attach to the blueprint)
+from complaints.staff import case_routes, reveal_routes, routes  # noqa: E402,F401  (routes attach to the blueprint)

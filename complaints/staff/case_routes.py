@@ -1,5 +1,5 @@
 """Views of one case: the decrypted report, evidence, the thread with the reporter, internal
-notes, procedure steps, assignment, exclusions and the identity reveal.
+notes, procedure steps, assignment, exclusions and the request to reveal the identity.
 
 A case exists only for people who hold a usable legal unit key and are not excluded from it:
 without the key there is no case page, no metadata, no list of exclusions and no action on it,
@@ -16,7 +16,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from complaints import cases, db, keys, notifications, procedure
-from complaints.cases import ReporterIdentity
 from complaints.dates import today, utcnow
 from complaints.models import Case
 from complaints.procedure import Action
@@ -117,21 +116,20 @@ def _render_case(
     content_key: bytes,
     *,
     forms: dict[str, Any] | None = None,
-    revealed: ReporterIdentity | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
     """The case page (only ever with the content key, see :func:`_open_case`); every view audited."""
     context = staff()
     database = db.session()
     content = casework.read_case(database, case, content_key, context.user)
-    shared = identity.shared_identity(database, case, context)
     names = casework.staff_names(database, {case.assigned_to_id})
     page = {
         "case": case,
         "content": content,
         "events": content.events,
-        "identity": revealed or shared,
-        "revealed": revealed is not None,
+        "identity": identity.visible_identity(database, case, context),
+        "reveal_requests": identity.case_requests(database, case),
+        "may_request_reveal": identity.may_request(case, context),
         "assignee": names.get(case.assigned_to_id or 0),
         "exclusions": casework.exclusions(database, case) if "lead" in context.user.role_set else [],
         "public_status": procedure.public_status(case.status),
@@ -301,22 +299,25 @@ def lift_exclusion(number: str) -> ResponseReturnValue:
 
 
 @blueprint.post("/cases/<number>/reveal")
-@requires_roles(frozenset({"custodian"}))
+@requires_roles(HANDLER_ROLES)
 def reveal(number: str) -> ResponseReturnValue:
-    # The content key is needed too: the reporter is told in their thread before anything is shown.
+    """Ask the identity custodian for the reporter's identity; the reporter is told now."""
     found, content_key = _open_case(number)
     form = RevealForm()
     if not form.validate_on_submit():
         return _render_case(found, content_key, forms={"reveal": form}, status=400)
-    asked = identity.RevealRequest(
-        reason=form.reason.data, reference=(form.reference.data or "").strip(), on=today(), at=utcnow()
+    asked = identity.RevealAsked(
+        reason=form.reason.data, reference=(form.reference.data or "").strip(), on=today()
     )
     try:
-        revealed = identity.reveal_identity(db.session(), found, content_key, staff(), asked)
+        identity.request_reveal(db.session(), found, content_key, staff(), asked)
     except casework.CaseActionRefused as refusal:
-        return _refused(found, content_key, refusal.reason)
-    db.session().commit()  # the notice to the reporter is stored before the identity is shown
-    return _render_case(found, content_key, revealed=revealed)
+        return _refused(found, content_key, refusal.reason, {"reveal": form})
+    return _done(
+        found,
+        _("Your request was recorded and the reporter was told. The identity custodian will decide on it."),
+        "identity",
+    )
 
 
 @blueprint.get("/cases/<number>/files/<uid>")

@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from complaints import audit, cases, crypto, keys, procedure
 from complaints.models import (
     Case,
     CaseExclusion,
+    CaseKey,
     InternalNote,
     KeyGrant,
     Message,
@@ -249,7 +250,7 @@ def read_case(db: Session, case: Case, content_key: bytes, reader: StaffUser) ->
 
 
 def require_handler(context: StaffContext) -> None:
-    """Only legal officers and leads act on cases (a custodian alone reveals identities)."""
+    """Only legal officers and leads act on cases (a custodian alone only decides reveals)."""
     if not context.has_any(HANDLER_ROLES):
         raise CaseActionRefused("not_handler")
 
@@ -372,6 +373,14 @@ def _exclude(db: Session, case: Case, user_id: int, reason: str) -> None:
     db.add(CaseExclusion(case_id=case.id, user_id=user_id, reason=reason))
     if case.assigned_to_id == user_id:
         case.assigned_to_id = None
+    # An identity revealed to them earlier goes too: lifting the exclusion later does not bring it back.
+    db.execute(
+        delete(CaseKey).where(
+            CaseKey.case_id == case.id,
+            CaseKey.recipient == cases.STAFF,
+            CaseKey.recipient_key_id == db.get_one(StaffUser, user_id).key_id,
+        )
+    )
 
 
 def declare_conflict(db: Session, case: Case, context: StaffContext) -> None:

@@ -245,7 +245,7 @@ class ConflictForm(StaffForm):
 
 
 class RevealForm(StaffForm):
-    """The identity custodian's reason for opening a reporter's identity."""
+    """The handler's legal reason for asking to see a reporter's identity."""
 
     reason = SelectField(_l("Legal reason"), invalid_choice_message=NOT_A_CHOICE, choices=[])
     reference = StringField(
@@ -263,6 +263,10 @@ class RevealForm(StaffForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.reason.choices = _choices(labels.REVEAL_REASON_LABELS, tuple(labels.REVEAL_REASON_LABELS))
+
+
+class RevealDecisionForm(StaffForm):
+    """The identity custodian approves or declines a reveal request (the button says which)."""
 
 
 class GrantForm(StaffForm):

@@ -1,35 +1,56 @@
-"""The reporter's identity on the staff side: shown to the handler only when the reporter
-shared it, otherwise only to the identity custodian through an audited reveal with a reason,
-after the reporter has been told in their message thread."""
+"""The reporter's identity on the staff side: shown to the assignee when the reporter shared it,
+otherwise only through a two-step reveal — the case's handler asks with a legal reason (the
+reporter is told in their thread at that moment), an identity custodian who is not the asker
+approves, and the identity key is sealed to the asker's personal key alone."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from complaints import audit, cases, crypto, keys
 from complaints.dates import format_day
-from complaints.models import Case
+from complaints.models import Case, CaseExclusion, CaseKey, RevealRequest, StaffUser
 from complaints.staff import labels
 from complaints.staff.auth import StaffContext
-from complaints.staff.casework import CaseActionRefused
+from complaints.staff.casework import CaseActionRefused, is_excluded, require_handler, staff_names
 
-# The reporter reads the notice in the municipality's language, whatever the custodian's is.
+# The reporter reads the notice in the municipality's language, whatever the officer's is.
 NOTICE_LANGUAGE = "th"
+APPROVED = "approved"
+DECLINED = "declined"
 
 
 @dataclass(frozen=True)
-class RevealRequest:
-    """What the custodian recorded for a reveal: the legal reason code and an order number."""
+class RevealAsked:
+    """What the handler records when asking for a reveal: the legal reason code and an order number."""
 
     reason: str
     reference: str
     on: date
-    at: datetime
+
+
+@dataclass(frozen=True)
+class RevealRequestView:
+    """A reveal request as listed: metadata only, never content or identity."""
+
+    id: int
+    case_number: str
+    requester_id: int
+    requester_name: str
+    reason: str
+    reference: str
+    requested_on: date
+    decision: str | None
+    decided_on: date | None
+
+
+# --- seeing the identity ------------------------------------------------------------------------
 
 
 def shared_identity(db: Session, case: Case, context: StaffContext) -> cases.ReporterIdentity | None:
@@ -42,17 +63,41 @@ def shared_identity(db: Session, case: Case, context: StaffContext) -> cases.Rep
     except keys.KeyringError:
         return None
     identity = cases.read_identity(case, identity_key)
-    audit.record(db, "identity_viewed", audit.STAFF, context.user.id, case.id)
+    audit.record(db, "identity_viewed", audit.STAFF, context.user.id, case.id, "via=consent")
     return identity
 
 
-def reveal_notice(reason: str, on: date) -> str:
-    """The message that tells the reporter their identity was disclosed (it never contains it)."""
+def granted_identity(db: Session, case: Case, context: StaffContext) -> cases.ReporterIdentity | None:
+    """The identity an approved reveal sealed to this person's personal key (each view audited)."""
+    if case.identity_ciphertext is None:
+        return None
+    try:
+        identity_key = cases.identity_key_for_staff(db, case, context.personal_key)
+    except crypto.CryptoError:  # a copy that does not open is no copy
+        return None
+    if identity_key is None:
+        return None
+    identity = cases.read_identity(case, identity_key)
+    audit.record(db, "identity_viewed", audit.STAFF, context.user.id, case.id, "via=reveal")
+    return identity
+
+
+def visible_identity(db: Session, case: Case, context: StaffContext) -> cases.ReporterIdentity | None:
+    """The identity this person may see on the case page, if any."""
+    return shared_identity(db, case, context) or granted_identity(db, case, context)
+
+
+# --- step 1: the handler asks ---------------------------------------------------------------------
+
+
+def request_notice(reason: str, on: date) -> str:
+    """The message that tells the reporter a disclosure was asked for (it never contains the identity)."""
     with force_locale(NOTICE_LANGUAGE):
         return str(
             _(
-                "Notice: on %(date)s your identity as the reporter of this case was disclosed to the "
-                "person authorised to see it, for this legal reason: %(reason)s. "
+                "Notice: on %(date)s the officer handling this case asked for your identity as the "
+                "reporter to be disclosed to them, for this legal reason: %(reason)s. If the identity "
+                "custodian approves, your identity will be disclosed to that officer only. "
                 "Your report is still handled in confidence.",
                 date=format_day(on, NOTICE_LANGUAGE),
                 reason=labels.label(labels.REVEAL_REASON_LABELS, reason),
@@ -60,50 +105,163 @@ def reveal_notice(reason: str, on: date) -> str:
         )
 
 
-def _custodian_identity(db: Session, case: Case, context: StaffContext) -> cases.ReporterIdentity:
-    if "custodian" not in context.user.role_set:
-        raise CaseActionRefused("custodian_only")
+def may_request(case: Case, context: StaffContext) -> bool:
+    """The case's handler may ask: its assignee, or a legal lead."""
+    return case.assigned_to_id == context.user.id or "lead" in context.user.role_set
+
+
+def _has_grant(db: Session, case: Case, user: StaffUser) -> bool:
+    found = db.scalars(
+        select(CaseKey.id).where(
+            CaseKey.case_id == case.id,
+            CaseKey.purpose == cases.IDENTITY,
+            CaseKey.recipient_key_id == user.key_id,
+        )
+    ).first()
+    return found is not None
+
+
+def _pending_for(db: Session, case: Case, user_id: int) -> RevealRequest | None:
+    return db.scalars(
+        select(RevealRequest).where(
+            RevealRequest.case_id == case.id,
+            RevealRequest.requester_id == user_id,
+            RevealRequest.decision.is_(None),
+        )
+    ).first()
+
+
+def request_reveal(
+    db: Session, case: Case, content_key: bytes, context: StaffContext, asked: RevealAsked
+) -> RevealRequest:
+    """Record the handler's request and tell the reporter in their thread, in one transaction.
+
+    The audit log keeps the reason code only; the order number stays on the request row.
+    """
+    require_handler(context)
+    if not may_request(case, context):
+        raise CaseActionRefused("not_case_handler")
+    if asked.reason not in labels.REVEAL_REASON_LABELS:
+        raise CaseActionRefused("step_detail")
     if case.identity_ciphertext is None:
         raise CaseActionRefused("no_identity")
+    if _has_grant(db, case, context.user):
+        raise CaseActionRefused("reveal_granted")
+    if _pending_for(db, case, context.user.id) is not None:
+        raise CaseActionRefused("reveal_pending")
+    request = RevealRequest(
+        case_id=case.id,
+        requester_id=context.user.id,
+        reason=asked.reason,
+        reference=asked.reference or None,
+        requested_on=asked.on,
+    )
+    db.add(request)
+    cases.add_message(
+        db, case, content_key, cases.STAFF, request_notice(asked.reason, asked.on), asked.on, context.user.id
+    )
+    audit.record(
+        db, "identity_reveal_requested", audit.STAFF, context.user.id, case.id, f"reason={asked.reason}"
+    )
+    return request
+
+
+# --- step 2: the custodian decides --------------------------------------------------------------
+
+
+def _views(db: Session, rows: list[tuple[RevealRequest, str]]) -> list[RevealRequestView]:
+    names = staff_names(db, {request.requester_id for request, _number in rows})
+    return [
+        RevealRequestView(
+            id=request.id,
+            case_number=number,
+            requester_id=request.requester_id,
+            requester_name=names.get(request.requester_id, ""),
+            reason=request.reason,
+            reference=request.reference or "",
+            requested_on=request.requested_on,
+            decision=request.decision,
+            decided_on=request.decided_on,
+        )
+        for request, number in rows
+    ]
+
+
+def pending_requests(db: Session, custodian: StaffUser, limit: int = 200) -> list[RevealRequestView]:
+    """Requests awaiting a decision, oldest first, on cases the custodian is not excluded from."""
+    excluded = select(CaseExclusion.case_id).where(CaseExclusion.user_id == custodian.id)
+    rows = db.execute(
+        select(RevealRequest, Case.number)
+        .join(Case, Case.id == RevealRequest.case_id)
+        .where(RevealRequest.decision.is_(None), RevealRequest.case_id.not_in(excluded))
+        .order_by(RevealRequest.requested_on, RevealRequest.id)
+        .limit(limit)
+    ).all()
+    return _views(db, [(row[0], row[1]) for row in rows])
+
+
+def case_requests(db: Session, case: Case) -> list[RevealRequestView]:
+    """Every reveal request of a case, oldest first (for its handlers)."""
+    rows = db.scalars(
+        select(RevealRequest).where(RevealRequest.case_id == case.id).order_by(RevealRequest.id)
+    ).all()
+    return _views(db, [(row, case.number) for row in rows])
+
+
+def _decidable(db: Session, request_id: int, context: StaffContext) -> tuple[RevealRequest, Case]:
+    """The request, if this custodian may decide it now; an excluded custodian finds nothing."""
+    if "custodian" not in context.user.role_set:
+        raise CaseActionRefused("custodian_only")
+    # Locked, so two custodians deciding at once are served one after the other.
+    request = db.get(RevealRequest, request_id, with_for_update=True)
+    if request is None or is_excluded(db, request.case_id, context.user.id):
+        raise cases.CaseNotFound
+    if request.decision is not None:
+        raise CaseActionRefused("reveal_decided")
+    if request.requester_id == context.user.id:
+        raise CaseActionRefused("own_reveal")
+    return request, db.get_one(Case, request.case_id)
+
+
+def _eligible_requester(db: Session, request: RevealRequest) -> StaffUser:
+    requester = db.get_one(StaffUser, request.requester_id)
+    if requester.disabled or is_excluded(db, request.case_id, requester.id):
+        raise CaseActionRefused("requester_unavailable")
+    return requester
+
+
+def approve_reveal(db: Session, request_id: int, context: StaffContext, on: date) -> RevealRequest:
+    """The custodian opens the identity key and seals it to the requester's personal key only."""
+    request, case = _decidable(db, request_id, context)
+    requester = _eligible_requester(db, request)
     try:
         custodian_private = keys.private_key_for(db, keys.CUSTODIAN, context.user, context.personal_key)
         identity_key = cases.open_with_org_key(db, case, cases.IDENTITY, custodian_private)
+        cases.share_identity_with_staff(db, case, identity_key, requester.public_key)
     except (keys.KeyringError, crypto.CryptoError) as error:
         raise CaseActionRefused("no_custodian_key") from error
-    identity = cases.read_identity(case, identity_key)
-    if identity is None:
-        raise CaseActionRefused("no_identity")
-    return identity
+    except cases.NoIdentityToShare as error:
+        raise CaseActionRefused("no_identity") from error
+    _decide(db, request, context, APPROVED, on)
+    return request
 
 
-def reveal_identity(
-    db: Session, case: Case, content_key: bytes, context: StaffContext, request: RevealRequest
-) -> cases.ReporterIdentity:
-    """The identity custodian opens a confidential reporter's identity (the caller commits first).
+def decline_reveal(db: Session, request_id: int, context: StaffContext, on: date) -> RevealRequest:
+    """The custodian refuses: the decision is recorded and nothing is sealed."""
+    request, _case = _decidable(db, request_id, context)
+    _decide(db, request, context, DECLINED, on)
+    return request
 
-    The reporter's notice goes into the thread in the same transaction, so the identity is
-    never shown without it. The audit log keeps only the reason code; the order number is
-    kept in an encrypted internal note.
-    """
-    if request.reason not in labels.REVEAL_REASON_LABELS:
-        raise CaseActionRefused("step_detail")
-    identity = _custodian_identity(db, case, context)
-    cases.add_message(
+
+def _decide(db: Session, request: RevealRequest, context: StaffContext, decision: str, on: date) -> None:
+    request.decision = decision
+    request.decided_by_id = context.user.id
+    request.decided_on = on
+    audit.record(
         db,
-        case,
-        content_key,
-        cases.STAFF,
-        reveal_notice(request.reason, request.on),
-        request.on,
-        author_id=context.user.id,
+        f"identity_reveal_{decision}",
+        audit.STAFF,
+        context.user.id,
+        request.case_id,
+        f"reason={request.reason} requester={request.requester_id}",
     )
-    if request.reference:
-        note = _(
-            "The reporter's identity was revealed. Legal reason: %(reason)s. Order or letter number: "
-            "%(reference)s.",
-            reason=labels.label(labels.REVEAL_REASON_LABELS, request.reason),
-            reference=request.reference,
-        )
-        cases.add_internal_note(db, case, content_key, context.user.id, note, request.at)
-    audit.record(db, "identity_revealed", audit.STAFF, context.user.id, case.id, f"reason={request.reason}")
-    return identity

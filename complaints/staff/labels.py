@@ -169,7 +169,10 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "staff_excluded": _l("Staff member excluded from a case"),
     "exclusion_lifted": _l("Exclusion from a case lifted"),
     "identity_revealed": _l("Reporter identity revealed"),
-    "identity_viewed": _l("Shared reporter identity viewed"),
+    "identity_reveal_requested": _l("Reveal of the reporter's identity requested"),
+    "identity_reveal_approved": _l("Reveal of the reporter's identity approved"),
+    "identity_reveal_declined": _l("Reveal of the reporter's identity declined"),
+    "identity_viewed": _l("Reporter identity viewed"),
     "identity_shared": _l("Reporter shared their identity with the legal unit"),
 }
 
@@ -201,5 +204,6 @@ def template_helpers() -> dict[str, Any]:
         "disclosure_label": lambda code: label(DISCLOSURE_LABELS, code),
         "exclusion_label": lambda code: label(EXCLUSION_REASON_LABELS, code),
         "key_kind_label": lambda code: label(KEY_KIND_LABELS, code),
+        "reveal_reason_label": lambda code: label(REVEAL_REASON_LABELS, code),
         "audit_label": lambda code: label(AUDIT_ACTION_LABELS, code),
     }

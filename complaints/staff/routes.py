@@ -46,6 +46,14 @@ REFUSALS: dict[str, Any] = {
     "not_excluded": _l("That account is not excluded from this case."),
     "lift_reason": _l("Choose one of the listed options."),
     "no_identity": _l("The reporter gave no identity for this case."),
+    "not_case_handler": _l("Only the officer handling this case or a legal lead can ask for the identity."),
+    "reveal_pending": _l("You have already asked; the request is waiting for the identity custodian."),
+    "reveal_granted": _l("The identity has already been disclosed to you."),
+    "reveal_decided": _l("This request has already been decided."),
+    "own_reveal": _l("You cannot decide your own request: another identity custodian must."),
+    "requester_unavailable": _l(
+        "The person who asked can no longer see this case, so the identity cannot be given to them."
+    ),
     "no_custodian_key": _l(
         "You do not hold the custodian key. Ask the identity custodian to grant it to you."
     ),
@@ -92,6 +100,7 @@ def staff_template_helpers() -> dict[str, Any]:
         "is_legal": bool(roles & LEGAL_ROLES),
         "is_admin": "admin" in roles,
         "may_grant": bool(roles & {"lead", "custodian"}),
+        "is_custodian": "custodian" in roles,
     }
 
 

@@ -1,0 +1,313 @@
+"""The two-step identity reveal: the case's handler asks (and the reporter is told at once), an
+identity custodian who is not the asker approves or declines, and only the asker then sees it."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from complaints import cases, cli, keys
+from complaints.dates import format_day, today
+from complaints.db import new_session
+from complaints.models import AuditEvent, Case, CaseExclusion, CaseKey, Message, RevealRequest, StaffUser
+from tests.conftest import (
+    OFFICER_PASSWORD,
+    approve_pending_reveals,
+    create_custodian,
+    csrf_token_from,
+    custodian_client,
+    file_case,
+    forget_used_totp,
+    staff_login,
+)
+from tests.test_staff_security import fingerprint
+
+MARKER = "MARKER-เปิดเผย-77c1"
+NAME = "นางสาวผู้แจ้ง ลับเฉพาะ"
+PHONE = "0811112222"
+REFERENCE = "คำสั่งศาล ที่ 45/2569"
+
+
+@pytest.fixture
+def case_id(app: Flask) -> int:
+    identity = cases.ReporterIdentity(name=NAME, phone=PHONE)
+    return file_case(app, cases.ReportContent(description=MARKER), identity=identity)[0]
+
+
+@pytest.fixture
+def keeper(app: Flask) -> FlaskClient:
+    """An identity custodian holding only the custodian key."""
+    return custodian_client(app)
+
+
+def _page(app: Flask, case_id: int) -> str:
+    with new_session(app) as db:
+        return f"/staff/cases/{db.get_one(Case, case_id).number}"
+
+
+def _user_id(app: Flask, username: str) -> int:
+    with new_session(app) as db:
+        return db.scalars(select(StaffUser.id).where(StaffUser.username == username)).one()
+
+
+def _ask(client: FlaskClient, page: str, reason: str = "court_order", reference: str = REFERENCE) -> int:
+    token = csrf_token_from(client.get(page).text)
+    response = client.post(
+        f"{page}/reveal", data={"csrf_token": token, "reason": reason, "reference": reference}
+    )
+    return response.status_code
+
+
+def _requests(app: Flask) -> list[RevealRequest]:
+    with new_session(app) as db:
+        return list(db.scalars(select(RevealRequest).order_by(RevealRequest.id)))
+
+
+def _decide(client: FlaskClient, request_id: int, decision: str) -> tuple[int, str]:
+    token = csrf_token_from(client.get("/staff/password").text)
+    response = client.post(f"/staff/reveals/{request_id}/{decision}", data={"csrf_token": token})
+    return response.status_code, response.text
+
+
+def _staff_identity_keys(app: Flask, case_id: int) -> list[CaseKey]:
+    with new_session(app) as db:
+        return list(
+            db.scalars(select(CaseKey).where(CaseKey.case_id == case_id, CaseKey.recipient == cases.STAFF))
+        )
+
+
+def _audit(app: Flask) -> list[AuditEvent]:
+    with new_session(app) as db:
+        return list(db.scalars(select(AuditEvent).order_by(AuditEvent.id)))
+
+
+def test_asking_tells_the_reporter_at_once_and_shows_nothing_yet(
+    app: Flask, lead_client: FlaskClient
+) -> None:
+    identity = cases.ReporterIdentity(name=NAME, phone=PHONE)
+    case_id, receipt = file_case(app, cases.ReportContent(description=MARKER), identity=identity)
+    page = _page(app, case_id)
+    assert _ask(lead_client, page) == 302
+    (asked,) = _requests(app)
+    assert (asked.requester_id, asked.reason, asked.reference, asked.decision) == (
+        _user_id(app, "lead"),
+        "court_order",
+        REFERENCE,
+        None,
+    )
+    # The reporter reads the notice with their own keys, before anyone approved anything.
+    with app.app_context(), new_session(app) as db:
+        case, reporter_keys = cases.unlock_by_receipt(db, receipt, cli.lookup_secret(app))
+        (message,) = cases.thread(db, case)
+        assert message.author == cases.STAFF
+        notice = cases.read_message(case, message, reporter_keys.content)
+    assert notice.startswith("แจ้งให้ทราบ")  # Thai, whatever the officer's language
+    assert "ถูกเปิดเผยต่อเจ้าหน้าที่ผู้นั้น" in notice
+    assert "คำสั่งศาลหรือหน่วยงานผู้มีอำนาจสอบสวน" in notice  # the legal reason
+    assert format_day(today(), "th") in notice
+    for secret in (NAME, PHONE, "45/2569"):
+        assert secret not in notice
+    view = lead_client.get(page).text
+    assert NAME not in view
+    assert PHONE not in view
+    assert "รอผู้เก็บรักษาข้อมูลตัวตนพิจารณา" in view  # the request, waiting
+    assert "ถูกเปิดเผยต่อเจ้าหน้าที่ผู้นั้น" in view  # the notice in the thread
+    assert _ask(lead_client, page) == 400  # one pending request at a time
+    assert len(_requests(app)) == 1
+    assert [e.detail for e in _audit(app) if e.action == "identity_reveal_requested"] == [
+        "reason=court_order"
+    ]
+
+
+def test_a_custodian_with_only_the_custodian_key_approves_for_the_asker_alone(
+    app: Flask, lead_client: FlaskClient, officer_client: FlaskClient, keeper: FlaskClient, case_id: int
+) -> None:
+    page = _page(app, case_id)
+    assert keeper.get(page).status_code == 403  # no unit key: the custodian never sees the case
+    officer_id = _user_id(app, "officer1")
+    assert _ask(officer_client, page) == 400  # not the handler of this case
+    assert _requests(app) == []
+    with new_session(app) as db:
+        db.get_one(Case, case_id).assigned_to_id = officer_id
+        db.commit()
+    assert _ask(officer_client, page, reason="protection", reference="") == 302
+    assert NAME not in officer_client.get(page).text  # not before the approval
+    listing = keeper.get("/staff/reveals")
+    assert listing.status_code == 200
+    number = page.rsplit("/", 1)[1]
+    assert number in listing.text
+    assert "officer1" in listing.text
+    assert "จำเป็นเพื่อคุ้มครองผู้ร้องเรียน" in listing.text  # the reason's label
+    for hidden in (NAME, PHONE, MARKER):
+        assert hidden not in listing.text
+    (asked,) = _requests(app)
+    status, body = _decide(keeper, asked.id, "approve")
+    assert status == 302, body
+    assert NAME not in keeper.get("/staff/reveals").text
+    (sealed,) = _staff_identity_keys(app, case_id)
+    keeper_id = _user_id(app, "keeper")
+    with new_session(app) as db:
+        officer = db.get_one(StaffUser, officer_id)
+        assert (sealed.purpose, sealed.recipient_key_id) == (cases.IDENTITY, officer.key_id)
+        decided = db.get_one(RevealRequest, asked.id)
+        assert (decided.decision, decided.decided_by_id) == ("approved", keeper_id)
+    shown = officer_client.get(page).text
+    assert NAME in shown
+    assert PHONE in shown
+    assert NAME in officer_client.get(page).text  # still there on the next visit
+    views = [e for e in _audit(app) if e.action == "identity_viewed"]
+    assert [(e.actor_id, e.detail) for e in views] == [(officer_id, "via=reveal")] * 2
+    assert NAME not in lead_client.get(page).text  # another unit-key holder sees nothing
+    details = " ".join(f"{e.action} {e.detail}" for e in _audit(app))
+    assert "identity_reveal_approved reason=protection" in details
+    for secret in (NAME, PHONE, MARKER):
+        assert secret not in details
+
+
+def test_the_audit_log_keeps_the_reason_code_never_the_order_number(
+    app: Flask, lead_client: FlaskClient, keeper: FlaskClient, case_id: int
+) -> None:
+    page = _page(app, case_id)
+    for bad in ("<b>1</b>", "12/2569; DROP", "x" * 81, "เลข\n2"):
+        assert _ask(lead_client, page, reference=bad) == 400, bad
+    assert _requests(app) == []
+    with new_session(app) as db:
+        assert db.scalars(select(Message).where(Message.case_id == case_id)).all() == []
+    assert _ask(lead_client, page) == 302
+    assert approve_pending_reveals(app, keeper) == 1
+    assert NAME in lead_client.get(page).text
+    events = [e for e in _audit(app) if e.action.startswith("identity_")]
+    assert [e.action for e in events] == [
+        "identity_reveal_requested",
+        "identity_reveal_approved",
+        "identity_viewed",
+    ]
+    for event in events:
+        for secret in (NAME, PHONE, "45/2569", "คำสั่งศาล"):
+            assert secret not in event.detail
+    assert events[0].detail == "reason=court_order"
+
+
+def test_a_custodian_cannot_approve_their_own_request(
+    app: Flask, lead_client: FlaskClient, case_id: int
+) -> None:
+    page = _page(app, case_id)
+    assert _ask(lead_client, page) == 302  # the lead is also a custodian holding the key
+    listing = lead_client.get("/staff/reveals").text
+    assert "คำขอของคุณเอง" in listing
+    assert "/approve" not in listing
+    (asked,) = _requests(app)
+    status, body = _decide(lead_client, asked.id, "approve")
+    assert status == 400
+    assert "คุณไม่สามารถพิจารณาคำขอของตนเองได้" in body
+    assert _staff_identity_keys(app, case_id) == []
+    assert _requests(app)[0].decision is None
+    assert NAME not in lead_client.get(page).text
+
+
+def test_a_declined_request_reveals_nothing(
+    app: Flask, lead_client: FlaskClient, keeper: FlaskClient, case_id: int
+) -> None:
+    page = _page(app, case_id)
+    assert _ask(lead_client, page) == 302
+    (asked,) = _requests(app)
+    assert _decide(keeper, asked.id, "decline")[0] == 302
+    assert _staff_identity_keys(app, case_id) == []
+    decided = _requests(app)[0]
+    assert (decided.decision, decided.decided_by_id, decided.decided_on) == (
+        "declined",
+        _user_id(app, "keeper"),
+        today(),
+    )
+    view = lead_client.get(page).text
+    assert NAME not in view
+    assert "ไม่อนุมัติเมื่อ" in view
+    status, body = _decide(keeper, asked.id, "approve")  # a decision stands
+    assert status == 400
+    assert "คำขอนี้ได้รับการพิจารณาแล้ว" in body
+    assert _staff_identity_keys(app, case_id) == []
+    assert [e.detail for e in _audit(app) if e.action == "identity_reveal_declined"] == [
+        f"reason=court_order requester={_user_id(app, 'lead')}"
+    ]
+
+
+def test_an_excluded_custodian_cannot_approve(
+    app: Flask, lead_client: FlaskClient, keeper: FlaskClient, case_id: int
+) -> None:
+    page = _page(app, case_id)
+    assert _ask(lead_client, page) == 302
+    with new_session(app) as db:
+        db.add(CaseExclusion(case_id=case_id, user_id=_user_id(app, "keeper"), reason="conflict"))
+        db.commit()
+    assert page.rsplit("/", 1)[1] not in keeper.get("/staff/reveals").text
+    (asked,) = _requests(app)
+    assert _decide(keeper, asked.id, "approve")[0] == 404
+    assert _staff_identity_keys(app, case_id) == []
+    assert _requests(app)[0].decision is None
+    assert NAME not in lead_client.get(page).text
+
+
+def test_a_requester_excluded_after_asking_gets_nothing(
+    app: Flask, lead_client: FlaskClient, officer_client: FlaskClient, keeper: FlaskClient, case_id: int
+) -> None:
+    page = _page(app, case_id)
+    with new_session(app) as db:
+        db.get_one(Case, case_id).assigned_to_id = _user_id(app, "officer1")
+        db.commit()
+    assert _ask(officer_client, page) == 302
+    token = csrf_token_from(lead_client.get(page).text)
+    excluded = lead_client.post(
+        f"{page}/exclude", data={"csrf_token": token, "user": _user_id(app, "officer1")}
+    )
+    assert excluded.status_code == 302
+    (asked,) = _requests(app)
+    status, body = _decide(keeper, asked.id, "approve")
+    assert status == 400
+    assert "ผู้ยื่นคำขอไม่สามารถเห็นเรื่องนี้ได้อีกแล้ว" in body
+    assert _staff_identity_keys(app, case_id) == []
+
+
+def test_a_replaced_personal_key_no_longer_opens_the_grant(
+    app: Flask, lead_client: FlaskClient, keeper: FlaskClient, case_id: int
+) -> None:
+    page = _page(app, case_id)
+    assert _ask(lead_client, page) == 302
+    assert approve_pending_reveals(app, keeper) == 1
+    assert NAME in lead_client.get(page).text
+    with app.app_context(), new_session(app) as db:
+        lead = db.scalars(select(StaffUser).where(StaffUser.username == "lead")).one()
+        fresh = keys.replace_personal_key(lead, "another long password", cli.argon2_params(app))
+        assert cases.identity_key_for_staff(db, db.get_one(Case, case_id), fresh) is None
+
+
+@pytest.mark.parametrize("decision", ["approve", "decline"])
+def test_the_decision_forms_refuse_a_post_without_its_csrf_token(
+    app: Flask, lead_client: FlaskClient, case_id: int, decision: str
+) -> None:
+    secret = create_custodian(app, "keeper")
+    assert _ask(lead_client, _page(app, case_id)) == 302
+    (asked,) = _requests(app)
+    keeper = app.test_client()
+    assert staff_login(keeper, "keeper", OFFICER_PASSWORD, secret).status_code == 302
+    before = fingerprint(app)
+    refused = keeper.post(f"/staff/reveals/{asked.id}/{decision}", data={})
+    assert refused.status_code == 400
+    assert "แบบฟอร์มหมดอายุ" in refused.text  # the CSRF page (which also ends the session)
+    assert fingerprint(app) == before
+    # The control: logged in again, the same request with the token from a page is decided.
+    forget_used_totp(app, "keeper")
+    assert staff_login(keeper, "keeper", OFFICER_PASSWORD, secret).status_code == 302
+    assert _decide(keeper, asked.id, decision)[0] == 302
+    assert fingerprint(app) != before
+
+
+def test_handlers_and_officers_cannot_open_the_custodian_page(
+    officer_client: FlaskClient, app: Flask, case_id: int, lead_client: FlaskClient
+) -> None:
+    assert officer_client.get("/staff/reveals").status_code == 403
+    assert _ask(lead_client, _page(app, case_id)) == 302
+    (asked,) = _requests(app)
+    assert _decide(officer_client, asked.id, "approve")[0] == 403
+    assert _staff_identity_keys(app, case_id) == []
