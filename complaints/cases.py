@@ -501,10 +501,12 @@ class NoIdentityToShare(Exception):
     """The case holds no identity (an anonymous report), or the key given does not open it."""
 
 
-def share_identity_with_unit(db: Session, case: Case, identity_key: bytes, unit_public_key: bytes) -> CaseKey:
-    """The reporter's consent: seal the identity key to the legal unit key too (caller commits).
+def _seal_identity_once(
+    db: Session, case: Case, identity_key: bytes, recipient: str, public_key: bytes
+) -> tuple[CaseKey, bool]:
+    """Seal a case's identity key to one more recipient; returns the row and whether it is new.
 
-    Only a key that really opens the identity is sealed; consenting twice adds nothing.
+    Only a key that really opens the identity is sealed; sealing twice adds nothing.
     """
     if case.identity_ciphertext is None:
         raise NoIdentityToShare
@@ -512,16 +514,25 @@ def share_identity_with_unit(db: Session, case: Case, identity_key: bytes, unit_
         read_identity(case, identity_key)
     except crypto.CryptoError as error:
         raise NoIdentityToShare from error
-    unit_key_id = crypto.key_id(unit_public_key)
-    sealed = db.scalars(
+    recipient_key_id = crypto.key_id(public_key)
+    existing = db.scalars(
         select(CaseKey).where(
-            CaseKey.case_id == case.id, CaseKey.purpose == IDENTITY, CaseKey.recipient_key_id == unit_key_id
+            CaseKey.case_id == case.id,
+            CaseKey.purpose == IDENTITY,
+            CaseKey.recipient_key_id == recipient_key_id,
         )
     ).first()
-    if sealed is None:
-        sealed = _seal_key(case.uid, IDENTITY, identity_key, keys.UNIT, unit_public_key)
-        sealed.case_id = case.id
-        db.add(sealed)
+    if existing is not None:
+        return existing, False
+    sealed = _with_case(_seal_key(case.uid, IDENTITY, identity_key, recipient, public_key), case)
+    db.add(sealed)
+    return sealed, True
+
+
+def share_identity_with_unit(db: Session, case: Case, identity_key: bytes, unit_public_key: bytes) -> CaseKey:
+    """The reporter's consent: seal the identity key to the legal unit key too (caller commits)."""
+    sealed, new = _seal_identity_once(db, case, identity_key, keys.UNIT, unit_public_key)
+    if new:
         audit.record(db, "identity_shared", audit.REPORTER, None, case.id, "to=unit")
     case.identity_shared = True
     return sealed
@@ -535,22 +546,7 @@ def share_identity_with_staff(
     The HPKE context names the case and the recipient's key id, so the copy opens for that
     person only, and only while they keep that personal key (an admin reset retires it).
     """
-    if case.identity_ciphertext is None:
-        raise NoIdentityToShare
-    try:
-        read_identity(case, identity_key)
-    except crypto.CryptoError as error:
-        raise NoIdentityToShare from error
-    staff_key_id = crypto.key_id(staff_public_key)
-    sealed = db.scalars(
-        select(CaseKey).where(
-            CaseKey.case_id == case.id, CaseKey.purpose == IDENTITY, CaseKey.recipient_key_id == staff_key_id
-        )
-    ).first()
-    if sealed is None:
-        sealed = _with_case(_seal_key(case.uid, IDENTITY, identity_key, STAFF, staff_public_key), case)
-        db.add(sealed)
-    return sealed
+    return _seal_identity_once(db, case, identity_key, STAFF, staff_public_key)[0]
 
 
 def identity_key_for_staff(db: Session, case: Case, personal_private_key: bytes) -> bytes | None:
