@@ -485,3 +485,15 @@ def test_logging_in_again_in_the_same_browser_ends_the_earlier_session(
     )
     assert response.status_code == 302
     assert _sessions(app) == 1
+
+
+def test_raising_the_argon2_cost_locks_no_one_out_and_rewraps_at_login(app: Flask) -> None:
+    """Accounts keep the cost they were wrapped with; the next log-in moves them to the new one."""
+    app.config["ARGON2_MEMORY_KIB"] = 2048
+    client = app.test_client()
+    staff_login(client, "lead", LEAD_PASSWORD, app.config["TEST_LEAD_TOTP_SECRET"])
+    assert client.get("/staff/").status_code == 200
+    with new_session(app) as db:
+        lead = db.scalars(select(StaffUser).where(StaffUser.username == "lead")).one()
+        assert lead.password_params == "m=2048,t=1,p=1"
+        assert not keys.needs_rewrap(lead, crypto.Argon2Params(memory_kib=2048, iterations=1))

@@ -176,6 +176,8 @@ def log_in(
         raise AccountDisabled
     user.failed_logins = 0
     user.locked_until = None
+    if keys.needs_rewrap(user, policy.argon2):  # the configured cost was raised since
+        keys.set_password(user, password, personal_key, policy.argon2)
     purge_expired_sessions(db, now, policy)
     started = start_session(db, user, personal_key, now)
     audit.record(db, "staff_login", audit.STAFF, user.id)
