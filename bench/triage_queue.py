@@ -246,7 +246,7 @@ def file_case_with_attachments(app: Flask, count: int, size: int) -> str:
             db, prepared, "budget", "finance", "online", today(), app.config["DEADLINE_DAYS"]
         )
         db.flush()
-        content_key = cases.open_as_reporter(db, case, prepared.receipt).content
+        content_key = cases.unlock_by_receipt(db, prepared.receipt, cli.lookup_secret(app))[1].content
         cases.add_message(db, case, content_key, cases.REPORTER, "ข้อมูลเพิ่มเติม " * 50, today())
         db.commit()
         for upload in prepared.uploads:

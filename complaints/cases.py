@@ -319,11 +319,6 @@ def unlock_by_receipt(db: Session, receipt: str, lookup_secret: bytes) -> tuple[
     return case, _reporter_keys(db, case, stretched)
 
 
-def find_by_receipt(db: Session, receipt: str, lookup_secret: bytes) -> Case:
-    """The case a (normalised) receipt belongs to; raises :class:`CaseNotFound`."""
-    return unlock_by_receipt(db, receipt, lookup_secret)[0]
-
-
 def _open_sealed(
     db: Session, case: Case, purpose: str, recipient_key_id: str, private_key: bytes
 ) -> bytes | None:
@@ -349,13 +344,6 @@ def _reporter_keys(db: Session, case: Case, stretched: bytes) -> CaseKeys:
         raise CaseNotFound
     identity_key = _open_sealed(db, case, IDENTITY, recipient_key_id, private_key)
     return CaseKeys(content=content_key, identity=identity_key)
-
-
-def open_as_reporter(db: Session, case: Case, receipt: str) -> CaseKeys:
-    """The reporter's keys, derived from the receipt (prefer :func:`unlock_by_receipt`)."""
-    return _reporter_keys(
-        db, case, stretch_receipt(receipt, current_app.config["RECEIPT_LOOKUP_SECRET"].encode())
-    )
 
 
 def open_with_org_key(db: Session, case: Case, purpose: str, org_private_key: bytes) -> bytes:

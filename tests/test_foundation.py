@@ -129,7 +129,7 @@ def test_unit_key_cannot_open_identity(app: Flask) -> None:
         identity = cases.read_identity(case, identity_key)
         assert identity is not None
         assert identity.name == "นางสาว ผู้แจ้ง"
-        reporter = cases.open_as_reporter(db, case, receipt)
+        _, reporter = cases.unlock_by_receipt(db, receipt, cli.lookup_secret(app))
         assert reporter.identity == identity_key
         recipients = {row.recipient for row in db.scalars(select(CaseKey).where(CaseKey.case_id == case_id))}
         assert recipients == {"unit", "custodian", "recovery", "reporter"}
@@ -195,13 +195,11 @@ def test_case_numbers_are_sequential_per_fiscal_year(app: Flask) -> None:
 def test_reporter_opens_case_with_receipt_only(app: Flask) -> None:
     case_id, receipt = file_case(app)
     with app.app_context(), new_session(app) as db:
-        case = cases.find_by_receipt(db, receipt, cli.lookup_secret(app))
+        case, reporter = cases.unlock_by_receipt(db, receipt, cli.lookup_secret(app))
         assert case.id == case_id
-        assert (
-            cases.read_report(case, cases.open_as_reporter(db, case, receipt).content).description == MARKER
-        )
+        assert cases.read_report(case, reporter.content).description == MARKER
         with pytest.raises(cases.CaseNotFound):
-            cases.find_by_receipt(db, crypto.new_receipt(), cli.lookup_secret(app))
+            cases.unlock_by_receipt(db, crypto.new_receipt(), cli.lookup_secret(app))
         assert receipt.encode() not in case.receipt_lookup
 
 
@@ -235,8 +233,8 @@ def test_swapped_public_key_is_detected_at_unlock(app: Flask) -> None:
 def test_message_author_is_bound_to_its_ciphertext(app: Flask) -> None:
     case_id, receipt = file_case(app)
     with app.app_context(), new_session(app) as db:
-        case = db.get_one(Case, case_id)
-        content_key = cases.open_as_reporter(db, case, receipt).content
+        case, reporter = cases.unlock_by_receipt(db, receipt, cli.lookup_secret(app))
+        content_key = reporter.content
         message = cases.add_message(db, case, content_key, cases.REPORTER, "ข้อความ", today())
         db.commit()
         assert cases.read_message(case, message, content_key) == "ข้อความ"
