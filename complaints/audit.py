@@ -13,11 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from complaints import crypto
+from complaints import crypto, settings
 from complaints.dates import today, utcnow
 from complaints.models import AuditEvent, AuditHead, ReporterAuditEvent
 
@@ -40,7 +39,7 @@ class AuditProblem:
 
 def _audit_key() -> bytes:
     """The chains are keyed: a database writer without the server config cannot re-forge them."""
-    return crypto.derive_key(str(current_app.config["SERVER_DATA_SECRET"]).encode(), "audit chain key")
+    return settings.audit_key()
 
 
 def _mac(fields: list[Any]) -> str:

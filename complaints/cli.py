@@ -5,41 +5,21 @@ from __future__ import annotations
 import secrets
 import sys
 import time
-from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from complaints import audit, cases, config, crypto, keys, migrations, storage
+from complaints import audit, cases, config, crypto, keys, migrations, settings, storage
 from complaints.db import new_session
-from complaints.models import StaffUser
+from complaints.models import Attachment, StaffUser
 from complaints.notifications import notify_cli
 
 users_cli = AppGroup("users", help="Staff accounts.")
 keys_cli = AppGroup("keys", help="Organisation keys.")
 audit_cli = AppGroup("audit", help="The tamper-evident audit log.")
 storage_cli = AppGroup("storage", help="Encrypted evidence files.")
-
-
-def argon2_params(app: Flask) -> crypto.Argon2Params:
-    """The password-hashing cost from config."""
-    return crypto.Argon2Params(
-        memory_kib=int(app.config["ARGON2_MEMORY_KIB"]),
-        iterations=int(app.config["ARGON2_ITERATIONS"]),
-        lanes=int(app.config["ARGON2_LANES"]),
-    )
-
-
-def server_secret(app: Flask) -> bytes:
-    """The 32-byte key for server-held secrets (TOTP seeds), derived from config."""
-    return crypto.derive_key(str(app.config["SERVER_DATA_SECRET"]).encode(), "server data key")
-
-
-def lookup_secret(app: Flask) -> bytes:
-    """The key of the receipt-lookup HMAC."""
-    return str(app.config["RECEIPT_LOOKUP_SECRET"]).encode()
 
 
 def _one_time_password() -> str:
@@ -66,9 +46,9 @@ def _ensure_secrets(app: Flask) -> None:
 @with_appcontext
 def init_command(lead_username: str | None, password_stdin: bool) -> None:
     """Create secrets, the schema, the keys and the first accounts. Safe to run twice."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = settings.app()
     _ensure_secrets(app)
-    Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
+    settings.upload_dir(app).mkdir(parents=True, exist_ok=True, mode=0o700)
     migrations.upgrade(app)
     with new_session(app) as db:
         if keys.active_org_key(db, keys.UNIT) is not None:
@@ -79,7 +59,7 @@ def init_command(lead_username: str | None, password_stdin: bool) -> None:
         unit, unit_private = keys.create_org_key(db, keys.UNIT)
         custodian, custodian_private = keys.create_org_key(db, keys.CUSTODIAN)
         db.flush()
-        params, secret = argon2_params(app), server_secret(app)
+        params, secret = settings.argon2_params(app), settings.server_secret(app)
         if lead_username:
             # Scripted installs (DESIGN §6): one lead holding both keys, with a chosen password.
             password = _read_password_stdin() if password_stdin else _one_time_password()
@@ -135,7 +115,7 @@ def init_command(lead_username: str | None, password_stdin: bool) -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create_user_command(username: str, roles: tuple[str, ...], password_stdin: bool) -> None:
     """Create a staff account; prints its TOTP secret (and a one-time password)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = settings.app()
     password = _read_password_stdin() if password_stdin else _one_time_password()
     with new_session(app) as db:
         if db.scalars(select(StaffUser).where(StaffUser.username == username)).first():
@@ -145,8 +125,8 @@ def create_user_command(username: str, roles: tuple[str, ...], password_stdin: b
             username,
             frozenset(roles),
             password,
-            argon2_params(app),
-            server_secret(app),
+            settings.argon2_params(app),
+            settings.server_secret(app),
             must_change_password=not password_stdin,
         )
         db.flush()
@@ -164,7 +144,7 @@ def create_user_command(username: str, roles: tuple[str, ...], password_stdin: b
 def recover_command(username: str) -> None:
     """Read the recovery code on stdin; make new unit and custodian keys, re-seal every case
     to them and grant them to USERNAME (for when every holder lost their password)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = settings.app()
     try:
         recovery_private = keys.recovery_private_key(sys.stdin.readline())
     except keys.KeyringError as error:
@@ -197,11 +177,16 @@ def audit_verify_command() -> None:
 @storage_cli.command("cleanup")
 @click.option("--older-than-hours", default=24.0, show_default=True)
 def storage_cleanup_command(older_than_hours: float) -> None:
-    """Delete encrypted partial uploads left by interrupted requests."""
-    removed = storage.remove_stale_partials(
-        Path(current_app.config["UPLOAD_DIR"]), older_than_hours * 3600, time.time()
-    )
-    click.echo(f"removed {removed} partial uploads")
+    """Delete encrypted files no case names: broken-off uploads and moves a crash left uncommitted."""
+    with new_session(settings.app()) as db:
+
+        def is_referenced(stored_name: str) -> bool:
+            return db.scalar(select(Attachment.id).where(Attachment.stored_name == stored_name)) is not None
+
+        removed = storage.remove_orphans(
+            settings.upload_dir(), is_referenced, older_than_hours * 3600, time.time()
+        )
+    click.echo(f"removed {removed} files that no case names")
 
 
 def init_app(app: Flask) -> None:

@@ -7,6 +7,7 @@ the purpose and the object, so a ciphertext moved to another case or field fails
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import os
@@ -25,6 +26,8 @@ from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.twofactor import InvalidToken
 from cryptography.hazmat.primitives.twofactor.totp import TOTP
+
+from complaints import contexts
 
 VERSION = 1
 _VERSION_BYTE = bytes([VERSION])
@@ -93,7 +96,7 @@ def _public_key_object(public_key: bytes) -> hpke.MLKEM768X25519PublicKey:
 
 def key_id(public_key: bytes) -> str:
     """A short stable name for a public key, stored beside everything sealed to it."""
-    return hashlib.sha256(b"complaints key id|" + public_key).hexdigest()[:16]
+    return hashlib.sha256(contexts.KEY_ID_PREFIX + public_key).hexdigest()[:16]
 
 
 def _info(purpose: str) -> bytes:
@@ -183,7 +186,7 @@ def derive_password_keys(password: str, salt: bytes, params: Argon2Params) -> Pa
         lanes=params.lanes,
         memory_cost=params.memory_kib,
     ).derive(unicodedata.normalize("NFKC", password).encode("utf-8"))
-    verifier = hashlib.sha256(b"complaints password verifier|" + output[:32]).digest()
+    verifier = hashlib.sha256(contexts.PASSWORD_VERIFIER_PREFIX + output[:32]).digest()
     return PasswordKeys(verifier=verifier, wrapping_key=output[32:])
 
 
@@ -227,7 +230,7 @@ def stretch_receipt(receipt: str, pepper: bytes, params: Argon2Params) -> bytes:
     (2^66 / cases guesses), for the decades a whistleblower's identity must stay secret.
     """
     return Argon2id(
-        salt=b"complaints receipt v1",
+        salt=contexts.RECEIPT_STRETCH_SALT,
         length=32,
         iterations=params.iterations,
         lanes=params.lanes,
@@ -238,7 +241,7 @@ def stretch_receipt(receipt: str, pepper: bytes, params: Argon2Params) -> bytes:
 
 def receipt_lookup(stretched_receipt: bytes, server_secret: bytes) -> bytes:
     """The indexed value that finds a case from its (stretched) receipt: HMAC-SHA256."""
-    return hmac.new(server_secret, b"receipt lookup|" + stretched_receipt, "sha256").digest()
+    return hmac.new(server_secret, contexts.RECEIPT_LOOKUP_PREFIX + stretched_receipt, "sha256").digest()
 
 
 def derive_private_key(material: bytes, salt: bytes, label: str) -> bytes:
@@ -255,7 +258,7 @@ def derive_key(material: bytes, label: str) -> bytes:
 
 def reporter_private_key(stretched_receipt: bytes, salt: bytes) -> bytes:
     """The reporter's keypair, derived from the stretched receipt and the case's salt."""
-    return derive_private_key(stretched_receipt, salt, "reporter key")
+    return derive_private_key(stretched_receipt, salt, contexts.REPORTER_KEY)
 
 
 def mac_hex(key: bytes, message: bytes) -> str:
@@ -315,8 +318,6 @@ def totp_uri(secret: bytes, account: str, issuer: str) -> str:
 
 def base32_secret(secret: bytes) -> str:
     """The secret as base32 text for typing into an authenticator app."""
-    import base64
-
     return base64.b32encode(secret).decode()
 
 
@@ -324,10 +325,6 @@ def base32_secret(secret: bytes) -> str:
 # Layout: version byte, then chunks of [4-byte big-endian length][nonce][ciphertext+tag].
 # The associated data of chunk i names the file, i, and whether it is the last chunk, so
 # reordering, truncation, extension and swapping files all fail to open.
-
-
-def _chunk_context(file_context: str, index: int, last: bool) -> str:
-    return f"{file_context}|chunk:{index}|last:{int(last)}"
 
 
 class FileEncryptor:
@@ -361,7 +358,9 @@ class FileEncryptor:
 
     def _emit(self, chunk: bytes, last: bool) -> None:
         nonce = os.urandom(_NONCE_BYTES)
-        sealed = self._aead.encrypt(nonce, chunk, _info(_chunk_context(self._context, self._index, last)))
+        sealed = self._aead.encrypt(
+            nonce, chunk, _info(contexts.file_chunk(self._context, self._index, last))
+        )
         self._sink.write(struct.pack(">I", len(sealed)) + nonce + sealed)
         self._index += 1
 
@@ -411,7 +410,7 @@ def decrypt_stream(key: bytes, file_context: str, source: BinaryIO) -> Iterator[
         header = _read_exact(source, 4, allow_eof=True)
         last = header == b""
         try:
-            chunk = aead.decrypt(nonce, sealed, _info(_chunk_context(file_context, index, last)))
+            chunk = aead.decrypt(nonce, sealed, _info(contexts.file_chunk(file_context, index, last)))
         except InvalidTag as error:
             raise CryptoError("file chunk does not open") from error
         yield chunk

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from complaints import crypto
+from complaints import contexts, crypto
 from complaints.dates import utcnow
 from complaints.models import KeyGrant, OrgKey, StaffUser
 
@@ -37,15 +37,7 @@ class RecipientKeys:
 
 
 def _grant_purpose(org_key: OrgKey, recipient_key_id: str) -> str:
-    return f"org-key:{org_key.kind}|key:{org_key.key_id}|to:{recipient_key_id}"
-
-
-def _personal_key_context(username: str) -> str:
-    return f"personal-key|user:{username}"
-
-
-def _totp_context(username: str) -> str:
-    return f"totp-secret|user:{username}"
+    return contexts.org_key_grant(org_key.kind, org_key.key_id, recipient_key_id)
 
 
 def create_org_key(db: Session, kind: str) -> tuple[OrgKey, bytes]:
@@ -144,6 +136,20 @@ def private_key_for(db: Session, kind: str, user: StaffUser, personal_private_ke
     return open_grant(grant, personal_private_key)
 
 
+def held_kinds(db: Session) -> dict[int, set[str]]:
+    """For every account, the kinds of active organisation keys sealed to its current personal key."""
+    rows = db.execute(
+        select(KeyGrant.user_id, OrgKey.kind)
+        .join(OrgKey, OrgKey.id == KeyGrant.org_key_id)
+        .join(StaffUser, StaffUser.id == KeyGrant.user_id)
+        .where(OrgKey.active.is_(True), KeyGrant.recipient_key_id == StaffUser.key_id)
+    )
+    held: dict[int, set[str]] = {}
+    for user_id, kind in rows:
+        held.setdefault(user_id, set()).add(kind)
+    return held
+
+
 # --- staff personal keys ------------------------------------------------------------------
 
 
@@ -184,7 +190,7 @@ def set_password(
     user.password_salt = salt
     user.password_verifier = derived.verifier
     user.private_key_ciphertext = crypto.encrypt_bytes(
-        derived.wrapping_key, personal_private_key, _personal_key_context(user.username)
+        derived.wrapping_key, personal_private_key, contexts.personal_key(user.username)
     )
 
 
@@ -209,7 +215,9 @@ def create_staff_user(
         roles=",".join(sorted(roles)),
         public_key=public_key,
         key_id=crypto.key_id(public_key),
-        totp_secret_ciphertext=crypto.encrypt_bytes(server_secret, totp_secret, _totp_context(username)),
+        totp_secret_ciphertext=crypto.encrypt_bytes(
+            server_secret, totp_secret, contexts.totp_secret(username)
+        ),
         must_change_password=must_change_password,
         disabled=False,
         failed_logins=0,
@@ -233,7 +241,7 @@ def unlock_personal_key(user: StaffUser, password: str, params: crypto.Argon2Par
     if not crypto.same_secret(derived.verifier, user.password_verifier):
         raise WrongPassword
     private_key = crypto.decrypt_bytes(
-        derived.wrapping_key, user.private_key_ciphertext, _personal_key_context(user.username)
+        derived.wrapping_key, user.private_key_ciphertext, contexts.personal_key(user.username)
     )
     if crypto.key_id(crypto.public_key_of(private_key)) != user.key_id:
         # Someone with database access swapped the public key to divert future grants.
@@ -279,13 +287,17 @@ def change_password(
 
 def totp_secret_of(user: StaffUser, server_secret: bytes) -> bytes:
     """The user's TOTP secret, kept under the server's data secret."""
-    return crypto.decrypt_bytes(server_secret, user.totp_secret_ciphertext, _totp_context(user.username))
+    return crypto.decrypt_bytes(
+        server_secret, user.totp_secret_ciphertext, contexts.totp_secret(user.username)
+    )
 
 
 def reset_totp_secret(user: StaffUser, server_secret: bytes) -> bytes:
     """A new TOTP secret for the user (admin action)."""
     secret = crypto.new_totp_secret()
-    user.totp_secret_ciphertext = crypto.encrypt_bytes(server_secret, secret, _totp_context(user.username))
+    user.totp_secret_ciphertext = crypto.encrypt_bytes(
+        server_secret, secret, contexts.totp_secret(user.username)
+    )
     user.last_totp_step = 0
     return secret
 
@@ -309,7 +321,7 @@ def recovery_private_key(code: str) -> bytes:
         raise KeyringError("the recovery code is not valid") from error
     if len(seed) != crypto.DATA_KEY_BYTES:
         raise KeyringError("the recovery code is not valid")
-    return crypto.derive_private_key(seed, b"complaints", "recovery key")
+    return crypto.derive_private_key(seed, b"complaints", contexts.RECOVERY_KEY)
 
 
 def _group(code: str) -> str:

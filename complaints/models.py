@@ -33,6 +33,8 @@ USERNAME_MAX = 64
 CASE_NUMBER_MAX = 20
 CODE_MAX = 40
 ORDER_NUMBER_MAX = 80
+# An e-mail address as forms check it: something@something.something, no spaces.
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 Ciphertext = Annotated[bytes, mapped_column(LargeBinary)]
 Code = Annotated[str, mapped_column(String(CODE_MAX))]

@@ -7,7 +7,6 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from flask import Flask, Request, current_app, g, request, session
@@ -18,6 +17,7 @@ from limits import parse as parse_limit
 from werkzeug.exceptions import HTTPException, TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from complaints import settings
 from complaints.storage import EncryptedUpload, TooManyFiles
 
 csrf = CSRFProtect()
@@ -37,7 +37,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 def anonymous_rate_key() -> str:
     """A rate-limit key that is not an address: a keyed hash, kept only in limiter storage."""
-    secret = str(current_app.config["SECRET_KEY"]).encode()
+    secret = settings.rate_key_secret()
     address = (request.remote_addr or "unknown").encode()
     return hashlib.sha256(b"rate|" + secret + b"|" + address).hexdigest()[:24]
 
@@ -56,10 +56,10 @@ LIMITS_BEFORE_BODY = {
 
 def _limit_before_body_is_read() -> None:
     setting = LIMITS_BEFORE_BODY.get(request.endpoint or "")
-    if request.method != "POST" or setting is None or not current_app.config.get("RATELIMIT_ENABLED", True):
+    if request.method != "POST" or setting is None or not settings.rate_limits_enabled():
         return
-    limit = parse_limit(str(current_app.config[setting]))
-    keys = (str(current_app.config["RATELIMIT_KEY_PREFIX"]), str(request.endpoint), anonymous_rate_key())
+    limit = parse_limit(settings.rate_limit(setting))
+    keys = (settings.rate_limit_prefix(), str(request.endpoint), anonymous_rate_key())
     if not limiter.limiter.hit(limit, *keys):
         reset_at = limiter.limiter.get_window_stats(limit, *keys).reset_time
         raise TooManyRequests(retry_after=max(1, math.ceil(reset_at - time.time())))
@@ -92,14 +92,11 @@ class UploadRequest(Request):
         if not filename:
             return io.BytesIO()  # an empty file input: nothing to keep
         uploads: list[EncryptedUpload] = g.setdefault("encrypted_uploads", [])
-        if len(uploads) >= int(current_app.config["MAX_ATTACHMENTS"]):
+        if len(uploads) >= settings.max_attachments():
             raise TooManyFiles
-        upload = EncryptedUpload(
-            directory=Path(current_app.config["UPLOAD_DIR"]),
-            max_bytes=int(current_app.config["MAX_ATTACHMENT_BYTES"]),
-        )
+        upload = EncryptedUpload(directory=settings.upload_dir(), max_bytes=settings.max_attachment_bytes())
         uploads.append(upload)
-        return upload  # type: ignore[return-value]
+        return upload  # type: ignore[return-value]  # a writable stream, not an IO[bytes] subclass
 
 
 def _discard_unpromoted_uploads(_exc: BaseException | None) -> None:
@@ -146,7 +143,7 @@ def trust_proxy(app: Flask) -> None:
     """
     hops = int(app.config["PROXY_HOPS"])
     if hops > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]  # Flask's documented way to wrap the WSGI app
 
 
 def csrf_exempt(view: ViewFunction) -> ViewFunction:

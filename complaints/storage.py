@@ -1,22 +1,24 @@
-"""Encrypted evidence files on disk: encrypted from the first uploaded byte, moved in on commit.
+"""Encrypted evidence files on disk: encrypted from the first uploaded byte, moved in with the commit.
 
 Each file gets its own random key. The upload stream encrypts into ``<name>.partial`` while the
 request is still being parsed, so Werkzeug never spools plaintext to a temp file; the file key
-is later stored encrypted under the case key, and the file is renamed into place only after
-the database transaction commits.
+is stored encrypted under the case key, and :func:`commit_with_files` — the one place files move
+into place — renames the files and commits the rows that name them as one step.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from complaints import crypto
+from complaints import contexts, crypto
 
 PARTIAL_SUFFIX = ".partial"
 
@@ -35,7 +37,7 @@ class FileTooLarge(RequestEntityTooLarge):
 
 def file_context(stored_name: str) -> str:
     """The associated-data prefix of a stored file's chunks."""
-    return f"file|{stored_name}"
+    return contexts.stored_file(stored_name)
 
 
 @dataclass
@@ -103,14 +105,43 @@ class EncryptedUpload:
         self.finished = True
 
     def discard(self) -> None:
-        """Remove the partial file (the submission failed or was invalid)."""
-        self.finish()
-        self.partial_path.unlink(missing_ok=True)
+        """Remove the partial file (the submission failed or was invalid), even on a full disk."""
+        try:
+            self.finish()
+        except OSError:  # the disk refused the last chunk: close what is open and drop it all
+            self.finished = True
+            with contextlib.suppress(OSError):
+                self._handle.close()
+        finally:
+            self.partial_path.unlink(missing_ok=True)
 
     def promote(self) -> None:
-        """Move the finished file into place; call after the transaction commits."""
+        """Move the finished file into place (only :func:`commit_with_files` calls this)."""
         self.finish()
         os.replace(self.partial_path, self.final_path)
+
+
+def commit_with_files(db: Session, uploads: Sequence[EncryptedUpload]) -> None:
+    """Move every file into place, then commit the rows that name them: both or neither.
+
+    Files go in first, so a committed row always has its file. If a move or the commit fails,
+    the transaction is rolled back, the files already moved are removed again, and the error is
+    raised for the caller's error page. A process killed between the moves and the commit leaves
+    files that no row names: ``flask storage cleanup`` removes those (:func:`remove_orphans`).
+    """
+    placed: list[EncryptedUpload] = []
+    try:
+        for upload in uploads:
+            upload.promote()
+            placed.append(upload)
+        db.commit()
+    except BaseException:
+        db.rollback()
+        for upload in placed:
+            upload.final_path.unlink(missing_ok=True)
+        for upload in uploads:
+            upload.discard()
+        raise
 
 
 def open_plaintext(directory: Path, stored_name: str, key: bytes) -> Iterator[bytes]:
@@ -124,13 +155,21 @@ def remove(directory: Path, stored_name: str) -> None:
     (directory / stored_name).unlink(missing_ok=True)
 
 
-def remove_stale_partials(directory: Path, older_than_seconds: float, now: float) -> int:
-    """Delete ``.partial`` files left by crashed requests; returns how many."""
+def remove_orphans(
+    directory: Path, is_referenced: Callable[[str], bool], older_than_seconds: float, now: float
+) -> int:
+    """Delete files older than the grace period that no attachment row names; returns how many.
+
+    These are ``.partial`` uploads of requests that broke off, and files moved into place by a
+    process killed before its commit. A file a row names is never touched, however old.
+    """
     removed = 0
     if not directory.exists():
         return 0
-    for path in directory.glob("*" + PARTIAL_SUFFIX):
-        if now - path.stat().st_mtime > older_than_seconds:
+    for path in directory.iterdir():
+        if not path.is_file() or now - path.stat().st_mtime <= older_than_seconds:
+            continue
+        if path.name.endswith(PARTIAL_SUFFIX) or not is_referenced(path.name):
             path.unlink(missing_ok=True)
             removed += 1
     return removed

@@ -18,7 +18,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
 from werkzeug.test import TestResponse
 
-from complaints import cases, cli, create_app, crypto, keys
+from complaints import cases, create_app, crypto, keys, settings
 from complaints.dates import today
 from complaints.db import engine_of, new_session
 
@@ -147,7 +147,7 @@ def file_case(
     """File a report through the same service functions the form uses; returns (case id, receipt)."""
     with app.app_context(), new_session(app) as db:
         prepared = cases.prepare_case(
-            content, identity, [], keys.recipient_keys(db), cli.lookup_secret(app), today()
+            content, identity, [], keys.recipient_keys(db), settings.lookup_secret(app), today()
         )
         case = cases.store_case(
             db, prepared, category, department, channel, today(), app.config["DEADLINE_DAYS"]
@@ -356,7 +356,7 @@ def grant_key(app: Flask, username: str, kind: str) -> None:
 
     with app.app_context(), new_session(app) as db:
         lead = db.scalars(select(StaffUser).where(StaffUser.username == "lead")).one()
-        personal = keys.unlock_personal_key(lead, LEAD_PASSWORD, cli.argon2_params(app))
+        personal = keys.unlock_personal_key(lead, LEAD_PASSWORD, settings.argon2_params(app))
         org_private = keys.private_key_for(db, kind, lead, personal)
         org_key = keys.active_org_key(db, kind)
         assert org_key is not None
@@ -439,7 +439,7 @@ def file_case_with_files(
         evidence.append(cases.EvidenceFile(upload=upload, filename=filename, content_type="application/pdf"))
     with app.app_context(), new_session(app) as db:
         prepared = cases.prepare_case(
-            content, identity, evidence, keys.recipient_keys(db), cli.lookup_secret(app), today()
+            content, identity, evidence, keys.recipient_keys(db), settings.lookup_secret(app), today()
         )
         case = cases.store_case(
             db, prepared, "budget", "finance", "online", today(), app.config["DEADLINE_DAYS"]

@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
-from complaints import cases, cli
+from complaints import cases, settings
 from complaints.dates import today, utcnow
 from complaints.db import new_session
 from complaints.models import AuditEvent, Case, KeyGrant, StaffSession, StaffUser
@@ -193,7 +193,7 @@ def _fill_case_with_markers(app: Flask, lead_client: FlaskClient) -> tuple[str, 
     identity = cases.ReporterIdentity(name=MARKERS["identity"], phone=MARKERS["phone"])
     case_id, receipt = file_case_with_files(app, content, [(MARKERS["file"], b"evidence")], identity=identity)
     with app.app_context(), new_session(app) as db:
-        case, reporter_keys = cases.unlock_by_receipt(db, receipt, cli.lookup_secret(app))
+        case, reporter_keys = cases.unlock_by_receipt(db, receipt, settings.lookup_secret(app))
         cases.add_message(
             db, case, reporter_keys.content, cases.REPORTER, MARKERS["reporter_message"], today()
         )

@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from complaints import cases, cli, crypto, keys, notifications, storage
+from complaints import cases, crypto, keys, notifications, settings, storage
 from complaints.dates import today, utcnow
 from complaints.db import new_session
 from complaints.followup import sessions
@@ -33,7 +33,7 @@ THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 def org_private_key(app: Flask, kind: str) -> bytes:
     with app.app_context(), new_session(app) as db:
         lead = db.scalars(select(StaffUser).where(StaffUser.username == "lead")).one()
-        personal = keys.unlock_personal_key(lead, LEAD_PASSWORD, cli.argon2_params(app))
+        personal = keys.unlock_personal_key(lead, LEAD_PASSWORD, settings.argon2_params(app))
         return keys.private_key_for(db, kind, lead, personal)
 
 

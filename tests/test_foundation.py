@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from complaints import cases, cli, crypto, keys
+from complaints import cases, crypto, keys, settings
 from complaints.dates import today
 from complaints.db import new_session
 from complaints.models import Case, CaseKey, KeyGrant, OrgKey, StaffUser
@@ -80,13 +80,13 @@ def test_lead_reads_case_through_password_derived_key(app: Flask) -> None:
     case_id, _ = file_case(app)
     with app.app_context(), new_session(app) as db:
         lead = db.scalars(select(StaffUser).where(StaffUser.username == "lead")).one()
-        personal = keys.unlock_personal_key(lead, LEAD_PASSWORD, cli.argon2_params(app))
+        personal = keys.unlock_personal_key(lead, LEAD_PASSWORD, settings.argon2_params(app))
         unit_private = keys.private_key_for(db, keys.UNIT, lead, personal)
         case = db.get_one(Case, case_id)
         content_key = cases.open_with_org_key(db, case, cases.CONTENT, unit_private)
         assert cases.read_report(case, content_key).description == MARKER
         with pytest.raises(keys.WrongPassword):
-            keys.unlock_personal_key(lead, "wrong password", cli.argon2_params(app))
+            keys.unlock_personal_key(lead, "wrong password", settings.argon2_params(app))
 
 
 def test_new_officer_reads_only_after_a_lead_grants_the_unit_key(app: Flask) -> None:
@@ -95,7 +95,7 @@ def test_new_officer_reads_only_after_a_lead_grants_the_unit_key(app: Flask) -> 
         args=["users", "create", "officer1", "--role", "officer", "--password-stdin"],
         input="officer password 1\n",
     )
-    params = cli.argon2_params(app)
+    params = settings.argon2_params(app)
     with app.app_context(), new_session(app) as db:
         officer = db.scalars(select(StaffUser).where(StaffUser.username == "officer1")).one()
         officer_personal = keys.unlock_personal_key(officer, "officer password 1", params)
@@ -116,7 +116,7 @@ def test_new_officer_reads_only_after_a_lead_grants_the_unit_key(app: Flask) -> 
 
 def test_unit_key_cannot_open_identity(app: Flask) -> None:
     case_id, receipt = file_case(app, identity=cases.ReporterIdentity(name="นางสาว ผู้แจ้ง", phone="0812345678"))
-    params = cli.argon2_params(app)
+    params = settings.argon2_params(app)
     with app.app_context(), new_session(app) as db:
         lead = db.scalars(select(StaffUser).where(StaffUser.username == "lead")).one()
         personal = keys.unlock_personal_key(lead, LEAD_PASSWORD, params)
@@ -129,7 +129,7 @@ def test_unit_key_cannot_open_identity(app: Flask) -> None:
         identity = cases.read_identity(case, identity_key)
         assert identity is not None
         assert identity.name == "นางสาว ผู้แจ้ง"
-        _, reporter = cases.unlock_by_receipt(db, receipt, cli.lookup_secret(app))
+        _, reporter = cases.unlock_by_receipt(db, receipt, settings.lookup_secret(app))
         assert reporter.identity == identity_key
         recipients = {row.recipient for row in db.scalars(select(CaseKey).where(CaseKey.case_id == case_id))}
         assert recipients == {"unit", "custodian", "recovery", "reporter"}
@@ -173,7 +173,7 @@ def test_recovery_code_restores_access_for_a_new_holder(app: Flask) -> None:
     assert result.exit_code == 0, result.output
     with app.app_context(), new_session(app) as db:
         newlead = db.scalars(select(StaffUser).where(StaffUser.username == "newlead")).one()
-        personal = keys.unlock_personal_key(newlead, "new lead password", cli.argon2_params(app))
+        personal = keys.unlock_personal_key(newlead, "new lead password", settings.argon2_params(app))
         case = db.get_one(Case, case_id)
         unit_private = keys.private_key_for(db, keys.UNIT, newlead, personal)
         content_key = cases.open_with_org_key(db, case, cases.CONTENT, unit_private)
@@ -195,17 +195,17 @@ def test_case_numbers_are_sequential_per_fiscal_year(app: Flask) -> None:
 def test_reporter_opens_case_with_receipt_only(app: Flask) -> None:
     case_id, receipt = file_case(app)
     with app.app_context(), new_session(app) as db:
-        case, reporter = cases.unlock_by_receipt(db, receipt, cli.lookup_secret(app))
+        case, reporter = cases.unlock_by_receipt(db, receipt, settings.lookup_secret(app))
         assert case.id == case_id
         assert cases.read_report(case, reporter.content).description == MARKER
         with pytest.raises(cases.CaseNotFound):
-            cases.unlock_by_receipt(db, crypto.new_receipt(), cli.lookup_secret(app))
+            cases.unlock_by_receipt(db, crypto.new_receipt(), settings.lookup_secret(app))
         assert receipt.encode() not in case.receipt_lookup
 
 
 def test_grant_refused_while_recipient_has_a_password_set_by_someone_else(app: Flask) -> None:
     app.test_cli_runner().invoke(args=["users", "create", "fresh", "--role", "officer"])
-    params = cli.argon2_params(app)
+    params = settings.argon2_params(app)
     with app.app_context(), new_session(app) as db:
         fresh = db.scalars(select(StaffUser).where(StaffUser.username == "fresh")).one()
         lead = db.scalars(select(StaffUser).where(StaffUser.username == "lead")).one()
@@ -221,7 +221,7 @@ def test_grant_refused_while_recipient_has_a_password_set_by_someone_else(app: F
 
 
 def test_swapped_public_key_is_detected_at_unlock(app: Flask) -> None:
-    params = cli.argon2_params(app)
+    params = settings.argon2_params(app)
     with app.app_context(), new_session(app) as db:
         lead = db.scalars(select(StaffUser).where(StaffUser.username == "lead")).one()
         attacker_public = crypto.public_key_of(crypto.generate_private_key())
@@ -233,7 +233,7 @@ def test_swapped_public_key_is_detected_at_unlock(app: Flask) -> None:
 def test_message_author_is_bound_to_its_ciphertext(app: Flask) -> None:
     case_id, receipt = file_case(app)
     with app.app_context(), new_session(app) as db:
-        case, reporter = cases.unlock_by_receipt(db, receipt, cli.lookup_secret(app))
+        case, reporter = cases.unlock_by_receipt(db, receipt, settings.lookup_secret(app))
         content_key = reporter.content
         message = cases.add_message(db, case, content_key, cases.REPORTER, "ข้อความ", today())
         db.commit()
@@ -255,7 +255,7 @@ def test_first_password_change_rotates_the_personal_key_and_keeps_grants(app: Fl
     """The person who ran `init` knew the one-time password: after the change it opens nothing."""
     result = app.test_cli_runner().invoke(args=["users", "create", "somsri", "--role", "lead"])
     one_time = re.search(r"one-time-password: (\S+)", result.output).group(1)  # type: ignore[union-attr]
-    params = cli.argon2_params(app)
+    params = settings.argon2_params(app)
     case_id, _ = file_case(app)
     with app.app_context(), new_session(app) as db:
         somsri = db.scalars(select(StaffUser).where(StaffUser.username == "somsri")).one()
@@ -293,7 +293,7 @@ def test_interactive_init_lead_keys_are_rotated_at_first_login(tmp_path: Path, d
     assert result.exit_code == 0, result.output
     passwords = re.findall(r"one-time-password: (\S+)", result.output)
     assert len(passwords) == 3  # admin, lead, custodian
-    params = cli.argon2_params(app)
+    params = settings.argon2_params(app)
     with app.app_context(), new_session(app) as db:
         admin = db.scalars(select(StaffUser).where(StaffUser.username == "admin")).one()
         assert not db.scalars(select(KeyGrant).where(KeyGrant.user_id == admin.id)).all()

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from itsdangerous.timed import TimestampSigner
 from sqlalchemy import select
 
-from complaints import audit, cases, cli, keys, notifications, storage
+from complaints import audit, cases, keys, notifications, settings, storage
 from complaints.dates import today
 from complaints.db import new_session
 from complaints.models import Attachment, Base, Case, CaseKey, StaffUser
@@ -76,7 +76,7 @@ def unit_private_key(app: Flask) -> bytes:
     """The legal unit's private key, unlocked the way a lead's login does."""
     with app.app_context(), new_session(app) as db:
         lead = db.scalars(select(StaffUser).where(StaffUser.username == "lead")).one()
-        personal = keys.unlock_personal_key(lead, LEAD_PASSWORD, cli.argon2_params(app))
+        personal = keys.unlock_personal_key(lead, LEAD_PASSWORD, settings.argon2_params(app))
         return keys.private_key_for(db, keys.UNIT, lead, personal)
 
 
@@ -340,7 +340,7 @@ def test_confidential_identity_is_sealed_away_from_the_unit(app: Flask, client: 
         with pytest.raises(keys.KeyringError):
             cases.open_with_org_key(db, case, cases.IDENTITY, unit)
         lead = db.scalars(select(StaffUser).where(StaffUser.username == "lead")).one()
-        personal = keys.unlock_personal_key(lead, LEAD_PASSWORD, cli.argon2_params(app))
+        personal = keys.unlock_personal_key(lead, LEAD_PASSWORD, settings.argon2_params(app))
         custodian = keys.private_key_for(db, keys.CUSTODIAN, lead, personal)
         identity = cases.read_identity(case, cases.open_with_org_key(db, case, cases.IDENTITY, custodian))
     assert identity == cases.ReporterIdentity(name="นางสาว ผู้แจ้ง", phone="", email="a@example.org")

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from complaints import cases
 from complaints.db import new_session
 from complaints.models import AuditEvent, Case, CaseExclusion, StaffSession, StaffUser
-from complaints.staff import casework
-from complaints.staff.auth import StaffContext
+from complaints.staff import assignment
+from complaints.staff.refusals import CaseActionRefused
+from complaints.workspace.sessions import StaffContext
 from tests.conftest import (
     OFFICER_PASSWORD,
     create_staff,
@@ -143,23 +144,23 @@ def test_only_active_unexcluded_holders_of_a_current_grant_count_as_readers(
     lead, officer1 = _context(app, "lead"), _context(app, "officer1")
     with new_session(app) as db:
         case = db.get_one(Case, case_id)
-        assert casework.readers_besides(db, case, lead_id) == 1  # officer1; "keyless" holds no key
+        assert assignment.readers_besides(db, case, lead_id) == 1  # officer1; "keyless" holds no key
         db.get_one(StaffUser, officer_id).disabled = True
         db.flush()
-        assert casework.readers_besides(db, case, lead_id) == 0
+        assert assignment.readers_besides(db, case, lead_id) == 0
         db.get_one(StaffUser, officer_id).disabled = False
         db.get_one(StaffUser, officer_id).key_id = "0" * 16  # as after a password reset
         db.flush()
-        assert casework.readers_besides(db, case, lead_id) == 0  # a stale grant reads nothing
+        assert assignment.readers_besides(db, case, lead_id) == 0  # a stale grant reads nothing
         db.rollback()
         db.add(CaseExclusion(case_id=case_id, user_id=officer_id, reason="subject"))
         db.flush()
-        assert casework.readers_besides(db, case, lead_id) == 0
-        with pytest.raises(casework.CaseActionRefused) as refused:
-            casework.exclude_subject(db, case, officer1, lead_id)
+        assert assignment.readers_besides(db, case, lead_id) == 0
+        with pytest.raises(CaseActionRefused) as refused:
+            assignment.exclude_subject(db, case, officer1, lead_id)
         assert refused.value.reason == "lead_only"
-        with pytest.raises(casework.CaseActionRefused) as refused:
-            casework.declare_conflict(db, case, lead)
+        with pytest.raises(CaseActionRefused) as refused:
+            assignment.declare_conflict(db, case, lead)
         assert refused.value.reason == "last_reader"
 
 
@@ -219,8 +220,8 @@ def test_nobody_lifts_their_own_exclusion(app: Flask, lead_client: FlaskClient, 
     context = _context(app, "lead2")
     with new_session(app) as db:
         case = db.get_one(Case, case_id)
-        with pytest.raises(casework.CaseActionRefused) as refused:
-            casework.lift_exclusion(db, case, context, lead2_id, "mistaken")
+        with pytest.raises(CaseActionRefused) as refused:
+            assignment.lift_exclusion(db, case, context, lead2_id, "mistaken")
         assert refused.value.reason == "own_exclusion"
     # Another lead who holds the key may lift it.
     lead_token = csrf_token_from(lead_client.get(page).text)

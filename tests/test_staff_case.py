@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from complaints import cases, cli, keys
+from complaints import cases, keys, settings
 from complaints.db import new_session
 from complaints.models import AuditEvent, Case, CaseExclusion, InternalNote, Message, StaffUser
 from tests.conftest import (
@@ -117,7 +117,7 @@ def test_reply_reaches_the_reporter_and_counts_as_feedback(app: Flask, lead_clie
     assert location.endswith("#thread")
     assert "ขอเอกสารเพิ่มเติม" in lead_client.get(page).text
     with app.app_context(), new_session(app) as db:
-        case, reporter_keys = cases.unlock_by_receipt(db, receipt, cli.lookup_secret(app))
+        case, reporter_keys = cases.unlock_by_receipt(db, receipt, settings.lookup_secret(app))
         thread = cases.thread(db, case)
         assert [(m.author, cases.read_message(case, m, reporter_keys.content)) for m in thread] == [
             ("staff", "ขอเอกสารเพิ่มเติม")
@@ -141,7 +141,7 @@ def test_empty_reply_is_refused_with_a_message(app: Flask, lead_client: FlaskCli
 def test_reporter_messages_are_marked_read_when_opened(app: Flask, lead_client: FlaskClient) -> None:
     case_id, receipt = file_case(app, cases.ReportContent(description=MARKER))
     with app.app_context(), new_session(app) as db:
-        case, reporter_keys = cases.unlock_by_receipt(db, receipt, cli.lookup_secret(app))
+        case, reporter_keys = cases.unlock_by_receipt(db, receipt, settings.lookup_secret(app))
         cases.add_message(
             db, case, reporter_keys.content, cases.REPORTER, "ข้อมูลเพิ่มเติมจากผู้แจ้ง", case.submitted_on
         )
@@ -163,7 +163,7 @@ def test_internal_notes_are_encrypted_and_never_in_the_reporter_thread(
     with app.app_context(), new_session(app) as db:
         note = db.scalars(select(InternalNote)).one()
         assert b"NOTE" not in note.body_ciphertext
-        case, reporter_keys = cases.unlock_by_receipt(db, receipt, cli.lookup_secret(app))
+        case, reporter_keys = cases.unlock_by_receipt(db, receipt, settings.lookup_secret(app))
         assert cases.thread(db, case) == []
         # The note is bound to its case and id: it does not open as a message or another note.
         content_key = reporter_keys.content
@@ -280,7 +280,7 @@ def test_identity_shared_by_the_reporter_is_shown_to_the_assignee_only(
     case_id, receipt = file_case(app, cases.ReportContent(description=MARKER), identity=identity)
     officer_id = _user_id(app, "officer1")
     with app.app_context(), new_session(app) as db:
-        case, reporter_keys = cases.unlock_by_receipt(db, receipt, cli.lookup_secret(app))
+        case, reporter_keys = cases.unlock_by_receipt(db, receipt, settings.lookup_secret(app))
         unit = keys.active_org_key(db, keys.UNIT)
         assert unit is not None
         assert reporter_keys.identity is not None

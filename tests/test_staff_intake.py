@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from complaints import cases, cli
+from complaints import cases, settings
 from complaints.dates import today
 from complaints.db import new_session
 from complaints.models import AuditEvent, Case
@@ -67,7 +67,7 @@ def test_offline_report_is_encrypted_and_the_receipt_opens_it(app: Flask, lead_c
         assert b"scanned letter" not in data
         assert "ผู้แจ้ง ทางจดหมาย".encode() not in data
     with app.app_context(), new_session(app) as db:
-        case, reporter_keys = cases.unlock_by_receipt(db, receipt, cli.lookup_secret(app))
+        case, reporter_keys = cases.unlock_by_receipt(db, receipt, settings.lookup_secret(app))
         assert cases.read_report(case, reporter_keys.content).description == MARKER
         assert reporter_keys.identity is not None
         identity = cases.read_identity(case, reporter_keys.identity)
@@ -85,7 +85,7 @@ def test_offline_report_is_encrypted_and_the_receipt_opens_it(app: Flask, lead_c
 
 def test_intake_validation_keeps_nothing(app: Flask, lead_client: FlaskClient) -> None:
     for overrides, message in [
-        ({"description": ""}, "กรุณากรอกข้อมูลช่องนี้"),
+        ({"description": ""}, "กรุณาเล่าว่าเกิดอะไรขึ้น"),  # the citizen form's own words, one rule
         ({"channel": "online"}, "กรุณาเลือกจากรายการที่กำหนด"),
         ({"received_on": (today() + timedelta(days=1)).isoformat()}, "วันที่รับเรื่องต้องไม่เป็นวันในอนาคต"),
         ({"disclosure": "confidential"}, "กรุณาระบุชื่อ หมายเลขโทรศัพท์ หรืออีเมล"),

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 
-from complaints import cli, crypto, keys
+from complaints import crypto, keys, settings
 from complaints.dates import utcnow
 from complaints.db import new_session
 from complaints.models import AuditEvent, StaffSession, StaffUser
@@ -332,8 +332,8 @@ def test_first_login_forces_a_password_change(app: Flask, client: FlaskClient) -
     assert not user.must_change_password
     assert user.key_id != old_key_id  # the one-time password never leads to the key in use
     with pytest.raises(keys.WrongPassword):
-        keys.unlock_personal_key(user, one_time, cli.argon2_params(app))
-    keys.unlock_personal_key(user, new_password, cli.argon2_params(app))
+        keys.unlock_personal_key(user, one_time, settings.argon2_params(app))
+    keys.unlock_personal_key(user, new_password, settings.argon2_params(app))
 
 
 def test_password_change_rewraps_the_key_and_ends_other_sessions(
@@ -370,9 +370,9 @@ def test_password_change_rewraps_the_key_and_ends_other_sessions(
     assert other.get("/staff/").status_code == 302  # the other one was logged out
     lead = _user(app, "lead")
     assert lead.key_id == key_id  # same personal key, re-wrapped
-    assert keys.unlock_personal_key(lead, new_password, cli.argon2_params(app))
+    assert keys.unlock_personal_key(lead, new_password, settings.argon2_params(app))
     with pytest.raises(keys.WrongPassword):
-        keys.unlock_personal_key(lead, LEAD_PASSWORD, cli.argon2_params(app))
+        keys.unlock_personal_key(lead, LEAD_PASSWORD, settings.argon2_params(app))
 
 
 def test_logout_deletes_the_server_half(app: Flask, lead_client: FlaskClient) -> None:

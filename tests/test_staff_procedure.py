@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from complaints import cases, cli
+from complaints import cases, settings
 from complaints.dates import add_days, today
 from complaints.db import new_session
 from complaints.models import AuditEvent, Case, ProcedureEvent
@@ -84,7 +84,7 @@ def test_the_triage_track(app: Flask, lead_client: FlaskClient) -> None:
     assert case.next_deadline_kind == "awaiting_information"
     assert case.next_deadline_on == add_days(today(), app.config["DEADLINE_DAYS"]["awaiting_information"])
     with app.app_context(), new_session(app) as db:
-        found, reporter_keys = cases.unlock_by_receipt(db, receipt, cli.lookup_secret(app))
+        found, reporter_keys = cases.unlock_by_receipt(db, receipt, settings.lookup_secret(app))
         texts = [cases.read_message(found, m, reporter_keys.content) for m in cases.thread(db, found)]
         assert texts == ["กรุณาส่งภาพถ่ายใบเสร็จ"]
     assert _step(lead_client, number, "information_received")[0] == 302

@@ -8,7 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from complaints import cases, cli, keys
+from complaints import cases, keys, settings
 from complaints.dates import format_day, today
 from complaints.db import new_session
 from complaints.models import AuditEvent, Case, CaseExclusion, CaseKey, Message, RevealRequest, StaffUser
@@ -99,7 +99,7 @@ def test_asking_tells_the_reporter_at_once_and_shows_nothing_yet(
     )
     # The reporter reads the notice with their own keys, before anyone approved anything.
     with app.app_context(), new_session(app) as db:
-        case, reporter_keys = cases.unlock_by_receipt(db, receipt, cli.lookup_secret(app))
+        case, reporter_keys = cases.unlock_by_receipt(db, receipt, settings.lookup_secret(app))
         (message,) = cases.thread(db, case)
         assert message.author == cases.STAFF
         notice = cases.read_message(case, message, reporter_keys.content)
@@ -278,7 +278,7 @@ def test_a_replaced_personal_key_no_longer_opens_the_grant(
     assert NAME in lead_client.get(page).text
     with app.app_context(), new_session(app) as db:
         lead = db.scalars(select(StaffUser).where(StaffUser.username == "lead")).one()
-        fresh = keys.replace_personal_key(lead, "another long password", cli.argon2_params(app))
+        fresh = keys.replace_personal_key(lead, "another long password", settings.argon2_params(app))
         assert cases.identity_key_for_staff(db, db.get_one(Case, case_id), fresh) is None
 
 

@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from complaints import cases, cli
+from complaints import cases, settings
 from complaints.dates import today
 from complaints.db import new_session
 from complaints.models import Base, Case, CaseExclusion, StaffUser
@@ -53,7 +53,7 @@ def test_stored_xss_renders_escaped_on_every_staff_page(app: Flask, lead_client:
     identity = cases.ReporterIdentity(name=PAYLOAD, phone=PAYLOAD, email=PAYLOAD)
     case_id, receipt = file_case_with_files(app, content, [(f"{IMG}{THAI}.pdf", b"data")], identity=identity)
     with app.app_context(), new_session(app) as db:
-        case, reporter_keys = cases.unlock_by_receipt(db, receipt, cli.lookup_secret(app))
+        case, reporter_keys = cases.unlock_by_receipt(db, receipt, settings.lookup_secret(app))
         cases.add_message(db, case, reporter_keys.content, cases.REPORTER, PAYLOAD, today())
         number = case.number
         db.commit()

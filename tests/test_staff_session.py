@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, select, update
 from sqlalchemy.orm import Session
 
-from complaints import cases, cli, crypto, keys
+from complaints import cases, crypto, keys, settings
 from complaints.dates import utcnow
 from complaints.db import new_session
 from complaints.models import Case, CaseKey, KeyGrant, StaffSession, StaffUser
@@ -99,7 +99,7 @@ def _key_material_on_the_server(app: Flask, db: Session, instance: Path) -> list
         str(app.config[name]).encode()
         for name in ("SECRET_KEY", "RECEIPT_LOOKUP_SECRET", "SERVER_DATA_SECRET")
     ]
-    material.append(cli.server_secret(app))
+    material.append(settings.server_secret(app))
     for row in db.scalars(select(StaffSession)):
         material += [row.id.encode(), row.private_key_ciphertext]
     for user in db.scalars(select(StaffUser)):

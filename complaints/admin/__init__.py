@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-blueprint = Blueprint("admin", __name__)
+from complaints.workspace.access import load_staff_session, template_helpers
 
-from complaints.admin import routes  # noqa: E402,F401  (routes attach to the blueprint)
+blueprint = Blueprint("admin", __name__)
+blueprint.before_request(load_staff_session)
+blueprint.context_processor(template_helpers)
+
+from complaints.admin import routes  # noqa: E402 - the views attach to the blueprint defined above
+
+__all__ = ["blueprint", "routes"]

@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 
 from complaints import audit, crypto, keys
 from complaints.models import StaffUser
-from complaints.staff.auth import end_all_sessions
-from complaints.staff.grants import held_kinds
+from complaints.workspace.sessions import end_all_sessions
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
@@ -56,7 +55,7 @@ def one_time_password() -> str:
 
 def accounts(db: Session, now: datetime) -> list[AccountRow]:
     """Every account with the keys it holds (by kind) and whether it is locked out."""
-    held = held_kinds(db)
+    held = keys.held_kinds(db)
     return [
         AccountRow(
             user=user,

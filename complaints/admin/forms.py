@@ -6,8 +6,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, StringField
 from wtforms.validators import Length, Optional, Regexp
 
-from complaints.models import USERNAME_MAX
-from complaints.staff.forms import EMAIL_PATTERN, StaffForm, at_most, required
+from complaints.models import EMAIL_PATTERN, USERNAME_MAX
+from complaints.workspace.forms import StaffForm, at_most, required
 
 
 class AccountForm(StaffForm):

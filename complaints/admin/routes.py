@@ -15,14 +15,13 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
 
-from complaints import audit, cli, crypto, db
+from complaints import audit, crypto, db, settings
 from complaints.admin import accounts, blueprint
 from complaints.admin.forms import AccountForm
 from complaints.dates import utcnow
 from complaints.models import Case, StaffUser
 from complaints.numbers import whole_number
-from complaints.staff import routes as staff_routes
-from complaints.staff.auth import ADMIN_ROLES, LEGAL_ROLES, requires_roles, staff
+from complaints.workspace.access import ADMIN_ROLES, LEGAL_ROLES, requires_roles, staff
 
 AUDIT_PAGE_SIZE = 50
 REFUSALS: dict[str, Any] = {
@@ -33,9 +32,6 @@ REFUSALS: dict[str, Any] = {
     "not_yourself": _l("You cannot disable your own account."),
 }
 ACCOUNT_ACTIONS = ("disable", "enable", "reset-password", "reset-totp", "unlock")
-
-blueprint.before_request(staff_routes.load_staff_session)
-blueprint.context_processor(staff_routes.staff_template_helpers)
 
 
 def _totp_qr(user: StaffUser, secret: bytes) -> Markup:
@@ -77,8 +73,8 @@ def new_user() -> ResponseReturnValue:
                 (form.display_name.data or "").strip(),
                 (form.email.data or "").strip(),
                 form.roles(),
-                cli.argon2_params(current_app),
-                cli.server_secret(current_app),
+                settings.argon2_params(),
+                settings.server_secret(),
             )
         except accounts.AccountRefused as refusal:
             database.rollback()
@@ -119,9 +115,9 @@ def account_action(user_id: str, action: str) -> ResponseReturnValue:
     admin = staff().user
     try:
         if action == "reset-password":
-            shown = accounts.reset_password(database, admin, account, cli.argon2_params(current_app))
+            shown = accounts.reset_password(database, admin, account, settings.argon2_params())
         elif action == "reset-totp":
-            shown = accounts.reset_totp(database, admin, account, cli.server_secret(current_app))
+            shown = accounts.reset_totp(database, admin, account, settings.server_secret())
         else:
             _simple_action(action, admin, account)
             database.commit()
@@ -169,9 +165,9 @@ def audit_log() -> ResponseReturnValue:
     )
 
 
-@blueprint.get("/settings")
+@blueprint.get("/settings", endpoint="settings")
 @requires_roles(ADMIN_ROLES)
-def settings() -> ResponseReturnValue:
+def settings_view() -> ResponseReturnValue:
     config = current_app.config
     return render_template(
         "admin/settings.html",

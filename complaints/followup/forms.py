@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired
 
-from complaints.public.forms import Form, evidence_files, long_text
+from complaints.reporting.fields import Form, evidence_files, long_text
 
 RECEIPT_INPUT_MAX = 80
 
@@ -30,7 +30,7 @@ class ReceiptForm(Form):
 class ReplyForm(Form):
     """A message to the officer handling the report."""
 
-    body = long_text(_l("Your message"), "MAX_TEXT_CHARS", required=_l("Write your message first."))
+    body = long_text(_l("Your message"), None, required=_l("Write your message first."))
 
 
 class EvidenceForm(Form):

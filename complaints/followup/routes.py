@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import timedelta
 
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from complaints import cases, cli, dates, db, notifications
+from complaints import cases, dates, db, notifications, settings
 from complaints.followup import blueprint, service, sessions
 from complaints.followup.forms import EvidenceForm, LogoutForm, ReceiptForm, ReplyForm, ShareIdentityForm
-from complaints.public import labels, submission
+from complaints.public import labels
+from complaints.reporting import evidence as reporting_evidence
+from complaints.reporting import filing
 from complaints.security import csrf_exempt, limit_value, limiter, reporter_session_key
 
 COOKIE = "reporter"
@@ -22,10 +23,6 @@ INVALID = 422
 SEE_OTHER = 303
 
 
-def _idle() -> timedelta:
-    return timedelta(minutes=int(current_app.config["REPORTER_IDLE_MINUTES"]))
-
-
 def _open_case() -> sessions.OpenCase:
     """The case of this browser's session, or :class:`sessions.SessionEnded`."""
     if COOKIE not in session:
@@ -33,8 +30,8 @@ def _open_case() -> sessions.OpenCase:
     cookie = sessions.SessionCookie.from_cookie(session[COOKIE])
     store, now = db.session(), dates.utcnow()
     # Lapsed sessions of other reporters go too: a row left behind says when a case was viewed.
-    sessions.purge_idle(store, now, _idle())
-    opened = sessions.resume(store, cookie, now, _idle())
+    sessions.purge_idle(store, now, settings.reporter_idle())
+    opened = sessions.resume(store, cookie, now, settings.reporter_idle())
     store.commit()
     return opened
 
@@ -62,7 +59,7 @@ def login() -> Response | tuple[str, int]:
         return render_template("followup/login.html", form=form), INVALID if request.method == "POST" else 200
     store = db.session()
     try:
-        cookie = sessions.log_in(store, form.receipt.data, cli.lookup_secret(current_app), dates.utcnow())
+        cookie = sessions.log_in(store, form.receipt.data, settings.lookup_secret(), dates.utcnow())
     except cases.CaseNotFound:
         form.receipt.errors = [
             _("We could not find a report with this receipt code. Check the 20 digits and try again.")
@@ -71,7 +68,7 @@ def login() -> Response | tuple[str, int]:
     if COOKIE in session:  # logging in again replaces the session this browser had
         with contextlib.suppress(sessions.SessionEnded):
             sessions.end(store, sessions.SessionCookie.from_cookie(session[COOKIE]))
-    sessions.purge_idle(store, dates.utcnow(), _idle())
+    sessions.purge_idle(store, dates.utcnow(), settings.reporter_idle())
     store.commit()
     session.clear()  # a fresh session: nothing carried over from before the login
     session[COOKIE] = cookie.to_cookie()
@@ -98,7 +95,7 @@ def _render_case(
     share_form: ShareIdentityForm | None = None,
     notice: str = "",
 ) -> str:
-    view = service.reporter_view(db.session(), opened, current_app.config["DEADLINE_DAYS"])
+    view = service.reporter_view(db.session(), opened, settings.deadline_days())
     return render_template(
         "followup/case.html",
         view=view,
@@ -114,8 +111,7 @@ def _render_case(
 
 def _tell_the_officer(opened: sessions.OpenCase) -> None:
     """A content-free e-mail to the case's officer (or the unit), after the commit."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    notifications.notify_reporter_message(app, opened.case.id)
+    notifications.notify_reporter_message(settings.app(), opened.case.id)
 
 
 @blueprint.post("/reply")
@@ -137,17 +133,16 @@ def evidence() -> Response | tuple[str, int]:
     """Add evidence files (encrypted while they stream in)."""
     opened = _open_case()
     form = EvidenceForm()
-    files = submission.evidence_from(form.attachments.data or [])
+    files = reporting_evidence.evidence_from(form.attachments.data or [])
     valid = form.validate_on_submit()
     if valid and not files:
         form.attachments.errors = [_("Choose at least one file to send.")]
         valid = False
     if not valid:
         return _render_case(opened, evidence_form=form, notice="files_dropped" if files else ""), INVALID
-    store = db.session()
-    rows = service.add_evidence(store, opened, files, form.note.data or "", dates.today())
-    store.commit()
-    service.promote_or_remove(store, rows, [item.upload for item in files])
+    filing.add_evidence(
+        db.session(), opened.case, opened.keys.content, files, form.note.data or "", dates.today()
+    )
     _tell_the_officer(opened)
     return _back_to_case("evidence_added")
 

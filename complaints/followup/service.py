@@ -1,4 +1,5 @@
-"""What the reporter sees of their case and the three things they can do to it.
+"""What the reporter sees of their case, and their reply and consent (evidence goes through
+:mod:`complaints.reporting.filing` like every report).
 
 Every function takes the case the reporter unlocked (:class:`sessions.OpenCase`); callers commit.
 """
@@ -7,10 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from complaints import audit, cases, keys
@@ -18,7 +17,6 @@ from complaints.dates import add_days
 from complaints.followup.sessions import OpenCase
 from complaints.models import Attachment
 from complaints.procedure import PublicStatus, public_status
-from complaints.storage import EncryptedUpload
 
 
 @dataclass(frozen=True)
@@ -107,38 +105,6 @@ def reply(db: Session, opened: OpenCase, body: str, today: date) -> None:
     """A message from the reporter to the officer."""
     cases.add_message(db, opened.case, opened.keys.content, cases.REPORTER, body, today)
     audit.record(db, "reporter_message", audit.REPORTER, None, opened.case.id)
-
-
-def add_evidence(
-    db: Session, opened: OpenCase, evidence: list[cases.EvidenceFile], note: str, today: date
-) -> list[Attachment]:
-    """Attach more encrypted files (and the note as a message); files are promoted after commit."""
-    attachments = []
-    for item in evidence:
-        attachment = cases.seal_attachment(opened.case.uid, opened.keys.content, item, cases.REPORTER, today)
-        attachment.case_id = opened.case.id
-        db.add(attachment)
-        attachments.append(attachment)
-    if note.strip():
-        cases.add_message(db, opened.case, opened.keys.content, cases.REPORTER, note, today)
-    audit.record(
-        db, "reporter_evidence_added", audit.REPORTER, None, opened.case.id, f"files={len(evidence)}"
-    )
-    return attachments
-
-
-def promote_or_remove(db: Session, attachments: list[Attachment], uploads: list[EncryptedUpload]) -> None:
-    """After commit: move the files into place, or delete the new rows if the disk refuses."""
-    try:
-        for upload in uploads:
-            upload.promote()
-    except OSError:
-        db.execute(delete(Attachment).where(Attachment.id.in_([row.id for row in attachments])))
-        db.commit()
-        for upload in uploads:
-            upload.discard()
-            Path(upload.final_path).unlink(missing_ok=True)
-        raise
 
 
 def share_identity(db: Session, opened: OpenCase) -> None:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from complaints import cases, crypto
+from complaints import cases, contexts, crypto
 from complaints.models import Case, ReporterSession
 
 # Looked up in place of a malformed receipt: never twenty digits, so it never matches.
@@ -58,7 +58,7 @@ class OpenCase:
 
 
 def _keys_context(session_id: str, case_uid: str) -> str:
-    return f"reporter-session|{session_id}|case:{case_uid}"
+    return contexts.reporter_session(session_id, case_uid)
 
 
 def _seal_keys(session_key: bytes, session_id: str, case: Case, keys: cases.CaseKeys) -> bytes:

@@ -6,4 +6,6 @@ from flask import Blueprint
 
 blueprint = Blueprint("public", __name__)
 
-from complaints.public import routes  # noqa: E402,F401  (routes attach to the blueprint)
+from complaints.public import routes  # noqa: E402 - the views attach to the blueprint defined above
+
+__all__ = ["blueprint", "routes"]

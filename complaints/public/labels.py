@@ -1,28 +1,29 @@
-"""Human labels for the codes stored as plaintext metadata: categories, departments, statuses.
-
-Codes come from settings (``CATEGORIES``, ``DEPARTMENTS``); a municipality that adds its own
-codes can name them in ``CATEGORY_LABELS`` / ``DEPARTMENT_LABELS`` as ``{"code": {"th": ..., "en": ...}}``.
-"""
+"""What the public pages and the reporter read: category examples, plain-language status and
+outcome explanations, and the other agencies a citizen can report to. Code labels shared with
+the staff side are in :mod:`complaints.labels` (re-exported here for the reporter's templates)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from complaints.i18n import current_language
+from complaints.labels import PUBLIC_STATUS_LABELS, category_label, department_label
 from complaints.procedure import PublicStatus
 
-CATEGORY_LABELS: dict[str, Any] = {
-    "public_property": _l("Misuse of public property"),
-    "budget": _l("Budget misuse or false disbursement"),
-    "procurement": _l("Procurement irregularities"),
-    "abuse_of_power": _l("Abuse of power, favouritism or ethics breaches"),
-    "bribery": _l("Bribery or extortion"),
-    "other": _l("Other misconduct"),
-}
+__all__ = [
+    "CATEGORY_EXAMPLES",
+    "EXTERNAL_CHANNELS",
+    "NOT_ACCEPTED_LABELS",
+    "OUTCOME_LABELS",
+    "PUBLIC_STATUS_EXPLANATIONS",
+    "PUBLIC_STATUS_LABELS",
+    "REFERRAL_LABELS",
+    "ExternalChannel",
+    "category_label",
+    "department_label",
+]
 
 CATEGORY_EXAMPLES: dict[str, Any] = {
     "public_property": _l("using municipal cars, tools or buildings for private purposes"),
@@ -31,23 +32,6 @@ CATEGORY_EXAMPLES: dict[str, Any] = {
     "abuse_of_power": _l("demanding favours, unfair treatment, conflicts of interest"),
     "bribery": _l("asking for or taking money or gifts to do or skip a job"),
     "other": _l("anything else an official does that breaks the rules"),
-}
-
-DEPARTMENT_LABELS: dict[str, Any] = {
-    "office_of_clerk": _l("Office of the Municipal Clerk"),
-    "finance": _l("Finance Division"),
-    "engineering": _l("Engineering Division"),
-    "public_health": _l("Public Health and Environment Division"),
-    "education": _l("Education Division"),
-    "other": _l("Other, or I am not sure"),
-}
-
-PUBLIC_STATUS_LABELS: dict[str, Any] = {
-    PublicStatus.RECEIVED: _l("Received"),
-    PublicStatus.IN_PROGRESS: _l("In progress"),
-    PublicStatus.REFERRED: _l("Referred"),
-    PublicStatus.COMPLETED: _l("Completed"),
-    PublicStatus.NOT_ACCEPTED: _l("Not accepted"),
 }
 
 PUBLIC_STATUS_EXPLANATIONS: dict[str, Any] = {
@@ -99,37 +83,3 @@ EXTERNAL_CHANNELS = (
         _l("Damrongdhama Centre, Ministry of Interior"), "1567", "https://www.damrongdhama.moi.go.th"
     ),
 )
-
-
-def _configured_label(setting: str, code: str) -> str | None:
-    custom: dict[str, dict[str, str]] = current_app.config.get(setting, {}) or {}
-    names = custom.get(code)
-    if not names:
-        return None
-    return names.get(current_language()) or names.get("th") or next(iter(names.values()), None)
-
-
-def category_label(code: str) -> str:
-    """The reader's-language name of a complaint category."""
-    custom = _configured_label("CATEGORY_LABELS", code)
-    if custom:
-        return custom
-    return str(CATEGORY_LABELS.get(code, code.replace("_", " ")))
-
-
-def department_label(code: str) -> str:
-    """The reader's-language name of a department."""
-    custom = _configured_label("DEPARTMENT_LABELS", code)
-    if custom:
-        return custom
-    return str(DEPARTMENT_LABELS.get(code, code.replace("_", " ")))
-
-
-def category_choices() -> list[tuple[str, str]]:
-    """(code, label) for every configured category, in the configured order."""
-    return [(code, category_label(code)) for code in current_app.config["CATEGORIES"]]
-
-
-def department_choices() -> list[tuple[str, str]]:
-    """(code, label) for every configured department, in the configured order."""
-    return [(code, department_label(code)) for code in current_app.config["DEPARTMENTS"]]

@@ -9,10 +9,11 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 
-from complaints import cli, dates, db, errors, notifications
+from complaints import dates, db, errors, notifications, settings
 from complaints.i18n import LANGUAGE_COOKIE
-from complaints.public import blueprint, labels, submission
+from complaints.public import blueprint, labels
 from complaints.public.forms import ReportForm
+from complaints.reporting import evidence, filing
 
 INVALID = 422
 ALREADY_SENT = 409
@@ -26,7 +27,7 @@ def landing() -> str:
         "public/landing.html",
         categories=[
             (code, labels.category_label(code), labels.CATEGORY_EXAMPLES.get(code))
-            for code in current_app.config["CATEGORIES"]
+            for code in settings.categories()
         ],
     )
 
@@ -59,24 +60,25 @@ def report() -> tuple[str, int]:
     form = ReportForm()
     if not form.validate_on_submit():
         status = INVALID if request.method == "POST" else 200
-        files_dropped = bool(submission.evidence_from(form.attachments.data or []))
+        files_dropped = bool(evidence.evidence_from(form.attachments.data or []))
         return render_template("public/report.html", form=form, files_dropped=files_dropped), status
-    filed = submission.file_report(
+    today = dates.today()
+    filed = filing.file_report(
         db.session(),
-        submission.submission_from(form.data),
-        submission.evidence_from(form.attachments.data or []),
-        cli.lookup_secret(current_app),
-        dates.today(),
-        current_app.config["DEADLINE_DAYS"],
+        filing.submission_from(form.data),
+        evidence.evidence_from(form.attachments.data or []),
+        filing.Arrival(channel=filing.ONLINE, received_on=today, acknowledged_on=today),
+        settings.lookup_secret(),
+        settings.deadline_days(),
     )
-    notifications.notify_new_report(current_app._get_current_object())  # type: ignore[attr-defined]
+    notifications.notify_new_report(settings.app())
     _spend_the_form()
     return render_template("public/receipt.html", filed=filed), 200
 
 
 def _spend_the_form() -> None:
     """Invalidate the form's CSRF token and keep only its digest, so a reload cannot file twice."""
-    spent = submission.spent_form_digest(request.form.get("csrf_token", ""))
+    spent = filing.spent_form_digest(request.form.get("csrf_token", ""))
     # Clearing the session drops the CSRF token; nothing of the report itself stays in the cookie.
     session.clear()
     session[SPENT_FORM] = spent
@@ -86,7 +88,7 @@ def _spend_the_form() -> None:
 def form_refused(error: CSRFError) -> tuple[str, int]:
     """A reload of the receipt page re-posts the spent form: say it was sent, not that it expired."""
     remembered = session.get(SPENT_FORM)
-    if not submission.is_resubmission(request.form.get("csrf_token", ""), remembered):
+    if not filing.is_resubmission(request.form.get("csrf_token", ""), remembered):
         return errors.render_csrf_error(error)
     session.clear()
     session[SPENT_FORM] = remembered  # a second reload gets the same answer
@@ -98,7 +100,7 @@ def healthz() -> tuple[dict[str, str], int]:
     """Liveness and database reachability; says nothing else about the installation."""
     try:
         db.session().execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 - any database failure means not healthy
+    except Exception:  # any database failure means not healthy
         return {"status": "database unavailable"}, 503
     return {"status": "ok"}, 200
 

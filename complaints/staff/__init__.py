@@ -1,9 +1,44 @@
-"""The legal unit's workspace: login with TOTP, triage queue, case handling."""
+"""The legal unit's workspace, one routes module per area with its services beside it:
+
+* log-in and passwords — :mod:`.login_routes` (on :mod:`complaints.workspace`);
+* the triage queue — :mod:`.queue_routes`, :mod:`.queue`;
+* one case — :mod:`.case_routes`, :mod:`.case_views`, :mod:`.case_access`, :mod:`.case_page`,
+  :mod:`.casework`, :mod:`.steps`, :mod:`.evidence`;
+* who handles it — :mod:`.assignment_routes`, :mod:`.assignment`;
+* offline intake — :mod:`.intake_routes`, :mod:`.intake`;
+* key grants — :mod:`.key_routes`, :mod:`.grants`;
+* identity reveals — :mod:`.reveal_routes`, :mod:`.reveals`;
+* refusals — :mod:`.refusals`.
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint
 
-blueprint = Blueprint("staff", __name__)
+from complaints.workspace.access import load_staff_session, template_helpers
 
-from complaints.staff import case_routes, reveal_routes, routes  # noqa: E402,F401  (routes attach to the blueprint)
+blueprint = Blueprint("staff", __name__)
+blueprint.before_request(load_staff_session)
+blueprint.context_processor(template_helpers)
+
+# The route modules attach their views to the blueprint when imported.
+from complaints.staff import (  # noqa: E402 - they need the blueprint defined above
+    assignment_routes,
+    case_routes,
+    intake_routes,
+    key_routes,
+    login_routes,
+    queue_routes,
+    reveal_routes,
+)
+
+__all__ = [
+    "assignment_routes",
+    "blueprint",
+    "case_routes",
+    "intake_routes",
+    "key_routes",
+    "login_routes",
+    "queue_routes",
+    "reveal_routes",
+]

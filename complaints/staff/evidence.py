@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from complaints import audit, cases, crypto, storage
 from complaints.models import Attachment, Case, StaffUser
+from complaints.reporting.evidence import safe_filename
 
 
 class AttachmentUnavailable(Exception):
@@ -45,14 +46,6 @@ def open_attachment(
 
 
 _UNSAFE_ASCII = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def safe_filename(name: str) -> str:
-    """A file name without paths, control characters or quotes (kept in Thai if it is Thai)."""
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C" and ch not in '"<>:|?*')
-    name = name.strip(" .")
-    return name[:150] or "evidence"
 
 
 def _ascii_part(text: str) -> str:

@@ -4,75 +4,41 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
     IntegerField,
-    MultipleFileField,
     PasswordField,
-    RadioField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
+from complaints import labels
 from complaints.models import ORDER_NUMBER_MAX, USERNAME_MAX
 from complaints.numbers import account_id
 from complaints.procedure import Action
-from complaints.staff import labels
-from complaints.staff.auth import PASSWORD_MAX, PASSWORD_MIN
-from complaints.staff.casework import LIFT_REASONS
+from complaints.reporting.fields import IdentityFields, ReportFields
+from complaints.staff.assignment import LIFT_REASONS
 from complaints.staff.steps import DETAIL_CHOICES, REQUIRED_DETAIL
+from complaints.workspace.forms import (
+    NOT_A_CHOICE,
+    NOT_A_DATE,
+    StaffForm,
+    TextLimit,
+    at_most,
+    labelled_choices,
+    required,
+)
+from complaints.workspace.login import PASSWORD_MAX, PASSWORD_MIN
 
-FIELD_MAX = 2_000
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 # An order or letter number: Thai or English letters, digits, spaces and / . - only.
 REFERENCE_MAX = 80
 REFERENCE_PATTERN = r"^[A-Za-z0-9\u0e01-\u0e5b /.\-]*$"
-# WTForms has no Thai catalogue: every message it could show is given here.
-REQUIRED = _l("Please fill in this field.")
-NOT_A_CHOICE = _l("Choose one of the listed options.")
-NOT_A_DATE = _l("Enter a date (day, month and year).")
-NOT_AN_EMAIL = _l("Enter a valid e-mail address.")
-
-
-def required() -> InputRequired:
-    """A required field with a translated message."""
-    return InputRequired(message=REQUIRED)
-
-
-def at_most(count: int) -> Length:
-    """A length limit with a translated message."""
-    return Length(max=count, message=_l("At most %(max)d characters."))
-
-
-def choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
-    """WTForms choices from (value, label) pairs."""
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
-class StaffForm(FlaskForm):  # type: ignore[misc]  # flask-wtf ships no type hints
-    """Base of the workspace's forms."""
-
-
-class TextLimit:
-    """At most ``MAX_TEXT_CHARS`` characters (a setting), checked at validation time."""
-
-    def __call__(self, _form: Any, field: Any) -> None:
-        limit = int(current_app.config["MAX_TEXT_CHARS"])
-        if field.data and len(field.data) > limit:
-            raise ValidationError(str(_l("At most %(count)s characters.", count=limit)))
-
-
-def _choices(mapping: dict[str, Any], codes: tuple[str, ...]) -> list[SelectChoice]:
-    """Choices with lazy labels: translated when the form is rendered, not when it is defined."""
-    return [SelectChoice(code, mapping.get(code, code)) for code in codes]
 
 
 class LoginForm(StaffForm):
@@ -162,22 +128,22 @@ class ProcedureForm(StaffForm):
     reason = SelectField(
         _l("Reason"),
         invalid_choice_message=NOT_A_CHOICE,
-        choices=_choices(labels.NOT_ACCEPTED_REASON_LABELS, DETAIL_CHOICES["reason"]),
+        choices=labelled_choices(labels.NOT_ACCEPTED_REASON_LABELS, DETAIL_CHOICES["reason"]),
     )
     referred_to = SelectField(
         _l("Referred to"),
         invalid_choice_message=NOT_A_CHOICE,
-        choices=_choices(labels.REFERRAL_BODY_LABELS, DETAIL_CHOICES["referred_to"]),
+        choices=labelled_choices(labels.REFERRAL_BODY_LABELS, DETAIL_CHOICES["referred_to"]),
     )
     severity = SelectField(
         _l("Severity"),
         invalid_choice_message=NOT_A_CHOICE,
-        choices=_choices(labels.SEVERITY_LABELS, DETAIL_CHOICES["severity"]),
+        choices=labelled_choices(labels.SEVERITY_LABELS, DETAIL_CHOICES["severity"]),
     )
     penalty = SelectField(
         _l("Penalty"),
         invalid_choice_message=NOT_A_CHOICE,
-        choices=_choices(labels.PENALTY_LABELS, DETAIL_CHOICES["penalty"]),
+        choices=labelled_choices(labels.PENALTY_LABELS, DETAIL_CHOICES["penalty"]),
     )
     note = TextAreaField(_l("Internal note on this step (optional)"), validators=[Optional(), TextLimit()])
     message = TextAreaField(_l("Message to the reporter (optional)"), validators=[Optional(), TextLimit()])
@@ -231,7 +197,7 @@ class LiftExclusionForm(StaffForm):
     reason = SelectField(
         _l("Why the exclusion no longer applies"),
         invalid_choice_message=NOT_A_CHOICE,
-        choices=_choices(labels.LIFT_REASON_LABELS, LIFT_REASONS),
+        choices=labelled_choices(labels.LIFT_REASON_LABELS, LIFT_REASONS),
     )
 
 
@@ -262,7 +228,9 @@ class RevealForm(StaffForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.reason.choices = _choices(labels.REVEAL_REASON_LABELS, tuple(labels.REVEAL_REASON_LABELS))
+        self.reason.choices = labelled_choices(
+            labels.REVEAL_REASON_LABELS, tuple(labels.REVEAL_REASON_LABELS)
+        )
 
 
 class RevealDecisionForm(StaffForm):
@@ -276,62 +244,47 @@ class GrantForm(StaffForm):
     kind = HiddenField(validators=[required()])
 
 
-class IntakeForm(StaffForm):
-    """A report that arrived offline, typed in by an officer."""
+class IntakeForm(ReportFields, IdentityFields, StaffForm):
+    """A report that arrived offline, typed in by an officer: the citizen's fields, in the
+    officer's words, plus how and when it arrived."""
 
     channel = SelectField(_l("How the report arrived"), invalid_choice_message=NOT_A_CHOICE)
     received_on = DateField(_l("Date received"), validators=[required()], invalid_value_message=NOT_A_DATE)
-    category = SelectField(_l("Type of misconduct"), invalid_choice_message=NOT_A_CHOICE)
-    department = SelectField(_l("Department concerned"), invalid_choice_message=NOT_A_CHOICE)
-    accused_name = StringField(
-        _l("Name of the official concerned"), validators=[Optional(), at_most(FIELD_MAX)]
-    )
-    accused_position = StringField(_l("Their position"), validators=[Optional(), at_most(FIELD_MAX)])
-    incident_date = StringField(_l("When it happened"), validators=[Optional(), at_most(FIELD_MAX)])
-    location = StringField(_l("Where it happened"), validators=[Optional(), at_most(FIELD_MAX)])
-    description = TextAreaField(_l("What happened"), validators=[required(), TextLimit()])
-    amount = StringField(_l("Amount of money involved"), validators=[Optional(), at_most(FIELD_MAX)])
-    witnesses = TextAreaField(_l("Witnesses"), validators=[Optional(), TextLimit()])
-    reported_elsewhere = TextAreaField(
-        _l("Already reported elsewhere, and the result"), validators=[Optional(), TextLimit()]
-    )
-    desired_action = TextAreaField(_l("What the reporter asks for"), validators=[Optional(), TextLimit()])
-    disclosure = RadioField(
-        _l("The reporter's identity"),
-        choices=[
-            SelectChoice("anonymous", _l("Anonymous: no name or contact was given")),
-            SelectChoice(
-                "confidential", _l("Confidential: name or contact given, sealed away from handlers")
-            ),
-        ],
-        default="anonymous",
-        invalid_choice_message=NOT_A_CHOICE,
-    )
-    reporter_name = StringField(_l("Reporter's name"), validators=[Optional(), at_most(200)])
-    reporter_phone = StringField(_l("Reporter's telephone"), validators=[Optional(), at_most(40)])
-    reporter_email = StringField(
-        _l("Reporter's e-mail"),
-        validators=[
-            Optional(),
-            at_most(254),
-            Regexp(EMAIL_PATTERN, message=NOT_AN_EMAIL),
-        ],
-    )
-    attachments = MultipleFileField(_l("Scanned letter or other evidence (optional)"))
     once = HiddenField()  # a fresh value per form, so a resubmission is not recorded twice
 
+    LABELS: dict[str, Any] = {
+        "category": _l("Type of misconduct"),
+        "department": _l("Department concerned"),
+        "accused_name": _l("Name of the official concerned"),
+        "accused_position": _l("Their position"),
+        "incident_date": _l("When it happened"),
+        "location": _l("Where it happened"),
+        "description": _l("What happened"),
+        "amount": _l("Amount of money involved"),
+        "witnesses": _l("Witnesses"),
+        "reported_elsewhere": _l("Already reported elsewhere, and the result"),
+        "desired_action": _l("What the reporter asks for"),
+        "attachments": _l("Scanned letter or other evidence (optional)"),
+        "disclosure": _l("The reporter's identity"),
+        "reporter_name": _l("Reporter's name"),
+        "reporter_phone": _l("Reporter's telephone"),
+        "reporter_email": _l("Reporter's e-mail"),
+    }
+    DISCLOSURE_CHOICES: dict[str, Any] = {
+        "anonymous": _l("Anonymous: no name or contact was given"),
+        "confidential": _l("Confidential: name or contact given, sealed away from handlers"),
+    }
+    IDENTITY_MISSING = _l("Give at least a name, a telephone number or an e-mail address.")
+    IDENTITY_UNWANTED = _l("An anonymous report keeps no name or contact: choose confidential.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.offer_choices()
+        for name, text in self.LABELS.items():
+            self[name].label.text = text
+        self.disclosure.choices = [SelectChoice(code, text) for code, text in self.DISCLOSURE_CHOICES.items()]
+
     def validate(self, extra_validators: Any = None) -> bool:
-        """The identity fields must match the chosen disclosure mode."""
+        """Field checks, then the identity rule (an identity exactly when confidential)."""
         valid = bool(super().validate(extra_validators))
-        given = any(value.data for value in (self.reporter_name, self.reporter_phone, self.reporter_email))
-        if self.disclosure.data == "confidential" and not given:
-            self.reporter_name.errors.append(
-                _l("Give at least a name, a telephone number or an e-mail address.")
-            )
-            return False
-        if self.disclosure.data == "anonymous" and given:
-            self.reporter_name.errors.append(
-                _l("An anonymous report keeps no name or contact: choose confidential.")
-            )
-            return False
-        return valid
+        return self.identity_matches_disclosure() and valid

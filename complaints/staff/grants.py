@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from complaints import audit, crypto, keys
-from complaints.models import KeyGrant, OrgKey, StaffUser
-from complaints.staff.auth import HANDLER_ROLES, StaffContext
+from complaints.models import StaffUser
+from complaints.workspace.access import HANDLER_ROLES
+from complaints.workspace.sessions import StaffContext
 
 # Who may pass a key on, and who may receive it.
 GRANTER_ROLE = {keys.UNIT: "lead", keys.CUSTODIAN: "custodian"}
@@ -35,20 +36,6 @@ class KeyHolderRow:
     eligible: frozenset[str]
 
 
-def held_kinds(db: Session) -> dict[int, set[str]]:
-    """For every account, the kinds of active organisation keys sealed to its current personal key."""
-    rows = db.execute(
-        select(KeyGrant.user_id, OrgKey.kind)
-        .join(OrgKey, OrgKey.id == KeyGrant.org_key_id)
-        .join(StaffUser, StaffUser.id == KeyGrant.user_id)
-        .where(OrgKey.active.is_(True), KeyGrant.recipient_key_id == StaffUser.key_id)
-    )
-    held: dict[int, set[str]] = {}
-    for user_id, kind in rows:
-        held.setdefault(user_id, set()).add(kind)
-    return held
-
-
 def eligible_kinds(user: StaffUser) -> frozenset[str]:
     """The keys an account may receive: by its legal roles, never with the administrator role."""
     if user.disabled or "admin" in user.role_set:
@@ -58,7 +45,7 @@ def eligible_kinds(user: StaffUser) -> frozenset[str]:
 
 def key_holders(db: Session) -> list[KeyHolderRow]:
     """Every account with a legal role, with the keys it holds and may receive."""
-    held = held_kinds(db)
+    held = keys.held_kinds(db)
     users = db.scalars(select(StaffUser).order_by(StaffUser.username))
     return [
         KeyHolderRow(user=user, held=frozenset(held.get(user.id, set())), eligible=eligible_kinds(user))

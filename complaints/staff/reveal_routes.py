@@ -1,4 +1,5 @@
-"""The identity custodian's page: pending reveal requests (metadata only) to approve or decline."""
+"""The two-step identity reveal: the case's handler asks (the reporter is told), and the identity
+custodian's page lists pending requests (metadata only) to approve or decline."""
 
 from __future__ import annotations
 
@@ -8,29 +9,29 @@ from flask_babel import gettext as _
 
 from complaints import cases, db, keys
 from complaints.dates import today
-from complaints.staff import blueprint, casework, identity
-from complaints.staff.auth import requires_roles, staff
-from complaints.staff.forms import RevealDecisionForm
-from complaints.staff.routes import REFUSALS
-
-CUSTODIAN_ROLES = frozenset({"custodian"})
+from complaints.staff import blueprint, reveals
+from complaints.staff.case_views import done, open_case, refused, render_case
+from complaints.staff.forms import RevealDecisionForm, RevealForm
+from complaints.staff.refusals import REFUSALS, CaseActionRefused
+from complaints.workspace import access
+from complaints.workspace.access import CUSTODIAN_ROLES, HANDLER_ROLES, requires_roles, staff
 
 
 def _render_reveals(status: int = 200) -> ResponseReturnValue:
     context = staff()
     database = db.session()
-    holds_key = casework.holds_key(database, context, keys.CUSTODIAN)
+    holds_key = access.holds_key(database, context, keys.CUSTODIAN)
     page = {
         "holds_key": holds_key,
-        "requests": identity.pending_requests(database, context.user) if holds_key else [],
+        "requests": reveals.pending_requests(database, context.user) if holds_key else [],
         "form": RevealDecisionForm(formdata=None),
     }
     return render_template("staff/reveals.html", **page), status
 
 
-@blueprint.get("/reveals")
+@blueprint.get("/reveals", endpoint="reveals")
 @requires_roles(CUSTODIAN_ROLES)
-def reveals() -> ResponseReturnValue:
+def reveals_view() -> ResponseReturnValue:
     return _render_reveals()
 
 
@@ -39,13 +40,13 @@ def _decide(request_id: int, approve: bool) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _render_reveals(status=400)
     database = db.session()
-    decide = identity.approve_reveal if approve else identity.decline_reveal
+    decide = reveals.approve_reveal if approve else reveals.decline_reveal
     try:
         decide(database, request_id, staff(), today())
     except cases.CaseNotFound:
         database.rollback()
         abort(404)
-    except casework.CaseActionRefused as refusal:
+    except CaseActionRefused as refusal:
         database.rollback()
         flash(str(REFUSALS[refusal.reason]), "error")
         return _render_reveals(status=400)
@@ -67,3 +68,25 @@ def approve_reveal(request_id: int) -> ResponseReturnValue:
 @requires_roles(CUSTODIAN_ROLES)
 def decline_reveal(request_id: int) -> ResponseReturnValue:
     return _decide(request_id, approve=False)
+
+
+@blueprint.post("/cases/<number>/reveal")
+@requires_roles(HANDLER_ROLES)
+def reveal(number: str) -> ResponseReturnValue:
+    """Ask the identity custodian for the reporter's identity; the reporter is told now."""
+    found, content_key = open_case(number)
+    form = RevealForm()
+    if not form.validate_on_submit():
+        return render_case(found, content_key, forms={"reveal": form}, status=400)
+    asked = reveals.RevealAsked(
+        reason=form.reason.data, reference=(form.reference.data or "").strip(), on=today()
+    )
+    try:
+        reveals.request_reveal(db.session(), found, content_key, staff(), asked)
+    except CaseActionRefused as refusal:
+        return refused(found, content_key, refusal.reason, {"reveal": form})
+    return done(
+        found,
+        _("Your request was recorded and the reporter was told. The identity custodian will decide on it."),
+        "identity",
+    )

@@ -13,8 +13,9 @@ from complaints import audit, cases, crypto, procedure
 from complaints.dates import utcnow
 from complaints.models import Case, ProcedureEvent
 from complaints.procedure import Action, Status
-from complaints.staff.auth import StaffContext
-from complaints.staff.casework import CaseActionRefused, refresh_deadline, require_handler
+from complaints.staff.casework import refresh_deadline, require_handler
+from complaints.staff.refusals import CaseActionRefused
+from complaints.workspace.sessions import StaffContext
 
 # What each action must be told beyond the date (the form shows only these fields).
 REQUIRED_DETAIL: dict[Action, str] = {

@@ -9,17 +9,17 @@ import hashlib
 import math
 import time
 
-from flask import current_app
 from limits import parse as parse_limit
 
+from complaints import settings
 from complaints.security import anonymous_rate_key, limiter
-from complaints.staff.auth import current_staff
+from complaints.workspace.access import current_staff
 
 USERNAME_SCOPE = "staff.login.username"
 
 
 def _hashed(purpose: str, value: str) -> str:
-    secret = str(current_app.config["SECRET_KEY"]).encode()
+    secret = settings.rate_key_secret()
     digest = hashlib.sha256(purpose.encode() + b"|" + secret + b"|" + value.encode()).hexdigest()
     return f"{purpose}|{digest[:24]}"
 
@@ -41,11 +41,10 @@ def username_wait_minutes(username: str) -> int | None:
     Names that do not exist are counted exactly like real ones, so the notice this drives says
     nothing about which accounts exist or are locked.
     """
-    config = current_app.config
-    if not config.get("RATELIMIT_ENABLED", True):
+    if not settings.rate_limits_enabled():
         return None
-    limit = parse_limit(str(config["RATELIMIT_STAFF_LOGIN"]))
-    identifiers = (str(config["RATELIMIT_KEY_PREFIX"]), USERNAME_SCOPE, username_key(username))
+    limit = parse_limit(settings.rate_limit("RATELIMIT_STAFF_LOGIN"))
+    identifiers = (settings.rate_limit_prefix(), USERNAME_SCOPE, username_key(username))
     if limiter.limiter.hit(limit, *identifiers):
         return None
     reset_at, _remaining = limiter.limiter.get_window_stats(limit, *identifiers)

@@ -13,12 +13,14 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from complaints import audit, cases, crypto, keys
+from complaints import audit, cases, crypto, keys, labels
 from complaints.dates import format_day
 from complaints.models import Case, CaseExclusion, CaseKey, RevealRequest, StaffUser
-from complaints.staff import labels
-from complaints.staff.auth import StaffContext
-from complaints.staff.casework import CaseActionRefused, is_excluded, require_handler, staff_names
+from complaints.staff.case_access import is_excluded
+from complaints.staff.case_page import staff_names
+from complaints.staff.casework import require_handler
+from complaints.staff.refusals import CaseActionRefused
+from complaints.workspace.sessions import StaffContext
 
 # The reporter reads the notice in the municipality's language, whatever the officer's is.
 NOTICE_LANGUAGE = "th"

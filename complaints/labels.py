@@ -1,14 +1,44 @@
-"""Human labels for the codes the staff screens show: statuses, actions, reasons, roles, audit."""
+"""Human labels for every code the app stores or shows: categories, departments, statuses, actions,
+reasons, roles, audit entries. Codes come from settings and :mod:`complaints.procedure`; a
+municipality that adds its own category or department codes names them in ``CATEGORY_LABELS`` /
+``DEPARTMENT_LABELS`` as ``{"code": {"th": ..., "en": ...}}``."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from complaints.procedure import Action, DeadlineState, Status
-from complaints.public.labels import PUBLIC_STATUS_LABELS, category_label, department_label
+from complaints.i18n import current_language
+from complaints.procedure import Action, DeadlineState, PublicStatus, Status
+
+CATEGORY_LABELS: dict[str, Any] = {
+    "public_property": _l("Misuse of public property"),
+    "budget": _l("Budget misuse or false disbursement"),
+    "procurement": _l("Procurement irregularities"),
+    "abuse_of_power": _l("Abuse of power, favouritism or ethics breaches"),
+    "bribery": _l("Bribery or extortion"),
+    "other": _l("Other misconduct"),
+}
+
+DEPARTMENT_LABELS: dict[str, Any] = {
+    "office_of_clerk": _l("Office of the Municipal Clerk"),
+    "finance": _l("Finance Division"),
+    "engineering": _l("Engineering Division"),
+    "public_health": _l("Public Health and Environment Division"),
+    "education": _l("Education Division"),
+    "other": _l("Other, or I am not sure"),
+}
+
+PUBLIC_STATUS_LABELS: dict[str, Any] = {
+    PublicStatus.RECEIVED: _l("Received"),
+    PublicStatus.IN_PROGRESS: _l("In progress"),
+    PublicStatus.REFERRED: _l("Referred"),
+    PublicStatus.COMPLETED: _l("Completed"),
+    PublicStatus.NOT_ACCEPTED: _l("Not accepted"),
+}
 
 STATUS_LABELS: dict[str, Any] = {
     Status.RECEIVED: _l("Received, not yet screened"),
@@ -175,6 +205,40 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "identity_viewed": _l("Reporter identity viewed"),
     "identity_shared": _l("Reporter shared their identity with the legal unit"),
 }
+
+
+def _configured_label(setting: str, code: str) -> str | None:
+    custom: dict[str, dict[str, str]] = current_app.config.get(setting, {}) or {}
+    names = custom.get(code)
+    if not names:
+        return None
+    return names.get(current_language()) or names.get("th") or next(iter(names.values()), None)
+
+
+def category_label(code: str) -> str:
+    """The reader's-language name of a complaint category."""
+    custom = _configured_label("CATEGORY_LABELS", code)
+    if custom:
+        return custom
+    return str(CATEGORY_LABELS.get(code, code.replace("_", " ")))
+
+
+def department_label(code: str) -> str:
+    """The reader's-language name of a department."""
+    custom = _configured_label("DEPARTMENT_LABELS", code)
+    if custom:
+        return custom
+    return str(DEPARTMENT_LABELS.get(code, code.replace("_", " ")))
+
+
+def category_choices() -> list[tuple[str, str]]:
+    """(code, label) for every configured category, in the configured order."""
+    return [(code, category_label(code)) for code in current_app.config["CATEGORIES"]]
+
+
+def department_choices() -> list[tuple[str, str]]:
+    """(code, label) for every configured department, in the configured order."""
+    return [(code, department_label(code)) for code in current_app.config["DEPARTMENTS"]]
 
 
 def label(labels: Mapping[str, Any], code: str | None) -> str:

@@ -1,0 +1,187 @@
+"""Filing a case: keys, receipt and encryption in memory first, then one short insert.
+
+Slow work (key generation, sealing, encryption) happens in :func:`prepare_case` before any
+database transaction; :func:`store_case` only inserts rows, so concurrent submissions never
+hold a transaction open for long. Case numbers come from an atomic counter update.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import date
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from complaints import audit, contexts, crypto, keys, settings
+from complaints.cases.values import (
+    CONTENT,
+    IDENTITY,
+    REPORTER,
+    AttachmentMeta,
+    EvidenceFile,
+    PreparedCase,
+    ReportContent,
+    ReporterIdentity,
+)
+from complaints.dates import add_days, fiscal_year_of
+from complaints.models import Attachment, Case, CaseCounter, CaseKey
+from complaints.procedure import Status
+
+
+def seal_case_key(uid: str, purpose: str, secret: bytes, recipient: str, public_key: bytes) -> CaseKey:
+    """A case key sealed to one public key, as a row still to be attached to its case."""
+    recipient_key_id = crypto.key_id(public_key)
+    return CaseKey(
+        purpose=purpose,
+        recipient=recipient,
+        recipient_key_id=recipient_key_id,
+        sealed_ciphertext=crypto.seal(
+            secret, public_key, contexts.sealed_case_key(purpose, uid, recipient_key_id)
+        ),
+    )
+
+
+def seal_attachment(
+    uid: str, content_key: bytes, evidence: EvidenceFile, added_by: str, on: date
+) -> Attachment:
+    """The database row for an encrypted upload, its name and key under the case key."""
+    attachment_uid = crypto.random_token(16)
+    meta = AttachmentMeta(
+        filename=evidence.filename,
+        content_type=evidence.content_type,
+        size=evidence.upload.size,
+        file_key_hex=evidence.upload.key.hex(),
+    )
+    return Attachment(
+        uid=attachment_uid,
+        stored_name=evidence.upload.stored_name,
+        meta_ciphertext=crypto.encrypt_text(
+            content_key,
+            json.dumps(asdict(meta), ensure_ascii=False),
+            contexts.attachment_meta(uid, attachment_uid),
+        ),
+        added_by=added_by,
+        added_on=on,
+    )
+
+
+def stretch_receipt(receipt: str, lookup_secret: bytes) -> bytes:
+    """The single slow step of everything a receipt unlocks (see :func:`crypto.stretch_receipt`)."""
+    return crypto.stretch_receipt(receipt, lookup_secret, settings.receipt_params())
+
+
+def _sealed_keys(
+    uid: str, content_key: bytes, identity_key: bytes | None, recipients: keys.RecipientKeys, reporter: bytes
+) -> list[CaseKey]:
+    sealed = [
+        seal_case_key(uid, CONTENT, content_key, keys.UNIT, recipients.unit.public_key),
+        seal_case_key(uid, CONTENT, content_key, keys.RECOVERY, recipients.recovery.public_key),
+        seal_case_key(uid, CONTENT, content_key, REPORTER, reporter),
+    ]
+    if identity_key is not None:
+        sealed += [
+            seal_case_key(uid, IDENTITY, identity_key, keys.CUSTODIAN, recipients.custodian.public_key),
+            seal_case_key(uid, IDENTITY, identity_key, keys.RECOVERY, recipients.recovery.public_key),
+            seal_case_key(uid, IDENTITY, identity_key, REPORTER, reporter),
+        ]
+    return sealed
+
+
+def prepare_case(
+    content: ReportContent,
+    identity: ReporterIdentity | None,
+    evidence: list[EvidenceFile],
+    recipients: keys.RecipientKeys,
+    lookup_secret: bytes,
+    today: date,
+) -> PreparedCase:
+    """Generate the case's keys and receipt and encrypt everything; no database access."""
+    uid = crypto.random_token(24)
+    receipt = crypto.new_receipt()
+    stretched = stretch_receipt(receipt, lookup_secret)
+    reporter_salt = crypto.new_salt()
+    reporter_public = crypto.public_key_of(crypto.reporter_private_key(stretched, reporter_salt))
+    content_key = crypto.new_data_key()
+    identity_key = crypto.new_data_key() if identity is not None else None
+    identity_ciphertext = None
+    if identity is not None and identity_key is not None:
+        identity_ciphertext = crypto.encrypt_text(
+            identity_key, identity.to_json(), contexts.case_field(uid, IDENTITY)
+        )
+    return PreparedCase(
+        uid=uid,
+        receipt=receipt,
+        receipt_lookup=crypto.receipt_lookup(stretched, lookup_secret),
+        reporter_salt=reporter_salt,
+        report_ciphertext=crypto.encrypt_text(
+            content_key, content.to_json(), contexts.case_field(uid, "report")
+        ),
+        identity_ciphertext=identity_ciphertext,
+        case_keys=_sealed_keys(uid, content_key, identity_key, recipients, reporter_public),
+        attachments=[seal_attachment(uid, content_key, item, REPORTER, today) for item in evidence],
+        uploads=[item.upload for item in evidence],
+    )
+
+
+def allocate_case_number(db: Session, fiscal_year: int) -> str:
+    """The next case number of a fiscal year, e.g. ``2569-0007``, without a read-then-write race."""
+    bump = (
+        update(CaseCounter)
+        .where(CaseCounter.fiscal_year == fiscal_year)
+        .values(last_number=CaseCounter.last_number + 1)
+        .returning(CaseCounter.last_number)
+    )
+    number = db.execute(bump).scalar()
+    if number is None:
+        try:
+            with db.begin_nested():
+                db.add(CaseCounter(fiscal_year=fiscal_year, last_number=1))
+            number = 1
+        except IntegrityError:  # another request created the year's counter first
+            number = db.execute(bump).scalar_one()
+    return f"{fiscal_year}-{number:04d}"
+
+
+def store_case(
+    db: Session,
+    prepared: PreparedCase,
+    category: str,
+    department: str,
+    channel: str,
+    received_on: date,
+    deadline_days: dict[str, int],
+    actor_kind: str = audit.REPORTER,
+    actor_id: int | None = None,
+) -> Case:
+    """Insert a prepared case in the caller's transaction (the caller moves files in and commits)."""
+    fiscal_year = fiscal_year_of(received_on)
+    case = Case(
+        uid=prepared.uid,
+        number=allocate_case_number(db, fiscal_year),
+        fiscal_year=fiscal_year,
+        channel=channel,
+        category=category,
+        department=department,
+        disclosure="confidential" if prepared.identity_ciphertext else "anonymous",
+        status=Status.RECEIVED.value,
+        submitted_on=received_on,
+        # Online reports are acknowledged by the receipt page itself (DOMAIN B1).
+        acknowledged_on=received_on if channel == "online" else None,
+        next_deadline_on=add_days(received_on, int(deadline_days["first_feedback"])),
+        next_deadline_kind="first_feedback",
+        receipt_lookup=prepared.receipt_lookup,
+        reporter_salt=prepared.reporter_salt,
+        report_ciphertext=prepared.report_ciphertext,
+        identity_ciphertext=prepared.identity_ciphertext,
+    )
+    case.keys = list(prepared.case_keys)
+    db.add(case)
+    db.flush()
+    for attachment in prepared.attachments:
+        attachment.case_id = case.id
+        db.add(attachment)
+    audit.record(db, "case_submitted", actor_kind, actor_id, case.id, f"channel={channel}")
+    return case

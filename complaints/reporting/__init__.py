@@ -1,0 +1,7 @@
+"""The one way a report comes in, whichever door it uses — the citizen's form, the officer's
+offline intake, or the reporter adding evidence from the follow-up page:
+
+* :mod:`.fields` — the report's and the reporter's fields and validators, declared once;
+* :mod:`.evidence` — which uploaded files count as evidence, and their safe names;
+* :mod:`.filing` — from checked form data to an encrypted case, stored with its files in one step.
+"""

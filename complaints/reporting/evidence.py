@@ -1,0 +1,45 @@
+"""Which uploaded files count as evidence, and the names they keep.
+
+The request's stream factory (:class:`complaints.security.UploadRequest`) has already encrypted
+every file part to disk; here the parts that carry nothing are dropped and the rest named.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+from werkzeug.datastructures import FileStorage
+
+from complaints.cases import EvidenceFile
+from complaints.storage import EncryptedUpload
+
+FILENAME_MAX = 150
+CONTENT_TYPE_MAX = 100
+_FORBIDDEN_IN_NAMES = set('"<>:|?*')
+
+
+def safe_filename(name: str) -> str:
+    """The last path component only (old browsers send ``C:\\Users\\<name>\\…``), without control
+    characters, quotes or characters Windows refuses; kept in Thai if it is Thai."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(
+        ch for ch in base if unicodedata.category(ch)[0] != "C" and ch not in _FORBIDDEN_IN_NAMES
+    )
+    return cleaned.strip(" .")[:FILENAME_MAX] or "evidence"
+
+
+def evidence_from(files: Iterable[FileStorage]) -> list[EvidenceFile]:
+    """The uploads that really carry a file (an empty file input or a 0-byte file carries nothing;
+    the request's teardown removes its encrypted stub)."""
+    evidence = []
+    for item in files:
+        upload = item.stream
+        if not item.filename or not isinstance(upload, EncryptedUpload):
+            continue
+        upload.finish()
+        if upload.size == 0:
+            continue
+        content_type = (item.mimetype or "application/octet-stream")[:CONTENT_TYPE_MAX]
+        evidence.append(EvidenceFile(upload, safe_filename(item.filename), content_type))
+    return evidence

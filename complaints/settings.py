@@ -1,0 +1,168 @@
+"""Typed access to the settings: every translation from ``app.config`` to typed values lives here.
+
+:mod:`complaints.config` loads the layers (defaults, ``instance/config.py``, ``COMPLAINTS_*``,
+tests); everything else asks this module for what it needs — key-derivation costs, secrets,
+deadlines, limits, the log-in policy — instead of reading raw config keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+
+from complaints import contexts, crypto
+
+
+def app() -> Flask:
+    """The application object behind ``current_app`` (for threads and CLI commands)."""
+    # current_app is declared as Flask, so the proxy's own method is unknown to the type checker.
+    return current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+
+def _config(application: Flask | None) -> Any:
+    return (application or current_app).config
+
+
+# --- key derivation and secrets -------------------------------------------------------------------
+
+
+def argon2_params(application: Flask | None = None) -> crypto.Argon2Params:
+    """The cost of the staff password key (an account keeps the cost it was wrapped with)."""
+    config = _config(application)
+    return crypto.Argon2Params(
+        memory_kib=int(config["ARGON2_MEMORY_KIB"]),
+        iterations=int(config["ARGON2_ITERATIONS"]),
+        lanes=int(config["ARGON2_LANES"]),
+    )
+
+
+def receipt_params(application: Flask | None = None) -> crypto.Argon2Params:
+    """The cost of the one receipt stretch per submission and per follow-up log-in."""
+    config = _config(application)
+    return crypto.Argon2Params(
+        memory_kib=int(config["RECEIPT_ARGON2_MEMORY_KIB"]),
+        iterations=int(config["RECEIPT_ARGON2_ITERATIONS"]),
+        lanes=1,
+    )
+
+
+def _data_secret(application: Flask | None) -> bytes:
+    return str(_config(application)["SERVER_DATA_SECRET"]).encode()
+
+
+def server_secret(application: Flask | None = None) -> bytes:
+    """The 32-byte key for server-held secrets (TOTP seeds)."""
+    return crypto.derive_key(_data_secret(application), contexts.SERVER_DATA_KEY)
+
+
+def audit_key(application: Flask | None = None) -> bytes:
+    """The key of the audit chains' MACs."""
+    return crypto.derive_key(_data_secret(application), contexts.AUDIT_CHAIN_KEY)
+
+
+def lookup_secret(application: Flask | None = None) -> bytes:
+    """The receipt pepper: keys the receipt stretch and the lookup HMAC."""
+    return str(_config(application)["RECEIPT_LOOKUP_SECRET"]).encode()
+
+
+def rate_key_secret(application: Flask | None = None) -> bytes:
+    """What keys the transient rate-limit hashes of addresses and usernames."""
+    return str(_config(application)["SECRET_KEY"]).encode()
+
+
+# --- the procedure's clocks ----------------------------------------------------------------------
+
+
+def deadline_days(application: Flask | None = None) -> dict[str, int]:
+    """Days allowed for each clock of the procedure, by clock name."""
+    return {name: int(days) for name, days in dict(_config(application)["DEADLINE_DAYS"]).items()}
+
+
+def due_soon_days(application: Flask | None = None) -> int:
+    """How many days before a deadline the queue says "due soon"."""
+    return int(_config(application)["DUE_SOON_DAYS"])
+
+
+# --- limits and folders ---------------------------------------------------------------------------
+
+
+def upload_dir(application: Flask | None = None) -> Path:
+    """Where encrypted evidence files are kept."""
+    return Path(_config(application)["UPLOAD_DIR"])
+
+
+def max_attachments(application: Flask | None = None) -> int:
+    """How many files one request may carry."""
+    return int(_config(application)["MAX_ATTACHMENTS"])
+
+
+def max_attachment_bytes(application: Flask | None = None) -> int:
+    """The largest evidence file accepted."""
+    return int(_config(application)["MAX_ATTACHMENT_BYTES"])
+
+
+def max_text_chars(application: Flask | None = None) -> int:
+    """The longest description or message accepted."""
+    return int(_config(application)["MAX_TEXT_CHARS"])
+
+
+def reporter_idle(application: Flask | None = None) -> timedelta:
+    """How long a reporter's follow-up session lives without activity."""
+    return timedelta(minutes=int(_config(application)["REPORTER_IDLE_MINUTES"]))
+
+
+def categories(application: Flask | None = None) -> list[str]:
+    """The complaint category codes offered."""
+    return [str(code) for code in _config(application)["CATEGORIES"]]
+
+
+def departments(application: Flask | None = None) -> list[str]:
+    """The department codes offered."""
+    return [str(code) for code in _config(application)["DEPARTMENTS"]]
+
+
+def rate_limits_enabled(application: Flask | None = None) -> bool:
+    """False only when tests switch the limiter off."""
+    return bool(_config(application).get("RATELIMIT_ENABLED", True))
+
+
+def rate_limit(name: str, application: Flask | None = None) -> str:
+    """A rate limit in the limiter's words, e.g. ``10 per hour``."""
+    return str(_config(application)[name])
+
+
+def rate_limit_prefix(application: Flask | None = None) -> str:
+    """The prefix every limiter key of this installation starts with."""
+    return str(_config(application)["RATELIMIT_KEY_PREFIX"])
+
+
+# --- staff log-in -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    """The settings that govern staff log-in and sessions."""
+
+    argon2: crypto.Argon2Params
+    server_secret: bytes
+    max_failures: int
+    lockout: timedelta
+    idle: timedelta
+    absolute: timedelta
+
+
+def login_policy(application: Flask | None = None) -> LoginPolicy:
+    """The log-in policy from config."""
+    config = _config(application)
+    return LoginPolicy(
+        argon2=argon2_params(application),
+        server_secret=server_secret(application),
+        max_failures=int(config["STAFF_LOGIN_MAX_FAILURES"]),
+        lockout=timedelta(minutes=int(config["STAFF_LOCKOUT_MINUTES"])),
+        idle=timedelta(minutes=int(config["STAFF_IDLE_MINUTES"])),
+        absolute=timedelta(hours=float(config["STAFF_ABSOLUTE_HOURS"])),
+    )

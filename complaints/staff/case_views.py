@@ -1,0 +1,153 @@
+"""What every view of one case shares: opening it (key first, then the number), its page with
+every form in place, and the answers after an action (refused in place, or done and redirected).
+
+A case exists only for people who hold a usable legal unit key and are not excluded from it:
+without the key there is no case page, no metadata, no list of exclusions and no action on it,
+except declaring one's own conflict of interest (which can only hide the case from oneself).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from complaints import cases, db, keys, procedure, settings
+from complaints.dates import today
+from complaints.models import Case
+from complaints.staff import assignment, case_access, case_page, reveals
+from complaints.staff.forms import (
+    AssignForm,
+    ConflictForm,
+    ExcludeForm,
+    LiftExclusionForm,
+    NoteForm,
+    ProcedureForm,
+    ReplyForm,
+    RevealForm,
+)
+from complaints.staff.refusals import REFUSALS
+from complaints.workspace.access import staff
+from complaints.workspace.forms import choices
+from complaints.workspace.sessions import StaffContext
+
+
+def case_or_404(number: str) -> Case:
+    try:
+        return case_access.visible_case(db.session(), number, staff().user.id)
+    except cases.CaseNotFound:
+        abort(404)
+
+
+def key_required() -> NoReturn:
+    """The notice that the legal unit key is needed, and nothing about the case (403)."""
+    abort(make_response(render_template("staff/key_required.html"), 403))
+
+
+def open_case(number: str) -> tuple[Case, bytes]:
+    """The case and its content key, for someone holding the unit key who is not excluded.
+
+    The key is checked before the case is looked up, so without it every number answers alike.
+    """
+    database = db.session()
+    try:
+        unit_private = case_access.unit_private_key(database, staff())
+    except keys.KeyringError:
+        key_required()
+    found = case_or_404(number)
+    try:
+        return found, case_access.content_key_with(database, found, unit_private)
+    except keys.KeyringError:
+        key_required()
+
+
+def assign_form(case: Case, context: StaffContext, posted: bool = False) -> AssignForm:
+    form = AssignForm() if posted else AssignForm(formdata=None, assignee=case.assigned_to_id or 0)
+    people = assignment.assignable_staff(db.session(), case)
+    if "lead" in context.user.role_set:
+        form.assignee.choices = [(0, _("Nobody yet"))] + [
+            (p.id, p.display_name or p.username) for p in people
+        ]
+    else:
+        form.assignee.choices = [
+            (p.id, p.display_name or p.username) for p in people if p.id == context.user.id
+        ]
+    return form
+
+
+def exclude_form(case: Case, context: StaffContext, posted: bool = False) -> ExcludeForm:
+    form = ExcludeForm() if posted else ExcludeForm(formdata=None)
+    people = assignment.excludable_staff(db.session(), case, context)
+    form.user.choices = choices([(str(p.id), p.display_name or p.username) for p in people])
+    return form
+
+
+def lift_form(case: Case, context: StaffContext, posted: bool = False) -> LiftExclusionForm:
+    """Lifting an exclusion: any excluded account except one's own (nobody lifts their own)."""
+    form = LiftExclusionForm() if posted else LiftExclusionForm(formdata=None)
+    excluded = assignment.exclusions(db.session(), case) if "lead" in context.user.role_set else []
+    form.user.choices = choices(
+        [(str(row.user_id), row.name) for row in excluded if row.user_id != context.user.id]
+    )
+    return form
+
+
+def _default_forms(case: Case, context: StaffContext) -> dict[str, Any]:
+    return {
+        "reply": ReplyForm(formdata=None),
+        "note": NoteForm(formdata=None),
+        "steps": [
+            ProcedureForm(action, formdata=None, event_on=today())
+            for action in procedure.allowed_actions(case.status)
+        ],
+        "assign": assign_form(case, context),
+        "exclude": exclude_form(case, context),
+        "lift": lift_form(case, context),
+        "conflict": ConflictForm(formdata=None),
+        "reveal": RevealForm(formdata=None),
+    }
+
+
+def render_case(
+    case: Case,
+    content_key: bytes,
+    *,
+    forms: dict[str, Any] | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    """The case page (only ever with the content key, see :func:`_open_case`); every view audited."""
+    context = staff()
+    database = db.session()
+    content = case_page.read_case(database, case, content_key, context.user)
+    names = case_page.staff_names(database, {case.assigned_to_id})
+    page = {
+        "case": case,
+        "content": content,
+        "events": content.events,
+        "identity": reveals.visible_identity(database, case, context),
+        "reveal_requests": reveals.case_requests(database, case),
+        "may_request_reveal": reveals.may_request(case, context),
+        "assignee": names.get(case.assigned_to_id or 0),
+        "exclusions": assignment.exclusions(database, case) if "lead" in context.user.role_set else [],
+        "public_status": procedure.public_status(case.status),
+        "deadline_state": procedure.deadline_state(case.next_deadline_on, today(), settings.due_soon_days()),
+        "forms": {**_default_forms(case, context), **(forms or {})},
+    }
+    database.commit()  # the audit entries and the messages now read
+    return render_template("staff/case.html", **page), status
+
+
+def refused(
+    case: Case, content_key: bytes, reason: str, forms: dict[str, Any] | None = None
+) -> ResponseReturnValue:
+    db.session().rollback()
+    flash(str(REFUSALS[reason]), "error")
+    return render_case(case, content_key, forms=forms, status=400)
+
+
+def done(case: Case, message: str, anchor: str) -> ResponseReturnValue:
+    db.session().commit()
+    flash(message, "ok")
+    return redirect(url_for("staff.case", number=case.number, _anchor=anchor))

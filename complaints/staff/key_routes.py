@@ -1,0 +1,57 @@
+"""Key access: who holds the legal unit and custodian keys, and granting them to a colleague."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from complaints import db, labels
+from complaints.numbers import whole_number
+from complaints.staff import blueprint, grants
+from complaints.staff.forms import GrantForm
+from complaints.staff.refusals import GRANT_REFUSALS
+from complaints.workspace.access import requires_roles, staff
+
+GRANTER_ROLES = frozenset({"lead", "custodian"})
+
+
+@blueprint.get("/keys")
+@requires_roles(GRANTER_ROLES)
+def key_access() -> ResponseReturnValue:
+    context = staff()
+    database = db.session()
+    return render_template(
+        "staff/keys.html",
+        rows=grants.key_holders(database),
+        may_grant_kind={kind: grants.can_grant(database, context, kind) for kind in grants.GRANTABLE_KINDS},
+        kinds=grants.GRANTABLE_KINDS,
+        me=context.user.id,
+    )
+
+
+@blueprint.post("/keys/grant")
+@requires_roles(GRANTER_ROLES)
+def grant_key() -> ResponseReturnValue:
+    form = GrantForm()
+    recipient_id = whole_number(form.user_id.data)
+    if not form.validate_on_submit() or recipient_id is None:
+        flash(_("The request could not be understood. Nothing was changed."), "error")
+        return redirect(url_for("staff.key_access"))
+    database = db.session()
+    try:
+        recipient = grants.grant(database, staff(), form.kind.data, recipient_id)
+    except grants.GrantRefused as refusal:
+        database.rollback()
+        flash(str(GRANT_REFUSALS[refusal.reason]), "error")
+    else:
+        database.commit()
+        flash(
+            _(
+                "%(name)s now holds the %(key)s.",
+                name=recipient.display_name or recipient.username,
+                key=labels.label(labels.KEY_KIND_LABELS, form.kind.data),
+            ),
+            "ok",
+        )
+    return redirect(url_for("staff.key_access"))

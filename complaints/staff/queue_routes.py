@@ -1,0 +1,69 @@
+"""The triage queue's view: filters from the URL, one page of cases, counts per status."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from complaints import db, keys, labels, settings
+from complaints.dates import today
+from complaints.labels import category_choices, department_choices
+from complaints.staff import blueprint, queue
+from complaints.staff.forms import QueueFilterForm
+from complaints.workspace import access
+from complaints.workspace.access import LEGAL_ROLES, requires_roles, staff
+from complaints.workspace.forms import choices
+
+
+def _filter_form(filters: queue.QueueFilters, years: list[int]) -> QueueFilterForm:
+    form = QueueFilterForm(
+        formdata=None,
+        data={
+            "status": filters.status,
+            "category": filters.category,
+            "department": filters.department,
+            "deadline": filters.deadline,
+            "fy": str(filters.fiscal_year or ""),
+            "sort": filters.sort,
+            "mine": filters.mine,
+            "number": filters.number,
+        },
+    )
+    everything = ("", _("All"))
+    form.status.choices = choices(
+        [("open", _("Open cases")), ("closed", _("Completed cases")), ("all", _("All cases"))]
+        + [(code, labels.label(labels.STATUS_LABELS, code)) for code in labels.STATUS_LABELS]
+    )
+    form.category.choices = choices([everything, *category_choices()])
+    form.department.choices = choices([everything, *department_choices()])
+    form.deadline.choices = choices(
+        [everything]
+        + [
+            (state.value, labels.label(labels.DEADLINE_STATE_LABELS, state))
+            for state in queue.DEADLINE_FILTERS
+        ]
+    )
+    form.fy.choices = choices([everything] + [(str(year), str(year)) for year in years])
+    form.sort.choices = choices([("urgent", _("Most urgent first")), ("newest", _("Newest first"))])
+    return form
+
+
+@blueprint.get("/", endpoint="queue")
+@requires_roles(LEGAL_ROLES)
+def queue_view() -> ResponseReturnValue:
+    context = staff()
+    database = db.session()
+    # The queue lists cases only to holders of a usable legal unit key, the same rule as the case
+    # page. Until then (a new account, after an administrator's password reset, a custodian
+    # alone) a person sees the "ask a lead for the key" notice and no case metadata at all:
+    # numbers, departments, deadlines and assignees are not for someone who cannot work on the
+    # case, and only a key holder can be trusted to keep a case from its subject.
+    if not access.holds_key(database, context, keys.UNIT):
+        return render_template("staff/queue.html", page=None, form=None, key_missing=True)
+    filters = queue.parse_filters(request.args, settings.categories(), settings.departments())
+    page = queue.triage_queue(database, context.user.id, filters, today(), settings.due_soon_days())
+    years = queue.fiscal_years(database)
+    return render_template(
+        "staff/queue.html", page=page, form=_filter_form(page.filters, years), key_missing=False
+    )

@@ -1,0 +1,61 @@
+"""Why an action on the workspace was refused: one exception and every message it can carry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+
+class CaseActionRefused(Exception):
+    """This person may not take this action on this case now; ``reason`` names why (a key of
+    :data:`REFUSALS`)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+REFUSALS: dict[str, Any] = {
+    "not_handler": _l("Only legal officers and legal leads can do this."),
+    "lead_only": _l("Only a legal lead can do this."),
+    "custodian_only": _l("Only the identity custodian can do this."),
+    "not_assignable": _l("That person cannot handle this case."),
+    "not_excludable": _l("That account cannot be excluded from this case."),
+    "last_reader": _l(
+        "Nobody who holds the legal unit key would be left to see this case. Grant the key to "
+        "another colleague first, then try again."
+    ),
+    "own_exclusion": _l("Nobody can lift their own exclusion: another legal lead must decide it."),
+    "not_excluded": _l("That account is not excluded from this case."),
+    "lift_reason": _l("Choose one of the listed options."),
+    "no_identity": _l("The reporter gave no identity for this case."),
+    "not_case_handler": _l("Only the officer handling this case or a legal lead can ask for the identity."),
+    "reveal_pending": _l("You have already asked; the request is waiting for the identity custodian."),
+    "reveal_granted": _l("The identity has already been disclosed to you."),
+    "reveal_decided": _l("This request has already been decided."),
+    "own_reveal": _l("You cannot decide your own request: another identity custodian must."),
+    "requester_unavailable": _l(
+        "The person who asked can no longer see this case, so the identity cannot be given to them."
+    ),
+    "no_custodian_key": _l(
+        "You do not hold the custodian key. Ask the identity custodian to grant it to you."
+    ),
+    "step_not_allowed": _l("This step is not possible from the case's current status."),
+    "step_date": _l("The date must be between the day the report arrived and today."),
+    "step_detail": _l("Choose one of the listed options."),
+    "intake_channel": _l("Choose how the report arrived."),
+    "intake_date": _l("The date received cannot be in the future."),
+}
+GRANT_REFUSALS: dict[str, Any] = {
+    "not_holder": _l("You cannot pass on a key you do not hold."),
+    "not_eligible": _l("That account may not hold this key."),
+    "must_change_password": _l(
+        "That person must first log in and set their own password; then grant the key again."
+    ),
+}
+PASSWORD_REFUSALS: dict[str, Any] = {
+    "wrong_current": _l("The current password is not correct."),
+    "unchanged": _l("Choose a password different from the current one."),
+    "is_username": _l("The password must not be your username."),
+}

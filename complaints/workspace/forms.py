@@ -1,0 +1,52 @@
+"""The base of every staff and admin form, with the translated messages WTForms lacks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from complaints import settings
+
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# WTForms has no Thai catalogue: every message it could show is given here.
+REQUIRED = _l("Please fill in this field.")
+NOT_A_CHOICE = _l("Choose one of the listed options.")
+NOT_A_DATE = _l("Enter a date (day, month and year).")
+NOT_AN_EMAIL = _l("Enter a valid e-mail address.")
+
+
+class StaffForm(FlaskForm):  # type: ignore[misc]  # flask-wtf ships no type hints
+    """Base of the workspace's forms (CSRF on every one that changes something)."""
+
+
+def required() -> InputRequired:
+    """A required field with a translated message."""
+    return InputRequired(message=REQUIRED)
+
+
+def at_most(count: int) -> Length:
+    """A length limit with a translated message."""
+    return Length(max=count, message=_l("At most %(max)d characters."))
+
+
+def choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
+    """WTForms choices from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def labelled_choices(mapping: dict[str, Any], codes: tuple[str, ...]) -> list[SelectChoice]:
+    """Choices with lazy labels: translated when the form is rendered, not when it is defined."""
+    return [SelectChoice(code, mapping.get(code, code)) for code in codes]
+
+
+class TextLimit:
+    """At most ``MAX_TEXT_CHARS`` characters (a setting), checked at validation time."""
+
+    def __call__(self, _form: Any, field: Any) -> None:
+        limit = settings.max_text_chars()
+        if field.data and len(field.data) > limit:
+            raise ValidationError(str(_l("At most %(count)s characters.", count=limit)))
