@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from complaints import create_app, crypto  # noqa: E402
+from complaints import create_app, crypto
 
 TARGET_BYTES = 40 * 1024
 

@@ -15,8 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.liveserver import RECEIPT, Client, Server, gunicorn, report_fields  # noqa: E402
-from complaints import crypto  # noqa: E402
+from bench.liveserver import RECEIPT, Client, Server, gunicorn, report_fields
 
 TEN_MB = 10 * 1024 * 1024
 
@@ -60,7 +59,7 @@ def main() -> None:
         file_server = server.server_times_ms("POST", "/report")[1 + runs :]
         logins = {
             "right": receipts[:10],
-            "unknown": [crypto.new_receipt() for _ in range(10)],
+            "unknown": [receipts.new_receipt() for _ in range(10)],
             "malformed": ["12-34"] * 10,
         }
         login_ms: dict[str, list[int]] = {}

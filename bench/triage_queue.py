@@ -29,17 +29,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flask import Flask  # noqa: E402
-from flask.testing import FlaskClient  # noqa: E402
-from sqlalchemy import create_engine, insert, select, text  # noqa: E402
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, insert, select, text
 
-from complaints import cases, cli, create_app, crypto, keys  # noqa: E402
-from complaints.dates import add_days, fiscal_year_of, today  # noqa: E402
-from complaints.db import engine_of, new_session  # noqa: E402
-from complaints.models import Case, CaseCounter, CaseExclusion, Message, StaffUser  # noqa: E402
-from complaints.procedure import COMPLETED_STATUSES, OPEN_STATUSES  # noqa: E402
-from complaints.storage import EncryptedUpload  # noqa: E402
-from tests.conftest import LEAD_PASSWORD, csrf_token_from, totp_now  # noqa: E402
+from complaints import cases, create_app, crypto, keys, settings
+from complaints.dates import add_days, fiscal_year_of, today
+from complaints.db import engine_of, new_session
+from complaints.models import Case, CaseCounter, CaseExclusion, Message, StaffUser
+from complaints.procedure import COMPLETED_STATUSES, OPEN_STATUSES
+from complaints.storage import EncryptedUpload
+from tests.conftest import LEAD_PASSWORD, csrf_token_from, totp_now
 
 OPEN = sorted(OPEN_STATUSES)
 CLOSED = sorted(COMPLETED_STATUSES)
@@ -240,13 +240,13 @@ def file_case_with_attachments(app: Flask, count: int, size: int) -> str:
     with app.app_context(), new_session(app) as db:
         content = cases.ReportContent(description="รายละเอียด " * 300, accused_name="นายสมมติ", location="ตลาด")
         prepared = cases.prepare_case(
-            content, None, evidence, keys.recipient_keys(db), cli.lookup_secret(app), today()
+            content, None, evidence, keys.recipient_keys(db), settings.lookup_secret(app), today()
         )
         case = cases.store_case(
             db, prepared, "budget", "finance", "online", today(), app.config["DEADLINE_DAYS"]
         )
         db.flush()
-        content_key = cases.unlock_by_receipt(db, prepared.receipt, cli.lookup_secret(app))[1].content
+        content_key = cases.unlock_by_receipt(db, prepared.receipt, settings.lookup_secret(app))[1].content
         cases.add_message(db, case, content_key, cases.REPORTER, "ข้อมูลเพิ่มเติม " * 50, today())
         db.commit()
         for upload in prepared.uploads:

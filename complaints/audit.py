@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from complaints import crypto, settings
 from complaints.dates import today, utcnow
-from complaints.models import AuditEvent, AuditHead, ReporterAuditEvent
+from complaints.models import AuditEvent, AuditHead, Case, ReporterAuditEvent, StaffUser
 
 GENESIS = "0" * 64
 REPORTER = "reporter"
@@ -176,3 +176,33 @@ def recent_reporter_days(db: Session, limit: int = 100) -> list[ReporterAuditEve
         .limit(limit)
     )
     return list(db.scalars(query).all())
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """One page of the log for the administrator: entries with the names and numbers they refer to."""
+
+    entries: list[AuditEvent]
+    reporter_entries: list[ReporterAuditEvent]
+    actors: dict[int, str] = field(default_factory=dict)
+    numbers: dict[int, str] = field(default_factory=dict)
+    older: int | None = None
+
+
+def page(db: Session, limit: int, before_id: int | None = None) -> AuditPage:
+    """The newest staff entries (older than ``before_id``), the newest reporter days on the first
+    page, and the usernames and case numbers they name; verification is a separate step."""
+    entries = recent(db, limit, before_id)
+    reporter_entries = recent_reporter_days(db, limit) if before_id is None else []
+    actor_ids = {entry.actor_id for entry in entries if entry.actor_kind == STAFF and entry.actor_id}
+    case_ids = {entry.case_id for entry in entries if entry.case_id}
+    case_ids |= {entry.case_id for entry in reporter_entries if entry.case_id}
+    actors = db.execute(select(StaffUser.id, StaffUser.username).where(StaffUser.id.in_(actor_ids)))
+    numbers = db.execute(select(Case.id, Case.number).where(Case.id.in_(case_ids)))
+    return AuditPage(
+        entries=entries,
+        reporter_entries=reporter_entries,
+        actors={row.id: row.username for row in actors},
+        numbers={row.id: row.number for row in numbers},
+        older=entries[-1].id if len(entries) == limit else None,
+    )

@@ -7,9 +7,10 @@ import sys
 import time
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from complaints import audit, cases, config, crypto, keys, migrations, settings, storage
 from complaints.db import new_session
@@ -40,6 +41,75 @@ def _ensure_secrets(app: Flask) -> None:
     config.require_secrets(app)
 
 
+FirstAccounts = list[tuple[keys.NewStaffUser, str | None]]
+# Three people: the admin holds no key; the lead handles cases; the custodian alone can open
+# reporters' identities, so no single account both handles and unmasks.
+FIRST_ACCOUNTS = (
+    ("admin", frozenset({"admin"})),
+    ("lead", frozenset({"lead", "officer"})),
+    ("custodian", frozenset({"custodian"})),
+)
+
+
+def _scripted_lead(db: Session, app: Flask, username: str, password_stdin: bool) -> FirstAccounts:
+    """Scripted installs (DESIGN §6): one lead holding both keys, with a chosen password."""
+    password = _read_password_stdin() if password_stdin else _one_time_password()
+    lead = keys.create_staff_user(
+        db,
+        username,
+        frozenset({"lead", "officer", "custodian"}),
+        password,
+        settings.argon2_params(app),
+        settings.server_secret(app),
+        must_change_password=not password_stdin,
+    )
+    return [(lead, None if password_stdin else password)]
+
+
+def _three_first_accounts(db: Session, app: Flask) -> FirstAccounts:
+    accounts: FirstAccounts = []
+    for username, roles in FIRST_ACCOUNTS:
+        password = _one_time_password()
+        created = keys.create_staff_user(
+            db, username, roles, password, settings.argon2_params(app), settings.server_secret(app)
+        )
+        accounts.append((created, password))
+    return accounts
+
+
+def _create_keys_and_accounts(
+    db: Session, app: Flask, lead: str | None, password_stdin: bool
+) -> tuple[str, FirstAccounts]:
+    """The organisation keys and the first accounts holding them; returns the recovery code."""
+    recovery_code, recovery_private = keys.new_recovery_code()
+    keys.create_org_key_from_private(db, keys.RECOVERY, recovery_private)
+    unit, unit_private = keys.create_org_key(db, keys.UNIT)
+    custodian, custodian_private = keys.create_org_key(db, keys.CUSTODIAN)
+    db.flush()
+    accounts = _scripted_lead(db, app, lead, password_stdin) if lead else _three_first_accounts(db, app)
+    db.flush()
+    unit_holder, custodian_holder = (
+        (accounts[0][0], accounts[0][0]) if lead else (accounts[1][0], accounts[2][0])
+    )
+    keys.grant_org_key(db, unit, unit_private, unit_holder.user, None, first_holder=True)
+    keys.grant_org_key(db, custodian, custodian_private, custodian_holder.user, None, first_holder=True)
+    audit.record(db, "initialised", audit.SYSTEM)
+    return recovery_code, accounts
+
+
+def _print_first_secrets(recovery_code: str, accounts: FirstAccounts) -> None:
+    click.echo("Initialised.")
+    click.echo("")
+    click.echo("RECOVERY CODE (print it, keep it in the municipality's safe; it is shown only once):")
+    click.echo(f"recovery-code: {recovery_code}")
+    for account, shown_password in accounts:
+        click.echo("")
+        click.echo(f"account: {account.user.username} ({account.user.roles})")
+        if shown_password is not None:
+            click.echo(f"one-time-password: {shown_password}")
+        click.echo(f"totp-secret: {crypto.base32_secret(account.totp_secret)}")
+
+
 @click.command("init")
 @click.option("--lead", "lead_username", help="Create this legal lead (scripted installs).")
 @click.option("--password-stdin", is_flag=True, help="Read the lead's password from standard input.")
@@ -54,59 +124,9 @@ def init_command(lead_username: str | None, password_stdin: bool) -> None:
         if keys.active_org_key(db, keys.UNIT) is not None:
             click.echo("Already initialised: nothing was changed.")
             return
-        recovery_code, recovery_private = keys.new_recovery_code()
-        keys.create_org_key_from_private(db, keys.RECOVERY, recovery_private)
-        unit, unit_private = keys.create_org_key(db, keys.UNIT)
-        custodian, custodian_private = keys.create_org_key(db, keys.CUSTODIAN)
-        db.flush()
-        params, secret = settings.argon2_params(app), settings.server_secret(app)
-        if lead_username:
-            # Scripted installs (DESIGN §6): one lead holding both keys, with a chosen password.
-            password = _read_password_stdin() if password_stdin else _one_time_password()
-            lead = keys.create_staff_user(
-                db,
-                lead_username,
-                frozenset({"lead", "officer", "custodian"}),
-                password,
-                params,
-                secret,
-                must_change_password=not password_stdin,
-            )
-            shown = None if password_stdin else password
-            accounts: list[tuple[keys.NewStaffUser, str | None]] = [(lead, shown)]
-            holders = {keys.UNIT: lead, keys.CUSTODIAN: lead}
-        else:
-            # Three people: the admin holds no key; the lead handles cases; the custodian alone
-            # can open reporters' identities, so no single account both handles and unmasks.
-            first = [
-                ("admin", frozenset({"admin"})),
-                ("lead", frozenset({"lead", "officer"})),
-                ("custodian", frozenset({"custodian"})),
-            ]
-            accounts = []
-            for username, roles in first:
-                password = _one_time_password()
-                accounts.append(
-                    (keys.create_staff_user(db, username, roles, password, params, secret), password)
-                )
-            holders = {keys.UNIT: accounts[1][0], keys.CUSTODIAN: accounts[2][0]}
-        db.flush()
-        keys.grant_org_key(db, unit, unit_private, holders[keys.UNIT].user, None, first_holder=True)
-        keys.grant_org_key(
-            db, custodian, custodian_private, holders[keys.CUSTODIAN].user, None, first_holder=True
-        )
-        audit.record(db, "initialised", audit.SYSTEM)
+        recovery_code, accounts = _create_keys_and_accounts(db, app, lead_username, password_stdin)
         db.commit()
-    click.echo("Initialised.")
-    click.echo("")
-    click.echo("RECOVERY CODE (print it, keep it in the municipality's safe; it is shown only once):")
-    click.echo(f"recovery-code: {recovery_code}")
-    for account, shown_password in accounts:
-        click.echo("")
-        click.echo(f"account: {account.user.username} ({account.user.roles})")
-        if shown_password is not None:
-            click.echo(f"one-time-password: {shown_password}")
-        click.echo(f"totp-secret: {crypto.base32_secret(account.totp_secret)}")
+    _print_first_secrets(recovery_code, accounts)
 
 
 @users_cli.command("create")
@@ -165,7 +185,7 @@ def recover_command(username: str) -> None:
 @audit_cli.command("verify")
 def audit_verify_command() -> None:
     """Exit non-zero if the audit log was altered."""
-    with new_session(current_app._get_current_object()) as db:  # type: ignore[attr-defined]
+    with new_session(settings.app()) as db:
         problems = audit.verify(db)
     for problem in problems:
         click.echo(f"entry {problem.entry_id}: {problem.reason}", err=True)

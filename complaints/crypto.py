@@ -40,16 +40,10 @@ PRIVATE_KEY_BYTES = _MLKEM_SEED_BYTES + _X25519_BYTES
 PUBLIC_KEY_BYTES = _MLKEM_PUBLIC_BYTES + _X25519_BYTES
 DATA_KEY_BYTES = 32
 FILE_CHUNK_BYTES = 64 * 1024
-RECEIPT_DIGITS = 20
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙０１２３４５６７８９", "01234567890123456789")
 
 
 class CryptoError(Exception):
     """A ciphertext could not be opened: wrong key, wrong object, or it was altered."""
-
-
-class ReceiptFormatError(ValueError):
-    """The text typed as a receipt is not twenty digits once separators are dropped."""
 
 
 @dataclass(frozen=True)
@@ -198,29 +192,6 @@ def same_secret(a: bytes, b: bytes) -> bool:
 # --- receipts -------------------------------------------------------------------------------
 
 
-def new_receipt() -> str:
-    """Twenty random decimal digits (66 bits) from ``secrets``."""
-    return "".join(secrets.choice("0123456789") for _ in range(RECEIPT_DIGITS))
-
-
-def format_receipt(receipt: str) -> str:
-    """Group a receipt in fours for reading and typing: ``4821 0937 5562 1048 3391``."""
-    return " ".join(receipt[i : i + 4] for i in range(0, len(receipt), 4))
-
-
-def normalise_receipt(text: str) -> str:
-    """Thai digits become ASCII, separators are dropped; anything else is a format error."""
-    # Spaces, dashes, dots and invisible characters of any script are separators (Z*, P*, Cc, Cf).
-    cleaned = "".join(
-        ch
-        for ch in text.translate(_THAI_DIGITS)
-        if unicodedata.category(ch)[0] not in "ZP" and unicodedata.category(ch) not in ("Cc", "Cf")
-    )
-    if len(cleaned) != RECEIPT_DIGITS or not all(ch in "0123456789" for ch in cleaned):
-        raise ReceiptFormatError("a receipt is twenty digits")
-    return cleaned
-
-
 def stretch_receipt(receipt: str, pepper: bytes, params: Argon2Params) -> bytes:
     """One Argon2id run over a normalised receipt, keyed with a server secret (pepper).
 
@@ -288,7 +259,7 @@ def new_totp_secret() -> bytes:
 
 def _totp(secret: bytes) -> TOTP:
     # SHA-1 is what RFC 6238 authenticator apps implement; HMAC-SHA1 is not weakened by SHA-1 collisions.
-    return TOTP(secret, 6, hashes.SHA1(), TOTP_STEP_SECONDS, enforce_key_length=True)  # noqa: S303
+    return TOTP(secret, 6, hashes.SHA1(), TOTP_STEP_SECONDS, enforce_key_length=True)  # noqa: S303 - RFC 6238 apps speak SHA-1
 
 
 def totp_code(secret: bytes, at: int) -> str:

@@ -24,18 +24,17 @@ _FOOTER_Y = -15.0
 _TITLE_PT, _SUBTITLE_PT, _HEADING_PT, _BODY_PT, _TABLE_PT, _SMALL_PT = 22, 16, 17, 15, 14, 12
 _LINE = 1.45  # line height as a multiple of the font size: room for stacked Thai vowels and tone marks
 _CELL_PAD = (1.3, 1.8, 0.7, 1.8)  # top, right, bottom, left inside table cells: room for stacked marks
-_FILL = (235, 235, 235)
-_DOTS = "." * 40
-_MAX_HEADING_LINES = 4
+_FILL, _DOTS, _MAX_HEADING_LINES = (235, 235, 235), "." * 40, 4
 _GRID_STYLE = {"align": "LEFT", "text_align": "LEFT", "v_align": "TOP"}
 _MIN_COLUMN = 12.0  # narrower table columns shrink the table's font
-# Total-pages placeholder. It starts with a control character, which _clean() strips from all
-# caller text, so text that happens to contain fpdf2's default "{nb}" is printed as written.
+# Total-pages placeholder: _clean() strips control characters from all text, so "{nb}" prints as written.
 _NB_ALIAS = "\x00nb"
 # Thai characters that may not start a line (following vowels, repetition marks) or end one (leading vowels).
-_THAI_NO_START = "\u0e30\u0e32\u0e33\u0e45\u0e46\u0e2f"
-_THAI_NO_END = "\u0e40\u0e41\u0e42\u0e43\u0e44"
+_THAI_NO_START, _THAI_NO_END = "\u0e30\u0e32\u0e33\u0e45\u0e46\u0e2f", "\u0e40\u0e41\u0e42\u0e43\u0e44"
 _ZWSP, _NBSP = "\u200b", "\u00a0"
+# Sure Thai syllable edges (there is no dictionary to find words): before a leading vowel, after ะ or ำ.
+_SYLLABLE_ZONE = 0.35  # a line may end at a syllable edge this far (of its width) before its end
+_SYLLABLE_EDGE = re.compile("(?<=[\u0e01-\u0e4e])(?=[\u0e40-\u0e44])|(?<=[\u0e30\u0e33])(?=[\u0e01-\u0e2e])")
 _VARIATION_SELECTORS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
 
 
@@ -187,10 +186,6 @@ def _clean_metadata(text: str) -> str:
     return " ".join("".join(kept).split())
 
 
-def _line_height(pdf: _PDF) -> float:
-    return float(pdf.font_size) * _LINE
-
-
 def _clusters(text: str) -> list[str]:
     """Split into pieces a line may break between: a base character with its marks, Thai vowel rules kept."""
     clusters: list[str] = []
@@ -218,9 +213,8 @@ def _cluster_width(pdf: _PDF, cluster: str) -> float:
 def _wrap(pdf: _PDF, text: str, width: float) -> str:
     """Text with its line breaks placed in advance, so fpdf2 never has to break a line itself.
 
-    Lines break at spaces; a word wider than the rest of the line fills it and goes on in the next,
-    broken between clusters so that no vowel or tone mark is torn from its letter. Thai has no spaces
-    between words, so a long Thai phrase is one such word (fpdf2's own fallback would cut anywhere).
+    Lines break at spaces. A word longer than a line (Thai writes none between words) is broken between
+    syllables if it can be, else between clusters, so that no vowel or tone mark is torn from its letter.
     """
     return "\n".join(line for part in text.split("\n") for line in _wrap_paragraph(pdf, part, width))
 
@@ -228,13 +222,19 @@ def _wrap(pdf: _PDF, text: str, width: float) -> str:
 def _wrap_paragraph(pdf: _PDF, text: str, width: float) -> list[str]:
     done: list[str] = []
     line, used, space = "", 0.0, _cluster_width(pdf, " ")
-    for index, word in enumerate(re.split(f"( |{_ZWSP})", text)):
-        if index % 2:  # a separator: a space, or a zero-width space that only marks where a line may break
-            line, used = (line + " ", used + space) if word == " " else (line, used)
-            continue
+    parts = re.split(f"( |{_ZWSP})", text)  # words, and between them a space or a zero-width break point
+    todo = list(zip(["", *parts[1::2]], parts[::2], strict=True))[::-1]  # (separator before, word) stack
+    while todo:
+        separator, word = todo.pop()
+        line, used = (line + " ", used + space) if separator == " " else (line, used)
         pieces = [(cluster, _cluster_width(pdf, cluster)) for cluster in _clusters(word)]
         total = sum(piece_width for _, piece_width in pieces)
-        if total <= width < used + total and line.strip():
+        syllables = _SYLLABLE_EDGE.split(word)
+        if total > width and len(syllables) > 1:  # longer than a line: break it between syllables if need be
+            todo.extend([("~", syllable) for syllable in syllables[:0:-1]] + [("", syllables[0])])
+            continue
+        ragged = separator == "~" and used < (1 - _SYLLABLE_ZONE) * width  # a syllable: fill most of the line
+        if total <= width < used + total and line.strip() and not ragged:
             done.append(line.rstrip(" "))
             line, used = "", 0.0
         for cluster, cluster_width in pieces:
@@ -249,7 +249,7 @@ def _write_block(pdf: _PDF, text: str, size: float, style: str = "", align: Alig
     """A full-width paragraph that wraps and breaks pages by itself."""
     pdf.set_font(FAMILY, style=style, size=size)
     text = _wrap(pdf, text, pdf.epw - 2 * pdf.c_margin - 0.5)
-    pdf.multi_cell(0, _line_height(pdf), text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, pdf.font_size * _LINE, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _render_title(pdf: _PDF, title: str, subtitle: str) -> None:
@@ -266,7 +266,7 @@ def _render_title(pdf: _PDF, title: str, subtitle: str) -> None:
 
 def _render_section(pdf: _PDF, section: Section, covered: frozenset[int]) -> None:
     pdf.set_font(FAMILY, style="B", size=_HEADING_PT)
-    if pdf.will_page_break(_line_height(pdf) * 3):
+    if pdf.will_page_break(pdf.font_size * _LINE * 3):
         pdf.add_page()
     pdf.ln(2)
     heading = _clean(section.heading, covered)
@@ -315,7 +315,7 @@ def _render_grid(
     padding = tuple(side * scale for side in _CELL_PAD)
     limits = [width - (padding[1] + padding[3] + 0.5) * scale for width in widths]
     headers, body = _prepare_cells(pdf, headers, rows, limits, bold_labels, _TABLE_PT * scale)
-    line_height = _line_height(pdf)
+    line_height = pdf.font_size * _LINE
     heading_height = max((cell.count("\n") + 1 for cell in headers), default=0) * line_height
     room = pdf.eph - heading_height - 2 * (padding[0] + padding[2]) - line_height
     body = _split_tall_rows(body, max(1, int(room // line_height)))
@@ -335,6 +335,7 @@ def _render_grid(
             row = grid.row()
             for column, text in enumerate(cells):
                 row.cell(text, style=label_style if column == 0 else None)
+    pdf.ln(4)
 
 
 def _prepare_cells(
@@ -342,17 +343,15 @@ def _prepare_cells(
 ) -> tuple[list[str], list[list[str]]]:
     """Wrap headings (bold, a few lines at most) and body cells (the first column bold if asked)."""
     pdf.set_font(FAMILY, style="B", size=size)
-    headers = [_cap_lines(cell, _MAX_HEADING_LINES) for cell in _wrap_cells(pdf, headers, limits)]
+    headers = [
+        _cap_lines(_wrap(pdf, h, w), _MAX_HEADING_LINES) for h, w in zip(headers, limits, strict=False)
+    ]
     labels = [_wrap(pdf, row[0], limits[0]) for row in rows] if bold_labels else []
     pdf.set_font(FAMILY, size=size)
-    body = [_wrap_cells(pdf, row, limits) for row in rows]
+    body = [[_wrap(pdf, cell, w) for cell, w in zip(row, limits, strict=True)] for row in rows]
     for row, label in zip(body, labels, strict=False):
         row[0] = label
     return headers, body
-
-
-def _wrap_cells(pdf: _PDF, cells: Sequence[str], limits: Sequence[float]) -> list[str]:
-    return [_wrap(pdf, text, limit) for text, limit in zip(cells, limits, strict=False)]
 
 
 def _cap_lines(text: str, count: int) -> str:
@@ -379,7 +378,7 @@ def _render_signatures(pdf: _PDF, signatures: Sequence[Signature]) -> None:
     pdf.ln(6)
     for start in range(0, len(signatures), 2):
         pair = signatures[start : start + 2]
-        if pdf.will_page_break(_line_height(pdf) * 6):
+        if pdf.will_page_break(pdf.font_size * _LINE * 6):
             pdf.add_page()
         top = pdf.y
         blocks = zip(pair, [column] if len(pair) == 1 else [0.0, column], strict=True)
@@ -395,5 +394,5 @@ def _signature_block(pdf: _PDF, signature: Signature, x: float, y: float, width:
     for line in filter(None, lines):
         pdf.set_x(x)
         text = _wrap(pdf, line, width - 2 * pdf.c_margin - 0.5)
-        pdf.multi_cell(width, _line_height(pdf), text, align=Align.C, new_x=XPos.LEFT, new_y=YPos.NEXT)
+        pdf.multi_cell(width, pdf.font_size * _LINE, text, align=Align.C, new_x=XPos.LEFT, new_y=YPos.NEXT)
     return float(pdf.y)

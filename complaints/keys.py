@@ -1,4 +1,4 @@
-"""The key hierarchy: organisation keys, staff personal keys, grants and session unlocking."""
+"""The key hierarchy: organisation keys, staff personal keys, grants, TOTP seeds and the recovery code."""
 
 from __future__ import annotations
 

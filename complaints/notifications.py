@@ -20,13 +20,14 @@ from email.utils import formatdate, make_msgid
 from typing import Any
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from complaints import settings
 from complaints.dates import add_days, today
 from complaints.db import new_session
 from complaints.models import Case, StaffUser
@@ -104,7 +105,7 @@ def send_notice(app: Flask, recipients: Iterable[str], kind: str) -> int:
                 smtp.login(str(config["MAIL_USERNAME"]), str(config.get("MAIL_PASSWORD", "")))
             for address in addresses:
                 smtp.send_message(_message(app, notice, address))
-    except Exception as error:  # noqa: BLE001 - a notice must never lose a report or block anyone
+    except Exception as error:  # a notice must never lose a report or block anyone
         log.warning("notification e-mail (%s) not sent: %s", kind, type(error).__name__)
         return 0
     return len(addresses)
@@ -145,7 +146,7 @@ def _deliver(app: Flask, kind: str, recipients: Callable[[Session], list[str]]) 
         with app.app_context(), new_session(app) as db:
             addresses = recipients(db)
         send_notice(app, addresses, kind)
-    except Exception as error:  # noqa: BLE001 - see send_notice
+    except Exception as error:  # see send_notice
         log.warning("notification e-mail (%s) not sent: %s", kind, type(error).__name__)
 
 
@@ -161,7 +162,7 @@ def _in_background(
         )
         thread.start()
         return thread
-    except Exception as error:  # noqa: BLE001 - see send_notice
+    except Exception as error:  # see send_notice
         log.warning("notification e-mail (%s) not started: %s", kind, type(error).__name__)
         return None
 
@@ -179,7 +180,7 @@ def _first_in_a_while(app: Flask, case_id: int | None) -> bool:
 
     try:
         return bool(limiter.limiter.hit(parse(str(app.config["NOTIFY_COALESCE"])), "notify", str(case_id)))
-    except Exception:  # noqa: BLE001 - when in doubt, send: a lost notice is worse than a repeat
+    except Exception:  # when in doubt, send: a lost notice is worse than a repeat
         return True
 
 
@@ -228,7 +229,7 @@ notify_cli = AppGroup("notify", help="Content-free e-mail notices to staff.")
 @notify_cli.command("deadlines")
 def deadlines_command() -> None:
     """Mail the assignees of cases that are due soon or overdue (run daily from cron)."""
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = settings.app()
     if not app.config.get("MAIL_SERVER"):
         raise click.ClickException("MAIL_SERVER is not set; no e-mail can be sent.")
     people, sent = notify_deadlines(app, today())

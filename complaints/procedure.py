@@ -189,12 +189,39 @@ class DeadlineState(StrEnum):
     NONE = "none"
 
 
+@dataclass(frozen=True)
+class DeadlineWindow:
+    """The one rule for marking a due date, used for a single case and by the queue's SQL filter:
+    overdue before ``today``; due soon from ``today`` to ``today + due_soon_days``; on time after."""
+
+    today: date
+    due_soon_days: int
+
+    @property
+    def last_due_soon_day(self) -> date:
+        return add_days(self.today, self.due_soon_days)
+
+    def state(self, due_on: date | None) -> DeadlineState:
+        """How a due date is marked."""
+        if due_on is None:
+            return DeadlineState.NONE
+        if due_on < self.today:
+            return DeadlineState.OVERDUE
+        if due_on <= self.last_due_soon_day:
+            return DeadlineState.DUE_SOON
+        return DeadlineState.ON_TIME
+
+    def bounds(self, state: DeadlineState) -> tuple[date | None, date | None]:
+        """The inclusive range of due dates (``None``: open-ended) that a state covers."""
+        if state is DeadlineState.OVERDUE:
+            return None, add_days(self.today, -1)
+        if state is DeadlineState.DUE_SOON:
+            return self.today, self.last_due_soon_day
+        if state is DeadlineState.ON_TIME:
+            return add_days(self.last_due_soon_day, 1), None
+        raise ValueError("a missing deadline has no range of dates")
+
+
 def deadline_state(due_on: date | None, today: date, due_soon_days: int) -> DeadlineState:
     """Overdue / due soon / on time, as the Thai platforms show them."""
-    if due_on is None:
-        return DeadlineState.NONE
-    if due_on < today:
-        return DeadlineState.OVERDUE
-    if (due_on - today).days <= due_soon_days:
-        return DeadlineState.DUE_SOON
-    return DeadlineState.ON_TIME
+    return DeadlineWindow(today, due_soon_days).state(due_on)

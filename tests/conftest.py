@@ -106,8 +106,8 @@ def app(app_config: dict[str, Any], tmp_path: Path) -> Iterator[Flask]:
     runner = application.test_cli_runner()
     result = runner.invoke(args=["init", "--lead", "lead", "--password-stdin"], input=LEAD_PASSWORD + "\n")
     assert result.exit_code == 0, result.output
-    application.config["TEST_LEAD_TOTP_SECRET"] = re.search(r"totp-secret: (\S+)", result.output).group(1)  # type: ignore[union-attr]
-    application.config["TEST_RECOVERY_CODE"] = re.search(r"recovery-code: (\S+)", result.output).group(1)  # type: ignore[union-attr]
+    application.config["TEST_LEAD_TOTP_SECRET"] = re.search(r"totp-secret: (\S+)", result.output).group(1)  # type: ignore[union-attr]  # init always prints it
+    application.config["TEST_RECOVERY_CODE"] = re.search(r"recovery-code: (\S+)", result.output).group(1)  # type: ignore[union-attr]  # init always prints it
     yield application
     engine_of(application).dispose()
 
@@ -259,7 +259,7 @@ class HttpBrowser:
 
         headers = {"Content-Type": content_type} if content_type else {}
         # Only ever the http:// URL of the test server.
-        req = urllib.request.Request(self.base_url + path, data=body, headers=headers)  # noqa: S310
+        req = urllib.request.Request(self.base_url + path, data=body, headers=headers)  # noqa: S310 - http to our own loopback server
         try:
             with self.opener.open(req, timeout=60) as response:
                 return response.status, response.read().decode()

@@ -10,14 +10,15 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v "is ignored" || true
 
-# The browser tests drive Debian's chromium (never a downloaded browser) with Thai fonts.
-if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/tlwg ]; then
+# The browser tests drive Debian's chromium (never a downloaded browser) with Thai fonts; the PDF
+# tests render pages to PNG with poppler's pdftoppm.
+if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/tlwg ] || ! command -v pdftoppm >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        echo "installing chromium and Thai fonts from Debian (about a minute)"
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-thai-tlwg >/dev/null
+        echo "installing chromium, Thai fonts and poppler-utils from Debian (about a minute)"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-thai-tlwg poppler-utils >/dev/null
     else
-        echo "NOTE: /usr/bin/chromium or fonts-thai-tlwg missing; browser tests will be skipped."
-        echo "      Install them with: sudo apt-get install chromium fonts-thai-tlwg"
+        echo "NOTE: chromium, fonts-thai-tlwg or poppler-utils missing; browser and PDF-image tests will be skipped."
+        echo "      Install them with: sudo apt-get install chromium fonts-thai-tlwg poppler-utils"
     fi
 fi
 # axe-core for the accessibility scan, from the npm registry.

@@ -159,19 +159,29 @@ def test_unlock_lifts_a_lockout(app: Flask, admin_client: FlaskClient, officer: 
     assert staff_login(app.test_client(), "officer1", OFFICER_PASSWORD, officer, 1).status_code == 302
 
 
-def test_audit_page_shows_the_chain_status(app: Flask, admin_client: FlaskClient) -> None:
+def _verify_on_the_page(admin_client: FlaskClient) -> str:
+    token = csrf_token_from(admin_client.get("/admin/audit").text)
+    response = admin_client.post("/admin/audit/verify", data={"csrf_token": token})
+    assert response.status_code == 200
+    return response.text
+
+
+def test_audit_page_verifies_the_chain_on_request(app: Flask, admin_client: FlaskClient) -> None:
     page = admin_client.get("/admin/audit")
     assert page.status_code == 200
-    assert "ห่วงโซ่ของบันทึกสมบูรณ์" in page.text
     assert "เข้าสู่ระบบ" in page.text
     assert "admin1" in page.text
+    assert 'id="chain-status"' not in page.text  # reading the page does not walk the whole chain
+    assert "ห่วงโซ่ของบันทึกสมบูรณ์" in _verify_on_the_page(admin_client)
     with new_session(app) as db:
         first = db.scalars(select(AuditEvent).order_by(AuditEvent.id)).first()
         assert first is not None
         first.detail = "rewritten"
         db.commit()
-    altered = admin_client.get("/admin/audit")
-    assert "บันทึกการใช้งานถูกแก้ไข" in altered.text
+    altered = _verify_on_the_page(admin_client)
+    assert "บันทึกการใช้งานถูกแก้ไข" in altered
+    assert "ห่วงโซ่ของบันทึกสมบูรณ์" not in altered
+    assert admin_client.post("/admin/audit/verify").status_code == 400  # no token, no work (and logged out)
 
 
 def test_settings_show_no_secrets(app: Flask, admin_client: FlaskClient) -> None:
@@ -229,7 +239,7 @@ def _every_get_url(app: Flask, number: str, uid: str, user_ids: list[int]) -> li
             continue
         values = {"number": number, "uid": uid}
         if "user_id" in rule.arguments:
-            urls += [rule.build({"user_id": user_id})[1] for user_id in user_ids]  # type: ignore[index]
+            urls += [rule.build({"user_id": user_id})[1] for user_id in user_ids]  # type: ignore[index]  # MapAdapter.build returns (host, path)
             continue
         built = rule.build({name: values[name] for name in rule.arguments})
         assert built is not None
@@ -265,7 +275,10 @@ def test_admin_sees_no_content_on_any_page(
         "/staff/reveals",
     ):
         assert admin_client.get(url).status_code == 403, url
-    assert "ห่วงโซ่ของบันทึกสมบูรณ์" in pages["/admin/audit"]
+    verified = _verify_on_the_page(admin_client)
+    assert "ห่วงโซ่ของบันทึกสมบูรณ์" in verified
+    for name, marker in MARKERS.items():
+        assert marker not in verified, f"{name} leaked on the verified audit page"
     assert number in pages["/admin/audit"]  # case numbers are metadata, shown in the audit log
     # The lead, who holds the keys, does see the markers (the walk could fail).
     lead_view = lead_client.get(f"/staff/cases/{number}").text

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from complaints import cases, crypto
+from complaints import cases, receipts
 from tests.browser import launched_chromium, shot
 from tests.conftest import OFFICER_PASSWORD, file_case_with_files, totp_now
 
@@ -69,7 +69,7 @@ def test_officer_reads_a_case_and_replies_and_the_reporter_sees_it(
     reporter_context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 780})
     reporter = reporter_context.new_page()
     reporter.goto(live_server + "/follow-up")
-    reporter.fill("#receipt", crypto.format_receipt(receipt))
+    reporter.fill("#receipt", receipts.format_receipt(receipt))
     reporter.click("button[type=submit]")
     assert REPLY in reporter.content()
     shot(reporter, "staff-05-reporter-sees-reply")

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from complaints import crypto
+from complaints import crypto, receipts
 
 FAST = crypto.Argon2Params(memory_kib=1024, iterations=1)
 
@@ -115,30 +115,30 @@ def test_password_keys_deterministic_and_distinct() -> None:
     ],
 )
 def test_receipt_normalisation(typed: str, expected: str) -> None:
-    assert crypto.normalise_receipt(typed) == expected
+    assert receipts.normalise_receipt(typed) == expected
 
 
 @pytest.mark.parametrize("typed", ["", "1234", "4821 0937 5562 1048 339a", "4" * 21, "٤" * 20, "x" * 20])
 def test_receipt_format_errors(typed: str) -> None:
-    with pytest.raises(crypto.ReceiptFormatError):
-        crypto.normalise_receipt(typed)
+    with pytest.raises(receipts.ReceiptFormatError):
+        receipts.normalise_receipt(typed)
 
 
 def test_receipts_are_twenty_random_digits_grouped() -> None:
-    receipts = {crypto.new_receipt() for _ in range(200)}
-    assert len(receipts) == 200
-    sample = receipts.pop()
+    made = {receipts.new_receipt() for _ in range(200)}
+    assert len(made) == 200
+    sample = made.pop()
     assert len(sample) == 20
     assert sample.isdigit()
-    assert crypto.format_receipt(sample).count(" ") == 4
+    assert receipts.format_receipt(sample).count(" ") == 4
 
 
 def test_receipt_derivations() -> None:
-    receipt, salt = crypto.new_receipt(), crypto.new_salt()
+    receipt, salt = receipts.new_receipt(), crypto.new_salt()
     stretched = crypto.stretch_receipt(receipt, b"pepper", FAST)
     assert stretched == crypto.stretch_receipt(receipt, b"pepper", FAST)
     assert stretched != crypto.stretch_receipt(receipt, b"other pepper", FAST)
-    assert stretched != crypto.stretch_receipt(crypto.new_receipt(), b"pepper", FAST)
+    assert stretched != crypto.stretch_receipt(receipts.new_receipt(), b"pepper", FAST)
     assert crypto.reporter_private_key(stretched, salt) == crypto.reporter_private_key(stretched, salt)
     assert crypto.reporter_private_key(stretched, salt) != crypto.reporter_private_key(
         stretched, crypto.new_salt()
@@ -151,7 +151,7 @@ def test_receipt_stretch_uses_argon2id_with_the_given_cost() -> None:
     """A stolen database plus config must cost one Argon2id per receipt guess, not one HMAC."""
     import time
 
-    receipt = crypto.new_receipt()
+    receipt = receipts.new_receipt()
     cheap = crypto.Argon2Params(memory_kib=1024, iterations=1)
     costly = crypto.Argon2Params(memory_kib=16 * 1024, iterations=2)
     assert crypto.stretch_receipt(receipt, b"p", cheap) != crypto.stretch_receipt(receipt, b"p", costly)
@@ -249,7 +249,7 @@ def test_stream_decrypts_from_short_reads_and_pipes() -> None:
     key = crypto.new_data_key()
     data = os.urandom(2 * crypto.FILE_CHUNK_BYTES + 123)
     blob = _encrypt_file(key, data)
-    assert b"".join(crypto.decrypt_stream(key, "file|a", _Trickle(blob))) == data  # type: ignore[arg-type]
+    assert b"".join(crypto.decrypt_stream(key, "file|a", _Trickle(blob))) == data  # type: ignore[arg-type]  # a BinaryIO look-alike
     read_end, write_end = os.pipe()
     writer = threading.Thread(target=lambda: (os.write(write_end, blob), os.close(write_end)))
     writer.start()
@@ -274,7 +274,7 @@ def test_stream_trailing_junk_is_refused(junk: bytes) -> None:
     ],
 )
 def test_receipt_normalisation_of_unicode_separators(typed: str) -> None:
-    assert crypto.normalise_receipt(typed) == "48210937556210483391"
+    assert receipts.normalise_receipt(typed) == "48210937556210483391"
 
 
 def test_password_keys_ignore_unicode_normal_form() -> None:

@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from complaints import cases, crypto, keys, notifications, settings, storage
+from complaints import cases, crypto, keys, notifications, receipts, settings, storage
 from complaints.dates import today, utcnow
 from complaints.db import new_session
 from complaints.followup import sessions
@@ -90,7 +90,7 @@ def test_receipt_opens_the_case_with_status_dates_and_own_text(
     app: Flask, client: FlaskClient, filed: tuple[int, str]
 ) -> None:
     _, receipt = filed
-    response = log_in_reporter(client, crypto.format_receipt(receipt))
+    response = log_in_reporter(client, receipts.format_receipt(receipt))
     assert response.status_code == 302
     assert response.headers["Location"] == "/follow-up/case"
     page = client.get("/follow-up/case")
@@ -105,9 +105,9 @@ def test_receipt_opens_the_case_with_status_dates_and_own_text(
     "typed",
     [
         lambda r: r,
-        lambda r: crypto.format_receipt(r).replace(" ", "-"),
+        lambda r: receipts.format_receipt(r).replace(" ", "-"),
         lambda r: r.translate(THAI_DIGITS),
-        lambda r: "  " + crypto.format_receipt(r).translate(THAI_DIGITS) + " ",
+        lambda r: "  " + receipts.format_receipt(r).translate(THAI_DIGITS) + " ",
     ],
     ids=["plain", "dashes", "thai-digits", "grouped-thai-digits"],
 )
@@ -126,7 +126,7 @@ def test_every_wrong_receipt_gets_the_same_answer(
     wrong = [
         "1234",  # format: too short
         "abcd efgh ijkl mnop qrst",  # format: not digits
-        crypto.new_receipt(),  # well formed, unknown
+        receipts.new_receipt(),  # well formed, unknown
         receipt[:-1] + str((int(receipt[-1]) + 1) % 10),  # one digit off
     ]
     bodies = set()
@@ -153,7 +153,7 @@ def test_malformed_and_unknown_receipts_do_the_same_work(
 
     monkeypatch.setattr(cases, "unlock_by_receipt", counting)
     log_in_reporter(client, "12-34")
-    log_in_reporter(client, crypto.new_receipt())
+    log_in_reporter(client, receipts.new_receipt())
     assert len(calls) == 2
 
 

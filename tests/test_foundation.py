@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from complaints import cases, crypto, keys, settings
+from complaints import cases, crypto, keys, receipts, settings
 from complaints.dates import today
 from complaints.db import new_session
 from complaints.models import Case, CaseKey, KeyGrant, OrgKey, StaffUser
@@ -199,7 +199,7 @@ def test_reporter_opens_case_with_receipt_only(app: Flask) -> None:
         assert case.id == case_id
         assert cases.read_report(case, reporter.content).description == MARKER
         with pytest.raises(cases.CaseNotFound):
-            cases.unlock_by_receipt(db, crypto.new_receipt(), settings.lookup_secret(app))
+            cases.unlock_by_receipt(db, receipts.new_receipt(), settings.lookup_secret(app))
         assert receipt.encode() not in case.receipt_lookup
 
 
@@ -254,7 +254,7 @@ def test_secrets_stay_out_of_reprs(app: Flask) -> None:
 def test_first_password_change_rotates_the_personal_key_and_keeps_grants(app: Flask) -> None:
     """The person who ran `init` knew the one-time password: after the change it opens nothing."""
     result = app.test_cli_runner().invoke(args=["users", "create", "somsri", "--role", "lead"])
-    one_time = re.search(r"one-time-password: (\S+)", result.output).group(1)  # type: ignore[union-attr]
+    one_time = re.search(r"one-time-password: (\S+)", result.output).group(1)  # type: ignore[union-attr]  # init always prints it
     params = settings.argon2_params(app)
     case_id, _ = file_case(app)
     with app.app_context(), new_session(app) as db:

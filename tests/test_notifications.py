@@ -36,7 +36,7 @@ class Inbox:
 
     messages: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
 
-    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
         parsed = email.message_from_bytes(envelope.content, policy=default_policy)
         assert isinstance(parsed, EmailMessage)
         self.messages.append((list(envelope.rcpt_tos), parsed))
@@ -48,7 +48,7 @@ class Inbox:
     def raw(self) -> str:
         return "\n".join(
             message.as_string() + message.get_body().get_content() for _, message in self.messages
-        )  # type: ignore[union-attr]
+        )  # type: ignore[union-attr]  # the payload is text
 
 
 def _free_port() -> int:

@@ -17,7 +17,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from complaints import create_app, crypto
+from complaints import create_app, receipts
 from complaints.db import engine_of
 from tests.conftest import REDIS_URL, csrf_token_from, make_config, require_or_skip
 
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # The second worker: builds its own app from the same settings and makes some guesses.
 SECOND_WORKER = f"""
 import json, sys
-from complaints import create_app, crypto
+from complaints import create_app, receipts
 from tests.conftest import csrf_token_from
 settings = json.loads(sys.stdin.read())
 guesses = settings.pop("GUESSES")
@@ -37,7 +37,7 @@ client = app.test_client()
 client.environ_base["REMOTE_ADDR"] = "{ADDRESS}"
 statuses = []
 for _ in range(guesses):
-    data = {{"csrf_token": csrf_token_from(client.get("/follow-up").text), "receipt": crypto.new_receipt()}}
+    data = {{"csrf_token": csrf_token_from(client.get("/follow-up").text), "receipt": receipts.new_receipt()}}
     statuses.append(client.post("/follow-up", data=data).status_code)
 print(json.dumps(statuses))
 """
@@ -78,7 +78,7 @@ def _first_worker(tmp_path: Path, database_url: str, storage: str) -> tuple[Flas
 
 def _guess(client: FlaskClient) -> int:
     token = csrf_token_from(client.get("/follow-up").text)
-    response = client.post("/follow-up", data={"csrf_token": token, "receipt": crypto.new_receipt()})
+    response = client.post("/follow-up", data={"csrf_token": token, "receipt": receipts.new_receipt()})
     if response.status_code == 429:
         assert "มีการลองมากเกินไป" in response.text
     return response.status_code

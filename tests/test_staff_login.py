@@ -406,7 +406,7 @@ def test_logout_with_a_damaged_key_half_still_deletes_the_server_half(
 ) -> None:
     cookie = lead_client.get_cookie("session")
     assert cookie is not None
-    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]  # the default session interface has it
     half = serializer.loads(cookie.value)
     half["staff_key"] = "AAAA"
     damaged = app.test_client()

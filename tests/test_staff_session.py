@@ -28,7 +28,7 @@ def _cookie_half(app: Flask, client: FlaskClient) -> dict[str, Any]:
     """What the browser holds: the signed Flask session cookie, decoded."""
     cookie = client.get_cookie("session")
     assert cookie is not None
-    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]  # the default session interface has it
     data: dict[str, Any] = serializer.loads(cookie.value)
     return data
 
@@ -77,7 +77,7 @@ def test_activity_keeps_an_idle_session_alive(app: Flask, lead_client: FlaskClie
 def test_a_forged_session_key_in_the_cookie_reads_nothing(app: Flask, lead_client: FlaskClient) -> None:
     half = _cookie_half(app, lead_client)
     half["staff_key"] = base64.urlsafe_b64encode(crypto.new_data_key()).decode()
-    forged = app.session_interface.get_signing_serializer(app).dumps(half)  # type: ignore[attr-defined]
+    forged = app.session_interface.get_signing_serializer(app).dumps(half)  # type: ignore[attr-defined]  # as above
     other = app.test_client()
     other.set_cookie("session", forged)
     assert other.get("/staff/").status_code == 302

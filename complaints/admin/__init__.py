@@ -1,4 +1,4 @@
-"""Administration: accounts, settings, statistics export, audit log — never case content."""
+"""Administration: accounts, settings and the audit log — never case content."""
 
 from __future__ import annotations
 

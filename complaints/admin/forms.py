@@ -44,3 +44,7 @@ class AccountForm(StaffForm):
         return frozenset(
             role for role in ("officer", "lead", "custodian", "admin") if self[f"role_{role}"].data
         )
+
+
+class VerifyForm(StaffForm):
+    """Only the CSRF token: the button that verifies the whole audit log."""

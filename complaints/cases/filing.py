@@ -15,7 +15,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from complaints import audit, contexts, crypto, keys, settings
+from complaints import audit, contexts, crypto, keys, receipts, settings
 from complaints.cases.values import (
     CONTENT,
     IDENTITY,
@@ -100,7 +100,7 @@ def prepare_case(
 ) -> PreparedCase:
     """Generate the case's keys and receipt and encrypt everything; no database access."""
     uid = crypto.random_token(24)
-    receipt = crypto.new_receipt()
+    receipt = receipts.new_receipt()
     stretched = stretch_receipt(receipt, lookup_secret)
     reporter_salt = crypto.new_salt()
     reporter_public = crypto.public_key_of(crypto.reporter_private_key(stretched, reporter_salt))

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from complaints import cases, contexts, crypto
+from complaints import cases, contexts, crypto, receipts
 from complaints.models import Case, ReporterSession
 
 # Looked up in place of a malformed receipt: never twenty digits, so it never matches.
@@ -81,8 +81,8 @@ def log_in(db: Session, typed_receipt: str, lookup_secret: bytes, now: datetime)
     stretch and one indexed lookup), whether it was malformed or simply unknown.
     """
     try:
-        receipt = crypto.normalise_receipt(typed_receipt)
-    except crypto.ReceiptFormatError:
+        receipt = receipts.normalise_receipt(typed_receipt)
+    except receipts.ReceiptFormatError:
         receipt = NOT_A_RECEIPT
     case, case_keys = cases.unlock_by_receipt(db, receipt, lookup_secret)
     cookie = SessionCookie(crypto.random_token(32), crypto.new_data_key())

@@ -1,4 +1,4 @@
-"""Public pages: landing, protection measures, guideline, report form, statistics, poster."""
+"""Public pages: landing, protection measures, guideline, the report form and its receipt."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from complaints import audit, cases, crypto, keys, storage
+from complaints import audit, cases, keys, receipts, storage
 from complaints.models import Attachment, Case
 from complaints.reporting.fields import CONFIDENTIAL
 
@@ -63,7 +63,7 @@ class Filed:
 
     @property
     def formatted_receipt(self) -> str:
-        return crypto.format_receipt(self.receipt)
+        return receipts.format_receipt(self.receipt)
 
 
 def submission_from(data: dict[str, Any]) -> Submission:

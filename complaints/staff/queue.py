@@ -15,13 +15,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, nulls_last, select
 from sqlalchemy.orm import Session
 
-from complaints.dates import add_days
 from complaints.models import Case, CaseCounter, CaseExclusion, Message, StaffUser
 from complaints.numbers import whole_number
 from complaints.procedure import (
     COMPLETED_STATUSES,
     OPEN_STATUSES,
     DeadlineState,
+    DeadlineWindow,
     Status,
     deadline_state,
     public_status,
@@ -175,14 +175,16 @@ def visible_to(user_id: int, excluded: list[int]) -> list[ColumnElement[bool]]:
 
 
 def _deadline_condition(state: str, today: date, due_soon_days: int) -> list[ColumnElement[bool]]:
-    soon = add_days(today, due_soon_days)
-    if state == DeadlineState.OVERDUE:
-        return [Case.next_deadline_on < today]
-    if state == DeadlineState.DUE_SOON:
-        return [Case.next_deadline_on >= today, Case.next_deadline_on <= soon]
-    if state == DeadlineState.ON_TIME:
-        return [Case.next_deadline_on > soon]
-    return []
+    """The SQL form of :class:`procedure.DeadlineWindow` (the same bounds as the marks shown)."""
+    if state not in {filter_state.value for filter_state in DEADLINE_FILTERS}:
+        return []
+    first, last = DeadlineWindow(today, due_soon_days).bounds(DeadlineState(state))
+    conditions: list[ColumnElement[bool]] = []
+    if first is not None:
+        conditions.append(Case.next_deadline_on >= first)
+    if last is not None:
+        conditions.append(Case.next_deadline_on <= last)
+    return conditions
 
 
 def _conditions(
