@@ -97,6 +97,32 @@ DEFAULTS: dict[str, Any] = {
         "penalty_after_finding": 30,
         "copy_to_nacc": 15,
         "appeal_window": 30,
+        "retaliation_referral": 15,
+    },
+    # Working days skip weekends and these: fixed-date public holidays every year (MM-DD), and the
+    # year's lunar and substitution holidays from the cabinet's announcement (YYYY-MM-DD) [V].
+    "PUBLIC_HOLIDAYS_RECURRING": [
+        "01-01",
+        "04-06",
+        "04-13",
+        "04-14",
+        "04-15",
+        "05-01",
+        "05-04",
+        "06-03",
+        "07-28",
+        "08-12",
+        "10-13",
+        "10-23",
+        "12-05",
+        "12-10",
+        "12-31",
+    ],
+    "PUBLIC_HOLIDAYS": [],
+    # The penalties a finding of each severity allows (DOMAIN B9; to confirm with the unit [V]).
+    "PENALTIES_BY_SEVERITY": {
+        "minor": ["probation", "salary_deduction", "salary_reduction", "waived_bond", "waived_warning"],
+        "serious": ["discharge", "dismissal"],
     },
     "DUE_SOON_DAYS": 3,
     "STATS_SUPPRESSION_THRESHOLD": 5,

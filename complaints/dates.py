@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -77,6 +78,16 @@ def fiscal_year_bounds(fiscal_year_be: int) -> tuple[date, date]:
 def add_days(day: date, days: int) -> date:
     """``day`` plus a number of calendar days."""
     return day + timedelta(days=days)
+
+
+def add_working_days(start: date, days: int, is_holiday: Callable[[date], bool]) -> date:
+    """The day ``days`` working days after ``start``: Saturdays, Sundays and public holidays skipped."""
+    day, remaining = start, days
+    while remaining > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and not is_holiday(day):
+            remaining -= 1
+    return day
 
 
 def format_day(day: date | None, locale: str, short: bool = False) -> str:

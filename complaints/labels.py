@@ -11,8 +11,9 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from complaints.clocks import ClockState, DeadlineState
 from complaints.i18n import current_language
-from complaints.procedure import Action, DeadlineState, PublicStatus, Status
+from complaints.procedure import Action, PublicStatus, Status
 
 CATEGORY_LABELS: dict[str, Any] = {
     "public_property": _l("Misuse of public property"),
@@ -50,21 +51,37 @@ STATUS_LABELS: dict[str, Any] = {
     Status.UNFOUNDED: _l("Found unfounded, to be closed"),
     Status.DISCIPLINARY_INVESTIGATION: _l("Disciplinary investigation"),
     Status.PENALTY_CONSIDERATION: _l("Penalty under consideration"),
+    Status.PENALTY_ORDERED: _l("Penalty ordered: appeal window open"),
+    Status.APPEAL: _l("Appeal under consideration"),
     Status.CONCLUDED: _l("Concluded"),
 }
 
 ACTION_LABELS: dict[str, Any] = {
     Action.START_SCREENING: _l("Start screening"),
+    Action.RECORD_CHECKLIST: _l("Record the anonymous-letter checklist"),
     Action.REQUEST_INFORMATION: _l("Ask the reporter for more information"),
     Action.INFORMATION_RECEIVED: _l("Information received: back to screening"),
     Action.NOT_ACCEPT: _l("Do not accept for consideration"),
+    Action.CLOSE: _l("Close the matter (no further action)"),
     Action.REFER: _l("Refer to the responsible agency"),
+    Action.RECORD_REFERRAL_RESULT: _l("Record what the other agency decided"),
     Action.START_FACT_FINDING: _l("Start a fact-finding inquiry"),
+    Action.APPOINT_FACT_FINDING_COMMITTEE: _l("Record the fact-finding committee"),
     Action.FIND_UNFOUNDED: _l("Record the finding: unfounded"),
-    Action.START_DISCIPLINARY: _l("Start a disciplinary investigation"),
+    Action.START_DISCIPLINARY: _l("Finding founded: start a disciplinary investigation"),
+    Action.APPOINT_INVESTIGATION_COMMITTEE: _l("Record the investigation committee"),
+    Action.NOTIFY_CHARGES: _l("Record the notice of charges"),
+    Action.EXTEND_INVESTIGATION: _l("Extend the investigation"),
     Action.CONSIDER_PENALTY: _l("Send for a penalty decision"),
+    Action.RECORD_NACC_FINDING: _l("Record an NACC or PACC finding of wrongdoing"),
     Action.DECIDE_PENALTY: _l("Record the penalty order"),
+    Action.SEND_COPY_TO_NACC: _l("Record the copy of the order sent to the NACC"),
+    Action.FILE_APPEAL: _l("Record an appeal against the penalty"),
+    Action.DECIDE_APPEAL: _l("Record the appeal decision"),
     Action.CONCLUDE: _l("Close the case"),
+    Action.REFER_CRIMINAL: _l("Refer for criminal proceedings"),
+    Action.RECORD_CRIMINAL_OUTCOME: _l("Record the outcome of the criminal case"),
+    Action.RECORD_DELAY_REASON: _l("Record the reason the final answer is late"),
 }
 
 NOT_ACCEPTED_REASON_LABELS: dict[str, Any] = {
@@ -81,7 +98,51 @@ REFERRAL_BODY_LABELS: dict[str, Any] = {
     "police": _l("Police"),
     "district": _l("District Office"),
     "damrongdhama": _l("Damrongdhama Centre"),
+    "governor": _l("Provincial Governor"),
     "other_agency": _l("Another agency"),
+}
+
+CLOSE_REASON_LABELS: dict[str, Any] = {
+    "resolved": _l("The matter was put right"),
+    "withdrawn": _l("The reporter withdrew the complaint"),
+    "duplicate": _l("The same matter is already a case"),
+    "no_further_action": _l("No further action is possible or needed"),
+}
+
+REFERRAL_RESULT_LABELS: dict[str, Any] = {
+    "wrongdoing_found": _l("Wrongdoing found"),
+    "no_wrongdoing": _l("No wrongdoing found"),
+    "returned": _l("Sent back to the municipality"),
+    "other_result": _l("Another decision"),
+}
+
+APPEAL_RESULT_LABELS: dict[str, Any] = {
+    "upheld": _l("Penalty upheld"),
+    "reduced": _l("Penalty reduced"),
+    "overturned": _l("Penalty overturned"),
+}
+
+CRIMINAL_OUTCOME_LABELS: dict[str, Any] = {
+    "prosecuted": _l("Prosecution brought"),
+    "convicted": _l("Convicted"),
+    "acquitted": _l("Acquitted"),
+    "not_prosecuted": _l("Not prosecuted"),
+    "other_outcome": _l("Another outcome"),
+}
+
+CLOCK_STATE_LABELS: dict[str, Any] = {
+    ClockState.RUNNING: _l("Running"),
+    ClockState.MET: _l("Met"),
+    ClockState.MISSED: _l("Missed"),
+    ClockState.EXCUSED: _l("Late, reason recorded"),
+}
+
+CHECKLIST_ANSWER_LABELS: dict[str, Any] = {"yes": _l("Yes"), "no": _l("No")}
+
+CHECKLIST_QUESTION_LABELS: dict[str, Any] = {
+    "accused_identified": _l("Is the person complained about identified?"),
+    "evidence_clear": _l("Are the evidence or circumstances clear enough to look into?"),
+    "witnesses_named": _l("Are witnesses named?"),
 }
 
 PENALTY_LABELS: dict[str, Any] = {
@@ -91,12 +152,15 @@ PENALTY_LABELS: dict[str, Any] = {
     "discharge": _l("Discharge"),
     "dismissal": _l("Dismissal"),
     "waived": _l("Penalty waived"),
+    "waived_bond": _l("Penalty waived: written bond"),
+    "waived_warning": _l("Penalty waived: verbal warning"),
 }
 
 OUTCOME_LABELS: dict[str, Any] = {
     "unfounded": _l("Unfounded"),
     "founded_penalised": _l("Founded, penalised"),
     "founded_waived": _l("Founded, penalty waived"),
+    "overturned_on_appeal": _l("Penalty overturned on appeal"),
     "closed": _l("Closed with no further action"),
 }
 
@@ -135,6 +199,7 @@ DEADLINE_KIND_LABELS: dict[str, Any] = {
     "penalty_after_finding": _l("Penalty decision"),
     "copy_to_nacc": _l("Copy of the order to the NACC"),
     "appeal_window": _l("End of the appeal window"),
+    "retaliation_referral": _l("Referral of a retaliation report to the NACC"),
 }
 
 ROLE_LABELS: dict[str, Any] = {
@@ -204,6 +269,7 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "identity_reveal_declined": _l("Reveal of the reporter's identity declined"),
     "identity_viewed": _l("Reporter identity viewed"),
     "identity_shared": _l("Reporter shared their identity with the legal unit"),
+    "case_record_printed": _l("Case record printed or downloaded"),
 }
 
 
@@ -270,4 +336,11 @@ def template_helpers() -> dict[str, Any]:
         "key_kind_label": lambda code: label(KEY_KIND_LABELS, code),
         "reveal_reason_label": lambda code: label(REVEAL_REASON_LABELS, code),
         "audit_label": lambda code: label(AUDIT_ACTION_LABELS, code),
+        "close_reason_label": lambda code: label(CLOSE_REASON_LABELS, code),
+        "referral_result_label": lambda code: label(REFERRAL_RESULT_LABELS, code),
+        "appeal_result_label": lambda code: label(APPEAL_RESULT_LABELS, code),
+        "criminal_outcome_label": lambda code: label(CRIMINAL_OUTCOME_LABELS, code),
+        "clock_state_label": lambda code: label(CLOCK_STATE_LABELS, code),
+        "checklist_label": lambda code: label(CHECKLIST_QUESTION_LABELS, code),
+        "checklist_answer_label": lambda code: label(CHECKLIST_ANSWER_LABELS, code),
     }

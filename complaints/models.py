@@ -153,6 +153,16 @@ class Case(Base):
     referred_to: Mapped[str | None] = mapped_column(String(CODE_MAX))
     disciplinary_severity: Mapped[str | None] = mapped_column(String(CODE_MAX))
     criminal_referral: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Measure-8 results as codes, for the statistics (the words are in the procedure events).
+    close_reason: Mapped[str | None] = mapped_column(String(CODE_MAX))
+    referral_result: Mapped[str | None] = mapped_column(String(CODE_MAX))
+    finding: Mapped[str | None] = mapped_column(String(CODE_MAX))
+    severity_found: Mapped[str | None] = mapped_column(String(CODE_MAX))
+    original_penalty: Mapped[str | None] = mapped_column(String(CODE_MAX))
+    appeal_result: Mapped[str | None] = mapped_column(String(CODE_MAX))
+    nacc_finding: Mapped[str | None] = mapped_column(String(CODE_MAX))
+    criminal_body: Mapped[str | None] = mapped_column(String(CODE_MAX))
+    criminal_outcome: Mapped[str | None] = mapped_column(String(CODE_MAX))
     routed_outside: Mapped[bool] = mapped_column(Boolean, default=False)
     reporter_protected: Mapped[bool] = mapped_column(Boolean, default=False)
     identity_shared: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -276,10 +286,45 @@ class ProcedureEvent(Base):
     from_status: Mapped[Code]
     to_status: Mapped[Code]
     event_on: Mapped[date] = mapped_column(Date)
+    # Written before order numbers were sealed; `flask procedure seal-references` empties it.
     order_number: Mapped[str | None] = mapped_column(String(ORDER_NUMBER_MAX))
     note_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The step's codes (plaintext JSON: reason, body, severity, penalty, checklist answers...).
+    codes_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    # A date the step sets: the new end of an extended investigation, the day a penalty was notified.
+    extra_on: Mapped[date | None] = mapped_column(Date)
+    # The step's words under the case key: order and letter numbers, committee, reasons, outcome.
+    details_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     recorded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class CaseClock(Base):
+    """One clock of a case (acknowledge, feedback, fact-finding, ...): when it started, when it is
+    due, and when and how it ended. Plaintext metadata: the statistics count clocks met."""
+
+    __tablename__ = "case_clocks"
+    __table_args__ = (Index("ix_case_clocks_state_due", "state", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    clock: Mapped[Code]
+    started_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    # running, met, missed (ended late), excused (a reason for the delay was recorded)
+    state: Mapped[Code]
+
+
+class CaseReference(Base):
+    """A keyed hash of an order or letter number typed in a procedure step, to find its case."""
+
+    __tablename__ = "case_references"
+    __table_args__ = (UniqueConstraint("digest", "case_id", name="uq_case_references_digest_case"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), index=True)
 
 
 class ReporterSession(Base):

@@ -1,13 +1,17 @@
-"""The measure-8 procedure: statuses, the transitions allowed between them, and deadlines."""
+"""The measure-8 procedure as one table: each action, where it may be taken, where it leads, who
+records it, what it records and which clocks it starts and stops (DOMAIN.md B and F).
+
+The legal unit records what the disciplinary authority (the mayor, who needs no account) orders;
+so "who records" names the workspace roles that enter each step, not who decides it. Actions whose
+target is ``None`` are records within a stage, or steps of the criminal track, which runs beside
+the disciplinary one and never blocks it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from enum import StrEnum
-from typing import Any
-
-from complaints.dates import add_days
 
 
 class Status(StrEnum):
@@ -22,6 +26,8 @@ class Status(StrEnum):
     UNFOUNDED = "unfounded"
     DISCIPLINARY_INVESTIGATION = "disciplinary_investigation"
     PENALTY_CONSIDERATION = "penalty_consideration"
+    PENALTY_ORDERED = "penalty_ordered"
+    APPEAL = "appeal"
     CONCLUDED = "concluded"
 
 
@@ -43,6 +49,8 @@ PUBLIC_STATUS: dict[Status, PublicStatus] = {
     Status.UNFOUNDED: PublicStatus.IN_PROGRESS,
     Status.DISCIPLINARY_INVESTIGATION: PublicStatus.IN_PROGRESS,
     Status.PENALTY_CONSIDERATION: PublicStatus.IN_PROGRESS,
+    Status.PENALTY_ORDERED: PublicStatus.IN_PROGRESS,
+    Status.APPEAL: PublicStatus.IN_PROGRESS,
     Status.REFERRED: PublicStatus.REFERRED,
     Status.CONCLUDED: PublicStatus.COMPLETED,
     Status.NOT_ACCEPTED: PublicStatus.NOT_ACCEPTED,
@@ -53,6 +61,8 @@ PUBLIC_STATUS: dict[Status, PublicStatus] = {
 COMPLETED_STATUSES = frozenset({Status.CONCLUDED, Status.NOT_ACCEPTED, Status.REFERRED})
 OPEN_STATUSES = frozenset(Status) - COMPLETED_STATUSES
 
+# --- the codes a step may record ------------------------------------------------------------------
+
 NOT_ACCEPTED_REASONS = (
     "anonymous_insufficient",
     "in_court",
@@ -60,10 +70,33 @@ NOT_ACCEPTED_REASONS = (
     "outside_jurisdiction",
     "insufficient_detail",
 )
-REFERRAL_BODIES = ("nacc", "pacc", "police", "district", "damrongdhama", "other_agency")
-PENALTIES = ("probation", "salary_deduction", "salary_reduction", "discharge", "dismissal", "waived")
-OUTCOMES = ("unfounded", "founded_penalised", "founded_waived", "closed")
+CLOSE_REASONS = ("resolved", "withdrawn", "duplicate", "no_further_action")
+REFERRAL_BODIES = ("nacc", "pacc", "police", "district", "governor", "damrongdhama", "other_agency")
+REFERRAL_RESULTS = ("wrongdoing_found", "no_wrongdoing", "returned", "other_result")
+FINDING_BODIES = ("nacc", "pacc")
+CRIMINAL_BODIES = ("nacc", "pacc", "police", "damrongdhama")
+CRIMINAL_OUTCOMES = ("prosecuted", "convicted", "acquitted", "not_prosecuted", "other_outcome")
 SEVERITIES = ("minor", "serious")
+APPEAL_RESULTS = ("upheld", "reduced", "overturned")
+# Lightest first: a penalty reduced on appeal must come earlier in this list.
+PENALTIES = (
+    "waived_warning",
+    "waived_bond",
+    "waived",
+    "probation",
+    "salary_deduction",
+    "salary_reduction",
+    "discharge",
+    "dismissal",
+)
+WAIVED_PENALTIES = frozenset({"waived", "waived_warning", "waived_bond"})
+# Which penalties a finding of each severity allows (a setting: PENALTIES_BY_SEVERITY).
+DEFAULT_PENALTIES_BY_SEVERITY: dict[str, tuple[str, ...]] = {
+    "minor": ("probation", "salary_deduction", "salary_reduction", "waived_bond", "waived_warning"),
+    "serious": ("discharge", "dismissal"),
+}
+OUTCOMES = ("unfounded", "founded_penalised", "founded_waived", "overturned_on_appeal", "closed")
+CHECKLIST_QUESTIONS = ("accused_identified", "evidence_clear", "witnesses_named")
 CHANNELS = (
     "online",
     "letter",
@@ -81,54 +114,244 @@ class Action(StrEnum):
     """The explicit actions an authorised person takes on a case."""
 
     START_SCREENING = "start_screening"
+    RECORD_CHECKLIST = "record_checklist"
     REQUEST_INFORMATION = "request_information"
     INFORMATION_RECEIVED = "information_received"
     NOT_ACCEPT = "not_accept"
+    CLOSE = "close"
     REFER = "refer"
+    RECORD_REFERRAL_RESULT = "record_referral_result"
     START_FACT_FINDING = "start_fact_finding"
+    APPOINT_FACT_FINDING_COMMITTEE = "appoint_fact_finding_committee"
     FIND_UNFOUNDED = "find_unfounded"
     START_DISCIPLINARY = "start_disciplinary"
+    APPOINT_INVESTIGATION_COMMITTEE = "appoint_investigation_committee"
+    NOTIFY_CHARGES = "notify_charges"
+    EXTEND_INVESTIGATION = "extend_investigation"
     CONSIDER_PENALTY = "consider_penalty"
+    RECORD_NACC_FINDING = "record_nacc_finding"
     DECIDE_PENALTY = "decide_penalty"
+    SEND_COPY_TO_NACC = "send_copy_to_nacc"
+    FILE_APPEAL = "file_appeal"
+    DECIDE_APPEAL = "decide_appeal"
     CONCLUDE = "conclude"
+    REFER_CRIMINAL = "refer_criminal"
+    RECORD_CRIMINAL_OUTCOME = "record_criminal_outcome"
+    RECORD_DELAY_REASON = "record_delay_reason"
 
 
-TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
-    Action.START_SCREENING: (frozenset({Status.RECEIVED}), Status.SCREENING),
-    Action.REQUEST_INFORMATION: (frozenset({Status.SCREENING}), Status.AWAITING_INFORMATION),
-    Action.INFORMATION_RECEIVED: (frozenset({Status.AWAITING_INFORMATION}), Status.SCREENING),
-    Action.NOT_ACCEPT: (
-        frozenset({Status.RECEIVED, Status.SCREENING, Status.AWAITING_INFORMATION}),
-        Status.NOT_ACCEPTED,
-    ),
-    Action.REFER: (frozenset({Status.RECEIVED, Status.SCREENING}), Status.REFERRED),
-    Action.START_FACT_FINDING: (frozenset({Status.RECEIVED, Status.SCREENING}), Status.FACT_FINDING),
-    Action.FIND_UNFOUNDED: (frozenset({Status.FACT_FINDING}), Status.UNFOUNDED),
-    Action.START_DISCIPLINARY: (frozenset({Status.FACT_FINDING}), Status.DISCIPLINARY_INVESTIGATION),
-    Action.CONSIDER_PENALTY: (
-        frozenset({Status.DISCIPLINARY_INVESTIGATION}),
-        Status.PENALTY_CONSIDERATION,
-    ),
-    Action.DECIDE_PENALTY: (frozenset({Status.PENALTY_CONSIDERATION}), Status.CONCLUDED),
-    Action.CONCLUDE: (frozenset({Status.UNFOUNDED}), Status.CONCLUDED),
+class Field(StrEnum):
+    """What a step records beyond its date, order number and note. Codes are plaintext metadata;
+    ``TEXT_FIELDS`` are encrypted under the case key; ``DATE_FIELDS`` are plain dates."""
+
+    REASON = "reason"
+    CLOSE_REASON = "close_reason"
+    REFERRED_TO = "referred_to"
+    REFERRAL_RESULT = "referral_result"
+    FINDING_BODY = "finding_body"
+    SEVERITY = "severity"
+    SEVERITY_FOUND = "severity_found"
+    PENALTY = "penalty"
+    APPEAL_RESULT = "appeal_result"
+    CRIMINAL_BODY = "criminal_body"
+    CRIMINAL_OUTCOME = "criminal_outcome"
+    CHECKLIST = "checklist"
+    LETTER_NUMBER = "letter_number"
+    COMMITTEE = "committee"
+    REASON_TEXT = "reason_text"
+    OUTCOME_TEXT = "outcome_text"
+    NEW_DUE_ON = "new_due_on"
+    NOTIFIED_ON = "notified_on"
+
+
+CODE_CHOICES: dict[Field, tuple[str, ...]] = {
+    Field.REASON: NOT_ACCEPTED_REASONS,
+    Field.CLOSE_REASON: CLOSE_REASONS,
+    Field.REFERRED_TO: REFERRAL_BODIES,
+    Field.REFERRAL_RESULT: REFERRAL_RESULTS,
+    Field.FINDING_BODY: FINDING_BODIES,
+    Field.SEVERITY: SEVERITIES,
+    Field.SEVERITY_FOUND: SEVERITIES,
+    Field.PENALTY: PENALTIES,
+    Field.APPEAL_RESULT: APPEAL_RESULTS,
+    Field.CRIMINAL_BODY: CRIMINAL_BODIES,
+    Field.CRIMINAL_OUTCOME: CRIMINAL_OUTCOMES,
 }
+TEXT_FIELDS = frozenset({Field.LETTER_NUMBER, Field.COMMITTEE, Field.REASON_TEXT, Field.OUTCOME_TEXT})
+DATE_FIELDS = frozenset({Field.NEW_DUE_ON, Field.NOTIFIED_ON})
+# Fields a step may leave empty (every other field of a step is required).
+OPTIONAL_FIELDS = frozenset({Field.LETTER_NUMBER, Field.OUTCOME_TEXT, Field.NOTIFIED_ON, Field.PENALTY})
+
+HANDLERS = frozenset({"officer", "lead"})
+LEADS = frozenset({"lead"})
+
+# Where the criminal track may be opened and followed: beside any stage after the first look.
+_CRIMINAL_FROM = frozenset(
+    {
+        Status.SCREENING,
+        Status.FACT_FINDING,
+        Status.DISCIPLINARY_INVESTIGATION,
+        Status.PENALTY_CONSIDERATION,
+        Status.PENALTY_ORDERED,
+        Status.APPEAL,
+        Status.REFERRED,
+        Status.CONCLUDED,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One row of the procedure table."""
+
+    sources: frozenset[Status]
+    target: Status | None
+    roles: frozenset[str] = HANDLERS
+    fields: tuple[Field, ...] = ()
+    starts: tuple[str, ...] = ()
+    stops: tuple[str, ...] = ()
+    # A condition on the case beyond its status, checked by the step service (see GUARDS).
+    guard: str | None = None
+    message_required: bool = False
+
+
+def _from(*statuses: Status) -> frozenset[Status]:
+    return frozenset(statuses)
+
+
+S = Status
+PROCEDURE: dict[Action, Step] = {
+    Action.START_SCREENING: Step(_from(S.RECEIVED), S.SCREENING),
+    Action.RECORD_CHECKLIST: Step(_from(S.RECEIVED, S.SCREENING), None, fields=(Field.CHECKLIST,)),
+    Action.REQUEST_INFORMATION: Step(
+        _from(S.SCREENING), S.AWAITING_INFORMATION, starts=("awaiting_information",), message_required=True
+    ),
+    Action.INFORMATION_RECEIVED: Step(
+        _from(S.AWAITING_INFORMATION), S.SCREENING, stops=("awaiting_information",)
+    ),
+    Action.NOT_ACCEPT: Step(
+        _from(S.RECEIVED, S.SCREENING, S.AWAITING_INFORMATION), S.NOT_ACCEPTED, fields=(Field.REASON,)
+    ),
+    Action.CLOSE: Step(
+        _from(S.SCREENING, S.AWAITING_INFORMATION, S.FACT_FINDING),
+        S.CONCLUDED,
+        fields=(Field.CLOSE_REASON, Field.REASON_TEXT),
+    ),
+    Action.REFER: Step(
+        _from(S.RECEIVED, S.SCREENING, S.FACT_FINDING),
+        S.REFERRED,
+        fields=(Field.REFERRED_TO, Field.LETTER_NUMBER),
+        stops=("fact_finding",),
+    ),
+    Action.RECORD_REFERRAL_RESULT: Step(
+        _from(S.REFERRED), None, fields=(Field.REFERRAL_RESULT, Field.OUTCOME_TEXT), guard="referral_open"
+    ),
+    Action.START_FACT_FINDING: Step(_from(S.RECEIVED, S.SCREENING), S.FACT_FINDING, starts=("fact_finding",)),
+    Action.APPOINT_FACT_FINDING_COMMITTEE: Step(_from(S.FACT_FINDING), None, fields=(Field.COMMITTEE,)),
+    Action.FIND_UNFOUNDED: Step(_from(S.FACT_FINDING), S.UNFOUNDED, stops=("fact_finding",)),
+    Action.START_DISCIPLINARY: Step(
+        _from(S.FACT_FINDING),
+        S.DISCIPLINARY_INVESTIGATION,
+        fields=(Field.SEVERITY,),
+        starts=("disciplinary_investigation",),
+        stops=("fact_finding",),
+    ),
+    Action.APPOINT_INVESTIGATION_COMMITTEE: Step(
+        _from(S.DISCIPLINARY_INVESTIGATION), None, fields=(Field.COMMITTEE,)
+    ),
+    Action.NOTIFY_CHARGES: Step(_from(S.DISCIPLINARY_INVESTIGATION), None),
+    Action.EXTEND_INVESTIGATION: Step(
+        _from(S.DISCIPLINARY_INVESTIGATION),
+        None,
+        fields=(Field.NEW_DUE_ON, Field.REASON_TEXT),
+        guard="extends_investigation",
+    ),
+    Action.CONSIDER_PENALTY: Step(
+        _from(S.DISCIPLINARY_INVESTIGATION), S.PENALTY_CONSIDERATION, stops=("disciplinary_investigation",)
+    ),
+    Action.RECORD_NACC_FINDING: Step(
+        _from(S.RECEIVED, S.SCREENING, S.REFERRED, S.FACT_FINDING, S.DISCIPLINARY_INVESTIGATION),
+        S.PENALTY_CONSIDERATION,
+        fields=(Field.FINDING_BODY, Field.LETTER_NUMBER),
+        starts=("penalty_after_finding",),
+        stops=("fact_finding", "disciplinary_investigation"),
+    ),
+    Action.DECIDE_PENALTY: Step(
+        _from(S.PENALTY_CONSIDERATION),
+        S.PENALTY_ORDERED,
+        roles=LEADS,
+        fields=(Field.SEVERITY_FOUND, Field.PENALTY, Field.NOTIFIED_ON),
+        starts=("appeal_window", "copy_to_nacc"),
+        stops=("penalty_after_finding",),
+        guard="penalty_fits_severity",
+    ),
+    Action.SEND_COPY_TO_NACC: Step(
+        _from(S.PENALTY_ORDERED, S.APPEAL, S.CONCLUDED),
+        None,
+        fields=(Field.LETTER_NUMBER,),
+        stops=("copy_to_nacc",),
+        guard="copy_due",
+    ),
+    Action.FILE_APPEAL: Step(
+        _from(S.PENALTY_ORDERED), S.APPEAL, stops=("appeal_window",), guard="within_appeal_window"
+    ),
+    Action.DECIDE_APPEAL: Step(
+        _from(S.APPEAL),
+        S.CONCLUDED,
+        roles=LEADS,
+        fields=(Field.APPEAL_RESULT, Field.PENALTY),
+        guard="appeal_penalty",
+    ),
+    Action.CONCLUDE: Step(
+        _from(S.UNFOUNDED, S.PENALTY_ORDERED),
+        S.CONCLUDED,
+        stops=("appeal_window",),
+        guard="appeal_window_over",
+    ),
+    Action.REFER_CRIMINAL: Step(
+        _CRIMINAL_FROM, None, fields=(Field.CRIMINAL_BODY, Field.LETTER_NUMBER), guard="no_criminal_referral"
+    ),
+    Action.RECORD_CRIMINAL_OUTCOME: Step(
+        _CRIMINAL_FROM,
+        None,
+        fields=(Field.CRIMINAL_OUTCOME, Field.OUTCOME_TEXT),
+        guard="criminal_referral_open",
+    ),
+    Action.RECORD_DELAY_REASON: Step(
+        frozenset(OPEN_STATUSES), None, fields=(Field.REASON_TEXT,), guard="final_feedback_missed"
+    ),
+}
+del S
+
+# Statuses that keep their clocks running past completion (the copy to the NACC is due after it).
+CLOCKS_SURVIVING_COMPLETION = frozenset({"copy_to_nacc"})
 
 
 class TransitionNotAllowed(Exception):
     """The action cannot be taken from the case's current status."""
 
 
+def step_of(action: Action) -> Step:
+    """The table row of an action."""
+    return PROCEDURE[action]
+
+
 def next_status(current: str, action: Action) -> Status:
-    """The status after ``action``; raises :class:`TransitionNotAllowed` otherwise."""
-    allowed_from, target = TRANSITIONS[action]
-    if Status(current) not in allowed_from:
+    """The status after ``action`` (the same one for a record within a stage).
+
+    Raises :class:`TransitionNotAllowed` when the action is not allowed from ``current``.
+    """
+    step = PROCEDURE[action]
+    if Status(current) not in step.sources:
         raise TransitionNotAllowed(f"{action} is not allowed from {current}")
-    return target
+    return step.target or Status(current)
 
 
-def allowed_actions(current: str) -> list[Action]:
-    """Actions available from a status, in a stable order for the case page."""
-    return [action for action, (sources, _) in TRANSITIONS.items() if Status(current) in sources]
+def allowed_actions(current: str, roles: frozenset[str] = HANDLERS) -> list[Action]:
+    """Actions available from a status to someone with ``roles``, in the table's order."""
+    return [
+        action for action, step in PROCEDURE.items() if Status(current) in step.sources and step.roles & roles
+    ]
 
 
 def public_status(current: str) -> PublicStatus:
@@ -136,92 +359,16 @@ def public_status(current: str) -> PublicStatus:
     return PUBLIC_STATUS[Status(current)]
 
 
-# --- deadlines ------------------------------------------------------------------------------
+def penalties_for(severity: str, table: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
+    """The penalties a finding of ``severity`` allows under the settings table."""
+    return tuple(table.get(severity, ()))
 
 
-@dataclass(frozen=True)
-class Deadline:
-    """The next date something must happen on a case, and what it is."""
-
-    kind: str
-    due_on: date
+def is_lighter(penalty: str, than: str) -> bool:
+    """Whether ``penalty`` is a lighter penalty than ``than`` (for a reduction on appeal)."""
+    return PENALTIES.index(penalty) < PENALTIES.index(than)
 
 
-STAGE_DEADLINE: dict[Status, str] = {
-    Status.AWAITING_INFORMATION: "awaiting_information",
-    Status.FACT_FINDING: "fact_finding",
-    Status.DISCIPLINARY_INVESTIGATION: "disciplinary_investigation",
-    Status.PENALTY_CONSIDERATION: "penalty_after_finding",
-}
-
-
-def next_deadline(
-    status: str,
-    submitted_on: date,
-    stage_started_on: date,
-    last_feedback_on: date | None,
-    days: dict[str, Any],
-) -> Deadline | None:
-    """The earliest deadline that applies to a case now, or None once it is closed here."""
-    current = Status(status)
-    if current in COMPLETED_STATUSES:
-        return None
-    candidates: list[Deadline] = []
-    if last_feedback_on is None:
-        candidates.append(Deadline("first_feedback", add_days(submitted_on, int(days["first_feedback"]))))
-    else:
-        candidates.append(
-            Deadline("progress_feedback", add_days(last_feedback_on, int(days["progress_feedback"])))
-        )
-    candidates.append(Deadline("final_feedback", add_days(submitted_on, int(days["final_feedback"]))))
-    stage_kind = STAGE_DEADLINE.get(current)
-    if stage_kind is not None:
-        candidates.append(Deadline(stage_kind, add_days(stage_started_on, int(days[stage_kind]))))
-    return min(candidates, key=lambda deadline: deadline.due_on)
-
-
-class DeadlineState(StrEnum):
-    """How the queue marks a deadline."""
-
-    OVERDUE = "overdue"
-    DUE_SOON = "due_soon"
-    ON_TIME = "on_time"
-    NONE = "none"
-
-
-@dataclass(frozen=True)
-class DeadlineWindow:
-    """The one rule for marking a due date, used for a single case and by the queue's SQL filter:
-    overdue before ``today``; due soon from ``today`` to ``today + due_soon_days``; on time after."""
-
-    today: date
-    due_soon_days: int
-
-    @property
-    def last_due_soon_day(self) -> date:
-        return add_days(self.today, self.due_soon_days)
-
-    def state(self, due_on: date | None) -> DeadlineState:
-        """How a due date is marked."""
-        if due_on is None:
-            return DeadlineState.NONE
-        if due_on < self.today:
-            return DeadlineState.OVERDUE
-        if due_on <= self.last_due_soon_day:
-            return DeadlineState.DUE_SOON
-        return DeadlineState.ON_TIME
-
-    def bounds(self, state: DeadlineState) -> tuple[date | None, date | None]:
-        """The inclusive range of due dates (``None``: open-ended) that a state covers."""
-        if state is DeadlineState.OVERDUE:
-            return None, add_days(self.today, -1)
-        if state is DeadlineState.DUE_SOON:
-            return self.today, self.last_due_soon_day
-        if state is DeadlineState.ON_TIME:
-            return add_days(self.last_due_soon_day, 1), None
-        raise ValueError("a missing deadline has no range of dates")
-
-
-def deadline_state(due_on: date | None, today: date, due_soon_days: int) -> DeadlineState:
-    """Overdue / due soon / on time, as the Thai platforms show them."""
-    return DeadlineWindow(today, due_soon_days).state(due_on)
+def outcome_of_penalty(penalty: str) -> str:
+    """The outcome a decided penalty gives the case."""
+    return "founded_waived" if penalty in WAIVED_PENALTIES else "founded_penalised"

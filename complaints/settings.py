@@ -8,13 +8,13 @@ deadlines, limits, the log-in policy — instead of reading raw config keys.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
 
-from complaints import contexts, crypto
+from complaints import clocks, contexts, crypto
 
 
 def app() -> Flask:
@@ -80,6 +80,29 @@ def rate_key_secret(application: Flask | None = None) -> bytes:
 def deadline_days(application: Flask | None = None) -> dict[str, int]:
     """Days allowed for each clock of the procedure, by clock name."""
     return {name: int(days) for name, days in dict(_config(application)["DEADLINE_DAYS"]).items()}
+
+
+def calendar(application: Flask | None = None) -> clocks.Calendar:
+    """The clocks' lengths and the public holidays their working days skip."""
+    config = _config(application)
+    recurring = {str(day) for day in config["PUBLIC_HOLIDAYS_RECURRING"]}
+    listed = {str(day) for day in config["PUBLIC_HOLIDAYS"]}
+
+    def is_holiday(day: date) -> bool:
+        return day.isoformat() in listed or day.strftime("%m-%d") in recurring
+
+    return clocks.Calendar(days=deadline_days(application), is_holiday=is_holiday)
+
+
+def penalties_by_severity(application: Flask | None = None) -> dict[str, tuple[str, ...]]:
+    """Which penalties a finding of each severity allows."""
+    table = dict(_config(application)["PENALTIES_BY_SEVERITY"])
+    return {str(severity): tuple(str(code) for code in codes) for severity, codes in table.items()}
+
+
+def reference_key(application: Flask | None = None) -> bytes:
+    """The key of the keyed hashes that find a case by an order or letter number."""
+    return crypto.derive_key(_data_secret(application), contexts.REFERENCE_LOOKUP_KEY)
 
 
 def due_soon_days(application: Flask | None = None) -> int:

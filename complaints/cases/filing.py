@@ -15,7 +15,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from complaints import audit, contexts, crypto, keys, receipts, settings
+from complaints import audit, clocks, contexts, crypto, keys, receipts, settings
 from complaints.cases.values import (
     CONTENT,
     IDENTITY,
@@ -26,7 +26,7 @@ from complaints.cases.values import (
     ReportContent,
     ReporterIdentity,
 )
-from complaints.dates import add_days, fiscal_year_of
+from complaints.dates import fiscal_year_of
 from complaints.models import Attachment, Case, CaseCounter, CaseKey
 from complaints.procedure import Status
 
@@ -155,8 +155,13 @@ def store_case(
     deadline_days: dict[str, int],
     actor_kind: str = audit.REPORTER,
     actor_id: int | None = None,
+    acknowledged_on: date | None = None,
 ) -> Case:
-    """Insert a prepared case in the caller's transaction (the caller moves files in and commits)."""
+    """Insert a prepared case in the caller's transaction (the caller moves files in and commits).
+
+    Online reports are acknowledged by the receipt page itself (DOMAIN B1); an offline one on the
+    day it is recorded. Its first clocks start on the day it was received.
+    """
     fiscal_year = fiscal_year_of(received_on)
     case = Case(
         uid=prepared.uid,
@@ -168,10 +173,7 @@ def store_case(
         disclosure="confidential" if prepared.identity_ciphertext else "anonymous",
         status=Status.RECEIVED.value,
         submitted_on=received_on,
-        # Online reports are acknowledged by the receipt page itself (DOMAIN B1).
-        acknowledged_on=received_on if channel == "online" else None,
-        next_deadline_on=add_days(received_on, int(deadline_days["first_feedback"])),
-        next_deadline_kind="first_feedback",
+        acknowledged_on=acknowledged_on or (received_on if channel == "online" else None),
         receipt_lookup=prepared.receipt_lookup,
         reporter_salt=prepared.reporter_salt,
         report_ciphertext=prepared.report_ciphertext,
@@ -184,4 +186,14 @@ def store_case(
         attachment.case_id = case.id
         db.add(attachment)
     audit.record(db, "case_submitted", actor_kind, actor_id, case.id, f"channel={channel}")
+    _start_clocks(db, case, clocks.Calendar(days=deadline_days, is_holiday=lambda _day: False))
     return case
+
+
+def _start_clocks(db: Session, case: Case, calendar: clocks.Calendar) -> None:
+    """Acknowledgement, first feedback and final feedback run from the day the report arrived."""
+    for clock in ("acknowledge", "first_feedback", "final_feedback"):
+        clocks.start(db, case, clock, case.submitted_on, calendar)
+    if case.acknowledged_on is not None:
+        clocks.stop(db, case, "acknowledge", case.acknowledged_on)
+    clocks.refresh_next_deadline(db, case)

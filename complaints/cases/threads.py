@@ -3,6 +3,7 @@ internal notes, the notes of procedure steps, and the list of its evidence files
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -100,3 +101,23 @@ def read_event_note(case: Case, event: ProcedureEvent, content_key: bytes) -> st
     return crypto.decrypt_text(
         content_key, event.note_ciphertext, contexts.procedure_note(case.uid, event.uid)
     )
+
+
+def encrypt_event_details(case: Case, event_uid: str, content_key: bytes, words: dict[str, str]) -> bytes:
+    """A procedure step's words (order and letter numbers, committee, reasons), under the case key."""
+    return crypto.encrypt_text(
+        content_key, json.dumps(words, ensure_ascii=False), contexts.procedure_detail(case.uid, event_uid)
+    )
+
+
+def read_event_details(case: Case, event: ProcedureEvent, content_key: bytes) -> dict[str, str]:
+    """A step's words; an order number recorded before numbers were sealed is still shown."""
+    words: dict[str, str] = {}
+    if event.details_ciphertext is not None:
+        plain = crypto.decrypt_text(
+            content_key, event.details_ciphertext, contexts.procedure_detail(case.uid, event.uid)
+        )
+        words.update(json.loads(plain))
+    if event.order_number and "order_number" not in words:
+        words["order_number"] = event.order_number
+    return words

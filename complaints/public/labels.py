@@ -46,6 +46,7 @@ OUTCOME_LABELS: dict[str, Any] = {
     "unfounded": _l("The facts found did not support the report."),
     "founded_penalised": _l("The report was found to have grounds and action was taken."),
     "founded_waived": _l("The report was found to have grounds and action was taken."),
+    "overturned_on_appeal": _l("The report was found to have grounds; the decision was changed on appeal."),
     "closed": _l("The matter was closed."),
 }
 
@@ -62,6 +63,7 @@ REFERRAL_LABELS: dict[str, Any] = {
     "pacc": _l("the Public Sector Anti-Corruption Commission (PACC)"),
     "police": _l("the police"),
     "district": _l("the District Office"),
+    "governor": _l("the Provincial Governor"),
     "damrongdhama": _l("the Damrongdhama Centre"),
     "other_agency": _l("another responsible agency"),
 }

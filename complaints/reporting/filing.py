@@ -110,8 +110,8 @@ def file_report(
         deadline_days,
         actor_kind=arrival.actor_kind,
         actor_id=arrival.actor_id,
+        acknowledged_on=arrival.acknowledged_on,
     )
-    case.acknowledged_on = arrival.acknowledged_on
     storage.commit_with_files(db, prepared.uploads)
     return Filed(case, prepared.receipt, len(prepared.uploads))
 

@@ -3,7 +3,9 @@
 * log-in and passwords — :mod:`.login_routes` (on :mod:`complaints.workspace`);
 * the triage queue — :mod:`.queue_routes`, :mod:`.queue`;
 * one case — :mod:`.case_routes`, :mod:`.case_views`, :mod:`.case_access`, :mod:`.case_page`,
-  :mod:`.casework`, :mod:`.steps`, :mod:`.evidence`;
+  :mod:`.casework`, :mod:`.evidence`;
+* the procedure — :mod:`.steps`, :mod:`.step_checks`, :mod:`.step_forms`; the case record —
+  :mod:`.record_routes`, :mod:`.record`;
 * who handles it — :mod:`.assignment_routes`, :mod:`.assignment`;
 * offline intake — :mod:`.intake_routes`, :mod:`.intake`;
 * key grants — :mod:`.key_routes`, :mod:`.grants`;
@@ -29,6 +31,7 @@ from complaints.staff import (  # noqa: E402 - they need the blueprint defined a
     key_routes,
     login_routes,
     queue_routes,
+    record_routes,
     reveal_routes,
 )
 
@@ -40,5 +43,6 @@ __all__ = [
     "key_routes",
     "login_routes",
     "queue_routes",
+    "record_routes",
     "reveal_routes",
 ]

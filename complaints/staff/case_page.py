@@ -3,6 +3,7 @@ steps. Reading is audited, and the reporter's messages then count as read."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -54,6 +55,9 @@ class EventView:
     order_number: str
     note: str
     actor_name: str
+    codes: dict[str, str]
+    words: dict[str, str]
+    extra_on: date | None
 
 
 @dataclass(frozen=True)
@@ -87,22 +91,27 @@ def procedure_events(db: Session, case: Case) -> list[ProcedureEvent]:
     )
 
 
+def _event_view(case: Case, event: ProcedureEvent, content_key: bytes | None, actor_name: str) -> EventView:
+    words = cases.read_event_details(case, event, content_key) if content_key else {}
+    return EventView(
+        action=event.action,
+        from_status=event.from_status,
+        to_status=event.to_status,
+        event_on=event.event_on,
+        order_number=words.get("order_number", ""),
+        note=cases.read_event_note(case, event, content_key) if content_key else "",
+        actor_name=actor_name,
+        codes=json.loads(event.codes_json or "{}"),
+        words=words,
+        extra_on=event.extra_on,
+    )
+
+
 def event_views(db: Session, case: Case, content_key: bytes | None) -> list[EventView]:
-    """Procedure steps for display; notes are decrypted only with the content key."""
+    """Procedure steps for display; their words and notes are decrypted only with the content key."""
     events = procedure_events(db, case)
     names = staff_names(db, {event.actor_id for event in events})
-    return [
-        EventView(
-            action=event.action,
-            from_status=event.from_status,
-            to_status=event.to_status,
-            event_on=event.event_on,
-            order_number=event.order_number or "",
-            note=cases.read_event_note(case, event, content_key) if content_key else "",
-            actor_name=names.get(event.actor_id or 0, ""),
-        )
-        for event in events
-    ]
+    return [_event_view(case, event, content_key, names.get(event.actor_id or 0, "")) for event in events]
 
 
 def _attachment_views(db: Session, case: Case, content_key: bytes) -> list[AttachmentView]:

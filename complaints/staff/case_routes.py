@@ -8,14 +8,15 @@ from flask import Response, abort, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from complaints import cases, db, procedure, settings
+from complaints import cases, db, settings
 from complaints.dates import today, utcnow
 from complaints.models import Case
 from complaints.procedure import Action
 from complaints.staff import blueprint, casework, evidence, steps
-from complaints.staff.case_views import done, open_case, refused, render_case
-from complaints.staff.forms import NoteForm, ProcedureForm, ReplyForm
-from complaints.staff.refusals import CaseActionRefused
+from complaints.staff.case_views import done, open_case, render_case, step_forms
+from complaints.staff.forms import NoteForm, ReplyForm
+from complaints.staff.refusals import REFUSALS, CaseActionRefused
+from complaints.staff.step_forms import ProcedureForm
 from complaints.workspace.access import HANDLER_ROLES, LEGAL_ROLES, requires_roles, staff
 
 
@@ -39,7 +40,7 @@ def reply(number: str) -> ResponseReturnValue:
         staff(),
         form.body.data,
         today(),
-        settings.deadline_days(),
+        settings.calendar(),
     )
     return done(found, _("Your message was sent. The reporter sees it on their follow-up page."), "thread")
 
@@ -65,36 +66,30 @@ def procedure_step(number: str, action: str) -> ResponseReturnValue:
         abort(404)
     form = ProcedureForm(chosen)
     if not form.validate_on_submit():
-        return render_case(found, content_key, forms={"steps": steps_with(found, form)}, status=400)
-    step = steps.StepInput(
-        action=chosen,
-        event_on=form.event_on.data,
-        order_number=(form.order_number.data or "").strip(),
-        note=form.note.data or "",
-        message=form.message.data or "",
-        detail=form.detail,
-    )
+        return _step_refused(found, content_key, form, "")
+    rules = steps.Rules(today=today(), penalties_by_severity=settings.penalties_by_severity())
     try:
         steps.record_step(
             db.session(),
             found,
             content_key,
             staff(),
-            step,
-            today(),
-            settings.deadline_days(),
+            form.step_input(),
+            rules,
+            settings.calendar(),
+            settings.reference_key(),
         )
     except CaseActionRefused as refusal:
-        return refused(found, content_key, refusal.reason, {"steps": steps_with(found, form)})
+        db.session().rollback()
+        return _step_refused(found, content_key, form, str(REFUSALS[refusal.reason]))
     return done(found, _("The step was recorded."), "procedure")
 
 
-def steps_with(found: Case, submitted: ProcedureForm) -> list[ProcedureForm]:
-    """The step forms of the page, with the submitted one (and its errors) in its place."""
-    return [
-        submitted if action == submitted.action else ProcedureForm(action, formdata=None, event_on=today())
-        for action in procedure.allowed_actions(found.status)
-    ]
+def _step_refused(found: Case, content_key: bytes, form: ProcedureForm, reason: str) -> ResponseReturnValue:
+    """The page again, the refused step's form open with what was entered and why, at the step."""
+    form.refusal = reason
+    page_forms = {"steps": step_forms(found, staff(), form)}
+    return render_case(found, content_key, forms=page_forms, status=400)
 
 
 @blueprint.get("/cases/<number>/files/<uid>")

@@ -14,7 +14,7 @@ from flask import abort, flash, make_response, redirect, render_template, url_fo
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from complaints import cases, db, keys, procedure, settings
+from complaints import cases, clocks, db, keys, procedure, settings
 from complaints.dates import today
 from complaints.models import Case
 from complaints.staff import assignment, case_access, case_page, reveals
@@ -24,11 +24,11 @@ from complaints.staff.forms import (
     ExcludeForm,
     LiftExclusionForm,
     NoteForm,
-    ProcedureForm,
     ReplyForm,
     RevealForm,
 )
 from complaints.staff.refusals import REFUSALS
+from complaints.staff.step_forms import ProcedureForm
 from complaints.workspace.access import staff
 from complaints.workspace.forms import choices
 from complaints.workspace.sessions import StaffContext
@@ -94,14 +94,23 @@ def lift_form(case: Case, context: StaffContext, posted: bool = False) -> LiftEx
     return form
 
 
+def step_forms(
+    case: Case, context: StaffContext, submitted: ProcedureForm | None = None
+) -> list[ProcedureForm]:
+    """The forms of the steps this person may take now, with a submitted one (and its errors) in place."""
+    return [
+        submitted
+        if submitted is not None and action == submitted.action
+        else ProcedureForm(action, formdata=None, event_on=today())
+        for action in procedure.allowed_actions(case.status, context.user.role_set)
+    ]
+
+
 def _default_forms(case: Case, context: StaffContext) -> dict[str, Any]:
     return {
         "reply": ReplyForm(formdata=None),
         "note": NoteForm(formdata=None),
-        "steps": [
-            ProcedureForm(action, formdata=None, event_on=today())
-            for action in procedure.allowed_actions(case.status)
-        ],
+        "steps": step_forms(case, context),
         "assign": assign_form(case, context),
         "exclude": exclude_form(case, context),
         "lift": lift_form(case, context),
@@ -132,7 +141,8 @@ def render_case(
         "assignee": names.get(case.assigned_to_id or 0),
         "exclusions": assignment.exclusions(database, case) if "lead" in context.user.role_set else [],
         "public_status": procedure.public_status(case.status),
-        "deadline_state": procedure.deadline_state(case.next_deadline_on, today(), settings.due_soon_days()),
+        "deadline_state": clocks.deadline_state(case.next_deadline_on, today(), settings.due_soon_days()),
+        "clocks": clocks.views(database, case, today()),
         "forms": {**_default_forms(case, context), **(forms or {})},
     }
     database.commit()  # the audit entries and the messages now read

@@ -1,15 +1,15 @@
-"""Working a case: who may act, talking to the reporter, internal notes, and keeping the case's
-next deadline up to date. Service functions take explicit arguments and never commit."""
+"""Working a case: who may act, talking to the reporter (which is feedback on its clocks) and
+internal notes. Service functions take explicit arguments and never commit."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from complaints import audit, cases, procedure
-from complaints.models import Case, InternalNote, Message, ProcedureEvent
+from complaints import audit, cases, clocks, procedure
+from complaints.models import Case, InternalNote, Message
+from complaints.procedure import Status
 from complaints.staff.refusals import CaseActionRefused
 from complaints.workspace.access import HANDLER_ROLES
 from complaints.workspace.sessions import StaffContext
@@ -21,25 +21,6 @@ def require_handler(context: StaffContext) -> None:
         raise CaseActionRefused("not_handler")
 
 
-def stage_started_on(db: Session, case: Case) -> date:
-    """The day the case entered its current status."""
-    started = db.scalar(
-        select(func.max(ProcedureEvent.event_on)).where(
-            ProcedureEvent.case_id == case.id, ProcedureEvent.to_status == case.status
-        )
-    )
-    return started or case.submitted_on
-
-
-def refresh_deadline(db: Session, case: Case, days: dict[str, int]) -> None:
-    """Recompute the case's next deadline from its status, stage start and last feedback."""
-    deadline = procedure.next_deadline(
-        case.status, case.submitted_on, stage_started_on(db, case), case.last_feedback_on, days
-    )
-    case.next_deadline_on = deadline.due_on if deadline else None
-    case.next_deadline_kind = deadline.kind if deadline else None
-
-
 def send_reply(
     db: Session,
     case: Case,
@@ -47,7 +28,7 @@ def send_reply(
     context: StaffContext,
     body: str,
     today: date,
-    days: dict[str, int],
+    calendar: clocks.Calendar,
 ) -> Message:
     """A message to the reporter (shown on their follow-up page); it counts as feedback."""
     require_handler(context)
@@ -55,7 +36,10 @@ def send_reply(
     case.last_feedback_on = today
     if case.acknowledged_on is None:
         case.acknowledged_on = today
-    refresh_deadline(db, case, days)
+        clocks.stop(db, case, "acknowledge", today)
+    if Status(case.status) not in procedure.COMPLETED_STATUSES:
+        clocks.feedback_given(db, case, today, calendar)
+    clocks.refresh_next_deadline(db, case)
     audit.record(db, "message_sent", audit.STAFF, context.user.id, case.id)
     return message
 

@@ -19,12 +19,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from complaints import labels
-from complaints.models import ORDER_NUMBER_MAX, USERNAME_MAX
+from complaints.models import USERNAME_MAX
 from complaints.numbers import account_id
-from complaints.procedure import Action
 from complaints.reporting.fields import IdentityFields, ReportFields
 from complaints.staff.assignment import LIFT_REASONS
-from complaints.staff.steps import DETAIL_CHOICES, REQUIRED_DETAIL
 from complaints.workspace.forms import (
     NOT_A_CHOICE,
     NOT_A_DATE,
@@ -116,51 +114,6 @@ class NoteForm(StaffForm):
     """An internal note."""
 
     body = TextAreaField(_l("Internal note"), validators=[required(), TextLimit()], id="note-body")
-
-
-class ProcedureForm(StaffForm):
-    """One procedure action; only the fields that action needs are kept."""
-
-    event_on = DateField(_l("Date of this step"), validators=[required()], invalid_value_message=NOT_A_DATE)
-    order_number = StringField(
-        _l("Order or letter number (optional)"), validators=[Optional(), at_most(ORDER_NUMBER_MAX)]
-    )
-    reason = SelectField(
-        _l("Reason"),
-        invalid_choice_message=NOT_A_CHOICE,
-        choices=labelled_choices(labels.NOT_ACCEPTED_REASON_LABELS, DETAIL_CHOICES["reason"]),
-    )
-    referred_to = SelectField(
-        _l("Referred to"),
-        invalid_choice_message=NOT_A_CHOICE,
-        choices=labelled_choices(labels.REFERRAL_BODY_LABELS, DETAIL_CHOICES["referred_to"]),
-    )
-    severity = SelectField(
-        _l("Severity"),
-        invalid_choice_message=NOT_A_CHOICE,
-        choices=labelled_choices(labels.SEVERITY_LABELS, DETAIL_CHOICES["severity"]),
-    )
-    penalty = SelectField(
-        _l("Penalty"),
-        invalid_choice_message=NOT_A_CHOICE,
-        choices=labelled_choices(labels.PENALTY_LABELS, DETAIL_CHOICES["penalty"]),
-    )
-    note = TextAreaField(_l("Internal note on this step (optional)"), validators=[Optional(), TextLimit()])
-    message = TextAreaField(_l("Message to the reporter (optional)"), validators=[Optional(), TextLimit()])
-
-    def __init__(self, action: Action, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, prefix=action.value, **kwargs)
-        self.action = action
-        needed = REQUIRED_DETAIL.get(action)
-        for name in ("reason", "referred_to", "severity", "penalty"):
-            if name != needed:
-                delattr(self, name)
-
-    @property
-    def detail(self) -> str:
-        """The value of the action's extra field ('' when it has none)."""
-        needed = REQUIRED_DETAIL.get(self.action)
-        return str(self[needed].data) if needed else ""
 
 
 class AssignForm(StaffForm):

@@ -15,17 +15,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, nulls_last, select
 from sqlalchemy.orm import Session
 
+from complaints.clocks import DeadlineState, DeadlineWindow, deadline_state
 from complaints.models import Case, CaseCounter, CaseExclusion, Message, StaffUser
 from complaints.numbers import whole_number
-from complaints.procedure import (
-    COMPLETED_STATUSES,
-    OPEN_STATUSES,
-    DeadlineState,
-    DeadlineWindow,
-    Status,
-    deadline_state,
-    public_status,
-)
+from complaints.procedure import COMPLETED_STATUSES, OPEN_STATUSES, Status, public_status
 
 PAGE_SIZE = 25
 STATUS_GROUPS = {

@@ -1,77 +1,145 @@
-"""Recording measure-8 procedure steps: each one dated, with an optional order number and an
-encrypted note, written to ``procedure_events`` and the audit log; the case's status and next
-deadline follow."""
+"""Recording measure-8 procedure steps: each one dated, by its actor, with its codes as plaintext
+metadata and its words (order and letter numbers, committee, reasons, outcome) under the case
+key, written to ``procedure_events`` and the audit log; status, results and clocks follow the
+procedure table (:mod:`complaints.procedure`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import unicodedata
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from complaints import audit, cases, crypto, procedure
+from complaints import audit, cases, clocks, crypto, procedure
 from complaints.dates import utcnow
-from complaints.models import Case, ProcedureEvent
-from complaints.procedure import Action, Status
-from complaints.staff.casework import refresh_deadline, require_handler
-from complaints.staff.refusals import CaseActionRefused
+from complaints.models import Case, CaseReference, ProcedureEvent
+from complaints.procedure import Action, Field, Status
+from complaints.staff.casework import require_handler
+from complaints.staff.step_checks import Rules, StepInput, check_step
 from complaints.workspace.sessions import StaffContext
 
-# What each action must be told beyond the date (the form shows only these fields).
-REQUIRED_DETAIL: dict[Action, str] = {
-    Action.NOT_ACCEPT: "reason",
-    Action.REFER: "referred_to",
-    Action.START_DISCIPLINARY: "severity",
-    Action.DECIDE_PENALTY: "penalty",
-}
-DETAIL_CHOICES: dict[str, tuple[str, ...]] = {
-    "reason": procedure.NOT_ACCEPTED_REASONS,
-    "referred_to": procedure.REFERRAL_BODIES,
-    "severity": procedure.SEVERITIES,
-    "penalty": procedure.PENALTIES,
-}
+__all__ = ["Rules", "StepInput", "record_step", "reference_digest"]
+
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 
-@dataclass(frozen=True)
-class StepInput:
-    """One procedure step as the officer entered it."""
-
-    action: Action
-    event_on: date
-    order_number: str = ""
-    note: str = ""
-    message: str = ""
-    detail: str = ""
+def reference_digest(reference: str, key: bytes) -> str:
+    """The keyed hash an order or letter number is found by, however it is spaced or cased."""
+    cleaned = "".join(unicodedata.normalize("NFKC", reference).translate(_THAI_DIGITS).split()).casefold()
+    return crypto.mac_hex(key, cleaned.encode())
 
 
-def _apply_detail(case: Case, step: StepInput) -> None:
-    """Record what the step decides on the case's plaintext metadata (for statistics)."""
-    if step.action == Action.NOT_ACCEPT:
-        case.not_accepted_reason = step.detail
-    elif step.action == Action.REFER:
-        case.referred_to = step.detail
-    elif step.action == Action.START_DISCIPLINARY:
-        case.disciplinary_severity = step.detail
-    elif step.action == Action.DECIDE_PENALTY:
-        case.penalty = step.detail
-        case.outcome = "founded_waived" if step.detail == "waived" else "founded_penalised"
-    elif step.action == Action.FIND_UNFOUNDED:
-        case.outcome = "unfounded"
-    elif step.action == Action.CONCLUDE and case.outcome is None:
+def _details(step: StepInput) -> dict[str, str]:
+    words = {name: text.strip() for name, text in step.texts.items() if text.strip()}
+    if step.order_number.strip():
+        words["order_number"] = step.order_number.strip()
+    return words
+
+
+def _event(
+    case: Case, content_key: bytes, context: StaffContext, step: StepInput, target: Status
+) -> ProcedureEvent:
+    event_uid = crypto.random_token(12)
+    words = _details(step)
+    codes = {name: value for name, value in step.codes.items() if value}
+    extra = step.date_of(Field.NEW_DUE_ON) or step.date_of(Field.NOTIFIED_ON)
+    return ProcedureEvent(
+        uid=event_uid,
+        case_id=case.id,
+        action=step.action.value,
+        from_status=case.status,
+        to_status=target.value,
+        event_on=step.event_on,
+        order_number=None,
+        codes_json=json.dumps(codes, sort_keys=True),
+        extra_on=extra,
+        details_ciphertext=cases.encrypt_event_details(case, event_uid, content_key, words)
+        if words
+        else None,
+        note_ciphertext=cases.encrypt_event_note(case, event_uid, content_key, step.note)
+        if step.note
+        else None,
+        actor_id=context.user.id,
+        recorded_at=utcnow(),
+    )
+
+
+def _apply_results(case: Case, step: StepInput) -> None:
+    """What the step decides, as plaintext codes on the case (for the statistics)."""
+    action, code = step.action, step.code
+    if action is Action.NOT_ACCEPT:
+        case.not_accepted_reason = code(Field.REASON)
+    elif action is Action.CLOSE:
+        case.close_reason, case.outcome = code(Field.CLOSE_REASON), "closed"
+    elif action is Action.REFER:
+        case.referred_to = code(Field.REFERRED_TO)
+    elif action is Action.RECORD_REFERRAL_RESULT:
+        case.referral_result = code(Field.REFERRAL_RESULT)
+    elif action is Action.FIND_UNFOUNDED:
+        case.finding, case.outcome = "unfounded", "unfounded"
+    elif action is Action.START_DISCIPLINARY:
+        case.finding, case.disciplinary_severity = "founded", code(Field.SEVERITY)
+    elif action is Action.RECORD_NACC_FINDING:
+        case.finding, case.nacc_finding = "founded", code(Field.FINDING_BODY)
+    elif action is Action.DECIDE_PENALTY:
+        case.severity_found, case.penalty = code(Field.SEVERITY_FOUND), code(Field.PENALTY)
+        case.original_penalty, case.outcome = case.penalty, procedure.outcome_of_penalty(case.penalty)
+    elif action is Action.DECIDE_APPEAL:
+        _apply_appeal(case, code(Field.APPEAL_RESULT), code(Field.PENALTY))
+    elif action is Action.REFER_CRIMINAL:
+        case.criminal_referral, case.criminal_body = True, code(Field.CRIMINAL_BODY)
+    elif action is Action.RECORD_CRIMINAL_OUTCOME:
+        case.criminal_outcome = code(Field.CRIMINAL_OUTCOME)
+    elif action is Action.CONCLUDE and case.outcome is None:
         case.outcome = "closed"
 
 
-def _check(case: Case, step: StepInput, today: date) -> Status:
-    try:
-        target = procedure.next_status(case.status, step.action)
-    except procedure.TransitionNotAllowed as error:
-        raise CaseActionRefused("step_not_allowed") from error
-    if step.event_on > today or step.event_on < case.submitted_on:
-        raise CaseActionRefused("step_date")
-    field = REQUIRED_DETAIL.get(step.action)
-    if field is not None and step.detail not in DETAIL_CHOICES[field]:
-        raise CaseActionRefused("step_detail")
-    return target
+def _apply_appeal(case: Case, result: str, penalty: str) -> None:
+    """The final penalty is what the statistics count; the original stays in ``original_penalty``."""
+    case.appeal_result = result
+    if result == "reduced":
+        case.penalty, case.outcome = penalty, procedure.outcome_of_penalty(penalty)
+    elif result == "overturned":
+        case.penalty, case.outcome = None, "overturned_on_appeal"
+
+
+def _move_clocks(db: Session, case: Case, step: StepInput, calendar: clocks.Calendar) -> None:
+    row = procedure.step_of(step.action)
+    for clock in row.stops:
+        clocks.stop(db, case, clock, step.event_on)
+    for clock in row.starts:
+        if clock == "copy_to_nacc" and not case.nacc_finding:
+            continue  # the copy is owed only after an NACC or PACC finding
+        begins = step.event_on
+        if clock == "appeal_window":  # 30 days from the day the penalised official was notified
+            begins = step.date_of(Field.NOTIFIED_ON) or step.event_on
+        clocks.start(db, case, clock, begins, calendar)
+    if step.action is Action.EXTEND_INVESTIGATION:
+        extended = clocks.running(db, case, "disciplinary_investigation")
+        new_due = step.date_of(Field.NEW_DUE_ON)
+        if extended is not None and new_due is not None:
+            extended.due_on = new_due  # every extension, with its reason, stays in the events
+    if step.action is Action.RECORD_DELAY_REASON:
+        clocks.excuse(db, case, "final_feedback", step.event_on)
+    if Status(case.status) in procedure.COMPLETED_STATUSES:
+        clocks.completed(db, case, step.event_on)
+
+
+def _remember_references(db: Session, case: Case, step: StepInput, key: bytes) -> None:
+    for reference in (step.order_number, step.texts.get(Field.LETTER_NUMBER.value, "")):
+        if reference.strip():
+            digest = reference_digest(reference, key)
+            if not _known(db, case, digest):
+                db.add(CaseReference(case_id=case.id, digest=digest))
+
+
+def _known(db: Session, case: Case, digest: str) -> bool:
+    found = db.scalars(
+        select(CaseReference.id).where(CaseReference.case_id == case.id, CaseReference.digest == digest)
+    ).first()
+    return found is not None
 
 
 def record_step(
@@ -80,28 +148,16 @@ def record_step(
     content_key: bytes,
     context: StaffContext,
     step: StepInput,
-    today: date,
-    days: dict[str, int],
+    rules: Rules,
+    calendar: clocks.Calendar,
+    reference_key: bytes,
 ) -> ProcedureEvent:
     """Take one procedure action on the case (the caller commits)."""
     require_handler(context)
-    target = _check(case, step, today)
-    event_uid = crypto.random_token(12)
-    event = ProcedureEvent(
-        uid=event_uid,
-        case_id=case.id,
-        action=step.action.value,
-        from_status=case.status,
-        to_status=target.value,
-        event_on=step.event_on,
-        order_number=step.order_number or None,
-        note_ciphertext=cases.encrypt_event_note(case, event_uid, content_key, step.note)
-        if step.note
-        else None,
-        actor_id=context.user.id,
-        recorded_at=utcnow(),
-    )
+    target = check_step(db, case, context, step, rules)
+    event = _event(case, content_key, context, step, target)
     db.add(event)
+    _remember_references(db, case, step, reference_key)
     audit.record(
         db,
         "procedure_step",
@@ -111,12 +167,29 @@ def record_step(
         f"action={step.action.value} from={case.status} to={target.value}",
     )
     case.status = target.value
-    case.closed_on = step.event_on if target in procedure.COMPLETED_STATUSES else None
-    _apply_detail(case, step)
+    if target in procedure.COMPLETED_STATUSES:
+        case.closed_on = case.closed_on if event.from_status == target.value else step.event_on
+    else:
+        case.closed_on = None
+    _apply_results(case, step)
+    _move_clocks(db, case, step, calendar)
     if step.message:
-        cases.add_message(db, case, content_key, cases.STAFF, step.message, today, author_id=context.user.id)
-        case.last_feedback_on = today
-        audit.record(db, "message_sent", audit.STAFF, context.user.id, case.id)
-    db.flush()
-    refresh_deadline(db, case, days)
+        _send_with_step(db, case, content_key, context, step.message, rules.today, calendar)
+    clocks.refresh_next_deadline(db, case)
     return event
+
+
+def _send_with_step(
+    db: Session,
+    case: Case,
+    content_key: bytes,
+    context: StaffContext,
+    message: str,
+    on: date,
+    calendar: clocks.Calendar,
+) -> None:
+    cases.add_message(db, case, content_key, cases.STAFF, message, on, author_id=context.user.id)
+    case.last_feedback_on = on
+    if Status(case.status) not in procedure.COMPLETED_STATUSES:
+        clocks.feedback_given(db, case, on, calendar)
+    audit.record(db, "message_sent", audit.STAFF, context.user.id, case.id)
