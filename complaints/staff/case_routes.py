@@ -4,11 +4,11 @@ the identity reveal in :mod:`.reveal_routes`; what they share is in :mod:`.case_
 
 from __future__ import annotations
 
-from flask import Response, abort, render_template
+from flask import Response, abort, flash, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from complaints import cases, db, settings
+from complaints import cases, db, procedure, settings
 from complaints.dates import today, utcnow
 from complaints.models import Case
 from complaints.procedure import Action
@@ -88,6 +88,8 @@ def procedure_step(number: str, action: str) -> ResponseReturnValue:
 def _step_refused(found: Case, content_key: bytes, form: ProcedureForm, reason: str) -> ResponseReturnValue:
     """The page again, the refused step's form open with what was entered and why, at the step."""
     form.refusal = reason
+    if reason and form.action not in procedure.allowed_actions(found.status, staff().user.role_set):
+        flash(reason, "error")  # the step has no form on the page to show it at
     page_forms = {"steps": step_forms(found, staff(), form)}
     return render_case(found, content_key, forms=page_forms, status=400)
 

@@ -16,9 +16,10 @@ from sqlalchemy import ColumnElement, Select, func, nulls_last, select
 from sqlalchemy.orm import Session
 
 from complaints.clocks import DeadlineState, DeadlineWindow, deadline_state
-from complaints.models import Case, CaseCounter, CaseExclusion, Message, StaffUser
+from complaints.models import Case, CaseCounter, CaseExclusion, CaseReference, Message, StaffUser
 from complaints.numbers import whole_number
 from complaints.procedure import COMPLETED_STATUSES, OPEN_STATUSES, Status, public_status
+from complaints.references import reference_digest
 
 PAGE_SIZE = 25
 STATUS_GROUPS = {
@@ -43,6 +44,8 @@ class QueueFilters:
     fiscal_year: int | None = None
     mine: bool = False
     number: str = ""
+    # An order or letter number typed in the search box; found by its keyed hash, never stored.
+    reference: str = ""
     sort: str = "urgent"
     page: int = 1
 
@@ -61,7 +64,7 @@ class QueueFilters:
             "deadline": merged.deadline,
             "fy": merged.fiscal_year or "",
             "mine": "1" if merged.mine else "",
-            "number": merged.number,
+            "number": merged.number or merged.reference,
             "sort": merged.sort,
             "page": merged.page,
         }
@@ -128,11 +131,14 @@ def normalise_case_number(text: str | None) -> str:
 def parse_filters(args: Mapping[str, str], categories: list[str], departments: list[str]) -> QueueFilters:
     """Filters from URL parameters; anything unknown or malformed falls back to the default."""
     statuses = set(STATUS_GROUPS) | {status.value for status in Status}
-    number = normalise_case_number(args.get("number"))
+    typed = (args.get("number") or "")[:80]
+    number = normalise_case_number(typed)
+    reference = "" if number else typed.strip()
     return QueueFilters(
         # A case number is unique: a search by number looks through every status.
-        status="all" if number else _one_of(args.get("status"), statuses) or "open",
+        status="all" if number or reference else _one_of(args.get("status"), statuses) or "open",
         number=number,
+        reference=reference,
         category=_one_of(args.get("category"), categories),
         department=_one_of(args.get("department"), departments),
         deadline=_one_of(args.get("deadline"), {state.value for state in DEADLINE_FILTERS}),
@@ -181,7 +187,7 @@ def _deadline_condition(state: str, today: date, due_soon_days: int) -> list[Col
 
 
 def _conditions(
-    filters: QueueFilters, user_id: int, today: date, due_soon_days: int
+    filters: QueueFilters, user_id: int, today: date, due_soon_days: int, reference_key: bytes
 ) -> list[ColumnElement[bool]]:
     """Every filter except the status one (the counts are per status) and the exclusions."""
     conditions: list[ColumnElement[bool]] = []
@@ -195,6 +201,9 @@ def _conditions(
         conditions.append(Case.assigned_to_id == user_id)
     if filters.number:
         conditions.append(Case.number == filters.number)
+    if filters.reference:
+        digest = reference_digest(filters.reference, reference_key)
+        conditions.append(Case.id.in_(select(CaseReference.case_id).where(CaseReference.digest == digest)))
     conditions += _deadline_condition(filters.deadline, today, due_soon_days)
     return conditions
 
@@ -271,10 +280,11 @@ def triage_queue(
     today: date,
     due_soon_days: int,
     page_size: int = PAGE_SIZE,
+    reference_key: bytes = b"",
 ) -> QueuePage:
     """The page of cases this person may see, most urgent (or newest) first."""
     excluded = excluded_case_ids(db, user_id)
-    conditions = _conditions(filters, user_id, today, due_soon_days)
+    conditions = _conditions(filters, user_id, today, due_soon_days, reference_key)
     counts = status_counts(db, conditions, user_id, excluded)
     total = sum(counts.get(status, 0) for status in filters.statuses())
     pages = max(1, -(-total // page_size))

@@ -62,7 +62,14 @@ def queue_view() -> ResponseReturnValue:
     if not access.holds_key(database, context, keys.UNIT):
         return render_template("staff/queue.html", page=None, form=None, key_missing=True)
     filters = queue.parse_filters(request.args, settings.categories(), settings.departments())
-    page = queue.triage_queue(database, context.user.id, filters, today(), settings.due_soon_days())
+    page = queue.triage_queue(
+        database,
+        context.user.id,
+        filters,
+        today(),
+        settings.due_soon_days(),
+        reference_key=settings.reference_key(),
+    )
     years = queue.fiscal_years(database)
     return render_template(
         "staff/queue.html", page=page, form=_filter_form(page.filters, years), key_missing=False

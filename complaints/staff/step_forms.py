@@ -55,9 +55,12 @@ YES_NO = [SelectChoice(code, text) for code, text in labels.CHECKLIST_ANSWER_LAB
 
 def _code_field(name: Field) -> SelectField:
     options = [SelectChoice(code, CODE_LABELS[name].get(code, code)) for code in CODE_CHOICES[name]]
-    if name in procedure.OPTIONAL_FIELDS:
+    optional = name in procedure.OPTIONAL_FIELDS
+    if optional:  # left out or "None"; whether it may be empty is the step's own check
         options.insert(0, SelectChoice("", _l("None")))
-    return SelectField(FIELD_LABELS[name], choices=options, invalid_choice_message=NOT_A_CHOICE)
+    return SelectField(
+        FIELD_LABELS[name], choices=options, invalid_choice_message=NOT_A_CHOICE, validate_choice=not optional
+    )
 
 
 def _text_field(name: Field) -> Any:

@@ -6,7 +6,6 @@ procedure table (:mod:`complaints.procedure`)."""
 from __future__ import annotations
 
 import json
-import unicodedata
 from datetime import date
 
 from sqlalchemy import select
@@ -16,19 +15,12 @@ from complaints import audit, cases, clocks, crypto, procedure
 from complaints.dates import utcnow
 from complaints.models import Case, CaseReference, ProcedureEvent
 from complaints.procedure import Action, Field, Status
+from complaints.references import reference_digest
 from complaints.staff.casework import require_handler
 from complaints.staff.step_checks import Rules, StepInput, check_step
 from complaints.workspace.sessions import StaffContext
 
-__all__ = ["Rules", "StepInput", "record_step", "reference_digest"]
-
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
-
-
-def reference_digest(reference: str, key: bytes) -> str:
-    """The keyed hash an order or letter number is found by, however it is spaced or cased."""
-    cleaned = "".join(unicodedata.normalize("NFKC", reference).translate(_THAI_DIGITS).split()).casefold()
-    return crypto.mac_hex(key, cleaned.encode())
+__all__ = ["Rules", "StepInput", "record_step"]
 
 
 def _details(step: StepInput) -> dict[str, str]:
