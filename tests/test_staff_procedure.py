@@ -318,7 +318,8 @@ def test_a_missed_final_answer_needs_a_reason_and_then_stops_counting(
     case_id, number, _ = _new_case(app, submitted_days_ago=100)
     assert _step(lead_client, number, "start_fact_finding", on=today())[0] == 302
     final = _clocks(app, case_id)["final_feedback"]
-    assert final.state == "running" and final.due_on < today()
+    assert final.state == "running"
+    assert final.due_on < today()
     assert _case(app, case_id).next_deadline_kind in ("final_feedback", "first_feedback", "acknowledge")
     page = lead_client.get(f"/staff/cases/{number}").text
     assert "บันทึกเหตุผลที่แจ้งผลการดำเนินการล่าช้า" in page
@@ -326,7 +327,7 @@ def test_a_missed_final_answer_needs_a_reason_and_then_stops_counting(
     assert _step(lead_client, number, "record_delay_reason", reason_text="รอผลตรวจจาก สตง.")[0] == 302
     assert _clocks(app, case_id)["final_feedback"].state == "excused"
     assert _case(app, case_id).next_deadline_kind != "final_feedback"
-    fresh_id, fresh, _ = _new_case(app)
+    _fresh_id, fresh, _ = _new_case(app)
     assert (
         _step(lead_client, fresh, "record_delay_reason", reason_text="ยังไม่ถึงเวลา")[0] == 400
     )  # not late yet

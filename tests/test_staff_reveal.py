@@ -20,6 +20,7 @@ from tests.conftest import (
     custodian_client,
     file_case,
     forget_used_totp,
+    log_in_reporter,
     staff_login,
 )
 from tests.test_staff_security import fingerprint
@@ -101,14 +102,24 @@ def test_asking_tells_the_reporter_at_once_and_shows_nothing_yet(
     with app.app_context(), new_session(app) as db:
         case, reporter_keys = cases.unlock_by_receipt(db, receipt, settings.lookup_secret(app))
         (message,) = cases.thread(db, case)
-        assert message.author == cases.STAFF
-        notice = cases.read_message(case, message, reporter_keys.content)
-    assert notice.startswith("แจ้งให้ทราบ")  # Thai, whatever the officer's language
+        assert message.author == cases.SYSTEM
+        stored = cases.read_message(case, message, reporter_keys.content)
+    assert '"notice": "reveal_requested"' in stored  # a code and values, not one language's words
+    assert "ถูกเปิดเผย" not in stored
+    reporter = app.test_client()
+    assert log_in_reporter(reporter, receipt).status_code == 302
+    notice = reporter.get("/follow-up/case").text
+    assert "แจ้งให้ทราบ" in notice  # in the reporter's language
     assert "ถูกเปิดเผยต่อเจ้าหน้าที่ผู้นั้น" in notice
     assert "คำสั่งศาลหรือหน่วยงานผู้มีอำนาจสอบสวน" in notice  # the legal reason
     assert format_day(today(), "th") in notice
+    reporter.get("/lang/en")
+    in_english = reporter.get("/follow-up/case").text
+    assert "asked for your identity as the reporter to be disclosed" in in_english
+    assert "ถูกเปิดเผยต่อเจ้าหน้าที่ผู้นั้น" not in in_english
     for secret in (NAME, PHONE, "45/2569"):
-        assert secret not in notice
+        assert secret not in stored
+    assert "45/2569" not in notice  # the order number is the legal unit's, not the reporter's
     view = lead_client.get(page).text
     assert NAME not in view
     assert PHONE not in view

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from complaints import contexts, crypto
-from complaints.cases.values import STAFF
+from complaints.cases.values import REPORTER
 from complaints.models import Attachment, Case, InternalNote, Message, ProcedureEvent
 
 
@@ -31,7 +31,7 @@ def add_message(
         author=author,
         author_id=author_id,
         sent_on=on,
-        read_by_staff=author == STAFF,
+        read_by_staff=author != REPORTER,
         body_ciphertext=crypto.encrypt_text(
             content_key, body, contexts.message(case.uid, message_uid, author)
         ),

@@ -14,6 +14,7 @@ CONTENT = "content"
 IDENTITY = "identity"
 REPORTER = "reporter"
 STAFF = "staff"
+SYSTEM = "system"  # a notice the app writes into the thread (see complaints.notices)
 
 
 class CaseNotFound(Exception):

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from complaints import cases, dates, db, notifications, settings
+from complaints import labels as shared_labels
 from complaints.followup import blueprint, service, sessions
 from complaints.followup.forms import EvidenceForm, LogoutForm, ReceiptForm, ReplyForm, ShareIdentityForm
 from complaints.public import labels
@@ -100,6 +101,7 @@ def _render_case(
         "followup/case.html",
         view=view,
         labels=labels,
+        reveal_reason_label=lambda code: shared_labels.label(shared_labels.REVEAL_REASON_LABELS, code),
         reply_form=reply_form or ReplyForm(formdata=None),
         evidence_form=evidence_form or EvidenceForm(formdata=None),
         share_form=share_form or ShareIdentityForm(formdata=None),

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from complaints import audit, cases, keys
+from complaints import audit, cases, clocks, keys, notices
 from complaints.dates import add_days
 from complaints.followup.sessions import OpenCase
-from complaints.models import Attachment
-from complaints.procedure import PublicStatus, public_status
+from complaints.models import Attachment, Case, Message, RevealRequest
+from complaints.procedure import PublicStatus, Status, public_status
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,16 @@ class FileEntry:
 
 
 @dataclass(frozen=True)
+class RevealOutcome:
+    """A request to see the reporter's identity, as the reporter is told of it (dates and result)."""
+
+    reason: str
+    requested_on: date
+    decision: str | None
+    decided_on: date | None
+
+
+@dataclass(frozen=True)
 class ReporterView:
     """The reporter's page: public status, dates, messages, files, and what they wrote."""
 
@@ -52,6 +63,11 @@ class ReporterView:
     last_feedback_on: date | None
     closed_on: date | None
     first_answer_due: date | None
+    # The reporter is never notified, so every page says when to look again, and what is asked.
+    check_back_by: date | None
+    answer_needed_by: date | None
+    action_taken: bool
+    reveal_requests: list[RevealOutcome]
     category: str
     department: str
     report: cases.ReportContent
@@ -79,6 +95,10 @@ def reporter_view(db: Session, opened: OpenCase, deadline_days: dict[str, Any]) 
         first_answer_due=add_days(case.submitted_on, int(deadline_days["first_feedback"]))
         if waiting
         else None,
+        check_back_by=clocks.check_back_by(db, case),
+        answer_needed_by=_answer_needed_by(db, case),
+        action_taken=case.penalty is not None or case.criminal_referral or case.referred_to is not None,
+        reveal_requests=_reveal_outcomes(db, case),
         category=case.category,
         department=case.department,
         report=cases.read_report(case, case_keys.content),
@@ -86,14 +106,34 @@ def reporter_view(db: Session, opened: OpenCase, deadline_days: dict[str, Any]) 
         identity_shared=case.identity_shared,
         messages=[
             ThreadEntry(
-                message.author == cases.STAFF,
+                message.author != cases.REPORTER,
                 message.sent_on,
-                cases.read_message(case, message, case_keys.content),
+                _text(case, message, case_keys.content),
             )
             for message in cases.thread(db, case)
         ],
         files=[_file_entry(opened, attachment) for attachment in cases.attachments_of(db, case)],
     )
+
+
+def _text(case: Case, message: Message, content_key: bytes) -> str:
+    text = cases.read_message(case, message, content_key)
+    return notices.render(text) if message.author == cases.SYSTEM else text
+
+
+def _answer_needed_by(db: Session, case: Case) -> date | None:
+    """While the unit waits for the reporter: the last day of their reply window."""
+    if case.status != Status.AWAITING_INFORMATION:
+        return None
+    window = clocks.running(db, case, "awaiting_information")
+    return window.due_on if window else None
+
+
+def _reveal_outcomes(db: Session, case: Case) -> list[RevealOutcome]:
+    rows = db.scalars(
+        select(RevealRequest).where(RevealRequest.case_id == case.id).order_by(RevealRequest.id)
+    )
+    return [RevealOutcome(row.reason, row.requested_on, row.decision, row.decided_on) for row in rows]
 
 
 def _file_entry(opened: OpenCase, attachment: Attachment) -> FileEntry:

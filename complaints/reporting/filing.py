@@ -62,6 +62,11 @@ class Filed:
         return self.case.submitted_on
 
     @property
+    def check_back_by(self) -> date | None:
+        """When the first answer to the reporter is due."""
+        return self.case.next_deadline_on
+
+    @property
     def formatted_receipt(self) -> str:
         return receipts.format_receipt(self.receipt)
 

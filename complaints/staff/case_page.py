@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from complaints import audit, cases
+from complaints import audit, cases, notices
 from complaints.models import Case, Message, ProcedureEvent, StaffUser
 
 
@@ -130,6 +130,11 @@ def _attachment_views(db: Session, case: Case, content_key: bytes) -> list[Attac
     return views
 
 
+def _message_text(case: Case, message: Message, content_key: bytes) -> str:
+    text = cases.read_message(case, message, content_key)
+    return notices.render(text) if message.author == cases.SYSTEM else text
+
+
 def _message_views(db: Session, case: Case, content_key: bytes) -> list[MessageView]:
     messages = cases.thread(db, case)
     names = staff_names(db, {message.author_id for message in messages})
@@ -138,7 +143,7 @@ def _message_views(db: Session, case: Case, content_key: bytes) -> list[MessageV
             author=message.author,
             author_name=names.get(message.author_id or 0, ""),
             sent_on=message.sent_on,
-            text=cases.read_message(case, message, content_key),
+            text=_message_text(case, message, content_key),
         )
         for message in messages
     ]

@@ -8,13 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from complaints import audit, cases, crypto, keys, labels
-from complaints.dates import format_day
+from complaints import audit, cases, crypto, keys, labels, notices
 from complaints.models import Case, CaseExclusion, CaseKey, RevealRequest, StaffUser
 from complaints.staff.case_access import is_excluded
 from complaints.staff.case_page import staff_names
@@ -22,8 +19,6 @@ from complaints.staff.casework import require_handler
 from complaints.staff.refusals import CaseActionRefused
 from complaints.workspace.sessions import StaffContext
 
-# The reporter reads the notice in the municipality's language, whatever the officer's is.
-NOTICE_LANGUAGE = "th"
 APPROVED = "approved"
 DECLINED = "declined"
 
@@ -92,21 +87,6 @@ def visible_identity(db: Session, case: Case, context: StaffContext) -> cases.Re
 # --- step 1: the handler asks ---------------------------------------------------------------------
 
 
-def request_notice(reason: str, on: date) -> str:
-    """The message that tells the reporter a disclosure was asked for (it never contains the identity)."""
-    with force_locale(NOTICE_LANGUAGE):
-        return str(
-            _(
-                "Notice: on %(date)s the officer handling this case asked for your identity as the "
-                "reporter to be disclosed to them, for this legal reason: %(reason)s. If the identity "
-                "custodian approves, your identity will be disclosed to that officer only. "
-                "Your report is still handled in confidence.",
-                date=format_day(on, NOTICE_LANGUAGE),
-                reason=labels.label(labels.REVEAL_REASON_LABELS, reason),
-            )
-        )
-
-
 def may_request(case: Case, context: StaffContext) -> bool:
     """The case's handler may ask: its assignee, or a legal lead."""
     return case.assigned_to_id == context.user.id or "lead" in context.user.role_set
@@ -160,7 +140,13 @@ def request_reveal(
     )
     db.add(request)
     cases.add_message(
-        db, case, content_key, cases.STAFF, request_notice(asked.reason, asked.on), asked.on, context.user.id
+        db,
+        case,
+        content_key,
+        cases.SYSTEM,
+        notices.encode(notices.REVEAL_REQUESTED, asked.on, reason=asked.reason),
+        asked.on,
+        context.user.id,
     )
     audit.record(
         db, "identity_reveal_requested", audit.STAFF, context.user.id, case.id, f"reason={asked.reason}"
