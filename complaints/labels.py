@@ -64,6 +64,7 @@ ACTION_LABELS: dict[str, Any] = {
     Action.NOT_ACCEPT: _l("Do not accept for consideration"),
     Action.CLOSE: _l("Close the matter (no further action)"),
     Action.REFER: _l("Refer to the responsible agency"),
+    Action.ROUTE_OUTSIDE: _l("Route outside: the report concerns an executive"),
     Action.RECORD_REFERRAL_RESULT: _l("Record what the other agency decided"),
     Action.START_FACT_FINDING: _l("Start a fact-finding inquiry"),
     Action.APPOINT_FACT_FINDING_COMMITTEE: _l("Record the fact-finding committee"),
@@ -138,6 +139,16 @@ CLOCK_STATE_LABELS: dict[str, Any] = {
 }
 
 CHECKLIST_ANSWER_LABELS: dict[str, Any] = {"yes": _l("Yes"), "no": _l("No")}
+
+# The answer to "is the person you report the mayor, a deputy mayor or the municipal clerk?"
+EXECUTIVE_SUBJECT_LABELS: dict[str, Any] = {
+    "no": _l("No"),
+    "unsure": _l("I am not sure"),
+    "mayor": _l("The mayor"),
+    "deputy_mayor": _l("A deputy mayor"),
+    "clerk": _l("The municipal clerk"),
+}
+EXECUTIVES = ("mayor", "deputy_mayor", "clerk")
 
 CHECKLIST_QUESTION_LABELS: dict[str, Any] = {
     "accused_identified": _l("Is the person complained about identified?"),
@@ -342,5 +353,6 @@ def template_helpers() -> dict[str, Any]:
         "criminal_outcome_label": lambda code: label(CRIMINAL_OUTCOME_LABELS, code),
         "clock_state_label": lambda code: label(CLOCK_STATE_LABELS, code),
         "checklist_label": lambda code: label(CHECKLIST_QUESTION_LABELS, code),
+        "executive_label": lambda code: label(EXECUTIVE_SUBJECT_LABELS, code),
         "checklist_answer_label": lambda code: label(CHECKLIST_ANSWER_LABELS, code),
     }

@@ -136,6 +136,8 @@ class Case(Base):
         Index("ix_cases_fiscal_year_status", "fiscal_year", "status"),
         # "Assigned to me" and the deadline reminders (replaces the single-column index).
         Index("ix_cases_assignee_status", "assigned_to_id", "status"),
+        # Reports about an executive still to be routed outside: flagged at the top of the queue.
+        Index("ix_cases_routed_status", "routed_outside", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -120,6 +120,7 @@ class Action(StrEnum):
     NOT_ACCEPT = "not_accept"
     CLOSE = "close"
     REFER = "refer"
+    ROUTE_OUTSIDE = "route_outside"
     RECORD_REFERRAL_RESULT = "record_referral_result"
     START_FACT_FINDING = "start_fact_finding"
     APPOINT_FACT_FINDING_COMMITTEE = "appoint_fact_finding_committee"
@@ -156,6 +157,7 @@ class Field(StrEnum):
     CRIMINAL_BODY = "criminal_body"
     CRIMINAL_OUTCOME = "criminal_outcome"
     CHECKLIST = "checklist"
+    EXECUTIVE_OFFICE = "executive_office"
     LETTER_NUMBER = "letter_number"
     COMMITTEE = "committee"
     REASON_TEXT = "reason_text"
@@ -176,7 +178,12 @@ CODE_CHOICES: dict[Field, tuple[str, ...]] = {
     Field.APPEAL_RESULT: APPEAL_RESULTS,
     Field.CRIMINAL_BODY: CRIMINAL_BODIES,
     Field.CRIMINAL_OUTCOME: CRIMINAL_OUTCOMES,
+    Field.EXECUTIVE_OFFICE: ("mayor", "deputy_mayor", "clerk"),
 }
+# Codes kept under the case key, not as metadata: which office a case concerns names a person.
+SEALED_CODES = frozenset({Field.EXECUTIVE_OFFICE})
+# Who a case about an executive goes to (DOMAIN B6).
+OUTSIDE_AUTHORITIES = ("district", "governor", "nacc")
 TEXT_FIELDS = frozenset({Field.LETTER_NUMBER, Field.COMMITTEE, Field.REASON_TEXT, Field.OUTCOME_TEXT})
 DATE_FIELDS = frozenset({Field.NEW_DUE_ON, Field.NOTIFIED_ON})
 # Fields a step may leave empty (every other field of a step is required).
@@ -242,6 +249,12 @@ PROCEDURE: dict[Action, Step] = {
         S.REFERRED,
         fields=(Field.REFERRED_TO, Field.LETTER_NUMBER),
         stops=("fact_finding",),
+    ),
+    Action.ROUTE_OUTSIDE: Step(
+        _from(S.RECEIVED, S.SCREENING),
+        S.REFERRED,
+        fields=(Field.EXECUTIVE_OFFICE, Field.REFERRED_TO, Field.LETTER_NUMBER),
+        guard="outside_authority",
     ),
     Action.RECORD_REFERRAL_RESULT: Step(
         _from(S.REFERRED), None, fields=(Field.REFERRAL_RESULT, Field.OUTCOME_TEXT), guard="referral_open"

@@ -403,3 +403,32 @@ def test_the_case_record_prints_and_downloads_as_a_thai_pdf(
         ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True
     )
     assert list(tmp_path.glob("page*.png"))
+
+
+def test_a_report_about_an_executive_is_flagged_and_routed_outside(
+    app: Flask, client: FlaskClient, lead_client: FlaskClient
+) -> None:
+    from tests.conftest import submit_report
+
+    assert submit_report(client, executive_subject="deputy_mayor").status_code == 200
+    assert submit_report(client, executive_subject="no").status_code == 200
+    with new_session(app) as db:
+        flagged, plain = db.scalars(select(Case).order_by(Case.id)).all()
+        assert (flagged.routed_outside, plain.routed_outside) == (True, False)
+        assert b"deputy_mayor" not in flagged.report_ciphertext  # which office: under the case key
+    queue = lead_client.get("/staff/").text
+    panel = queue[queue.index('id="route-outside"') :]
+    assert flagged.number in panel[: panel.index("</div>")]
+    assert plain.number not in panel[: panel.index("</div>")]
+    assert "รองนายกเทศมนตรี" in lead_client.get(f"/staff/cases/{flagged.number}").text
+    inside = {"executive_office": "deputy_mayor", "referred_to": "damrongdhama"}
+    assert _step(lead_client, flagged.number, "route_outside", **inside)[0] == 400  # not an outside authority
+    outside = {"executive_office": "deputy_mayor", "referred_to": "governor", "letter_number": "มท 1/2569"}
+    assert _step(lead_client, flagged.number, "route_outside", **outside)[0] == 302
+    with new_session(app) as db:
+        routed = db.get_one(Case, flagged.id)
+        assert (routed.status, routed.referred_to, routed.routed_outside) == ("referred", "governor", True)
+        event = db.scalars(select(ProcedureEvent).where(ProcedureEvent.case_id == flagged.id)).one()
+        assert "deputy_mayor" not in event.codes_json
+        assert b"deputy" not in (event.details_ciphertext or b"")
+    assert 'id="route-outside"' not in lead_client.get("/staff/").text

@@ -38,6 +38,7 @@ class ReportContent:
     witnesses: str = ""
     reported_elsewhere: str = ""
     desired_action: str = ""
+    executive_subject: str = ""  # "mayor", "deputy_mayor", "clerk", "no", "unsure" or not asked
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)

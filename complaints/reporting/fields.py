@@ -137,6 +137,15 @@ class ReportFields:
     witnesses = long_text(_l("Witnesses, or other people who know about it"))
     attachments = evidence_files(_l("Evidence files (optional)"))
     reported_elsewhere = long_text(_l("Have you reported this anywhere else? Where, and what happened?"))
+    # Cases about the municipality's executives go to an outside authority (DOMAIN B6). The
+    # answer is sealed with the report; only the flag "routed outside" is plaintext.
+    executive_subject = RadioField(
+        _l("Is the person you report the mayor, a deputy mayor or the municipal clerk?"),
+        choices=[SelectChoice(code, text) for code, text in labels.EXECUTIVE_SUBJECT_LABELS.items()],
+        default="no",
+        validate_choice=False,
+        validators=[OneOf(_l("Choose one of the answers."))],
+    )
     desired_action = long_text(_l("What would you like the municipality to do?"))
 
     def offer_choices(self: Any) -> None:

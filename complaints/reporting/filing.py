@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from complaints import audit, cases, keys, receipts, storage
+from complaints.labels import EXECUTIVES
 from complaints.models import Attachment, Case
 from complaints.reporting.fields import CONFIDENTIAL
 
@@ -32,6 +33,11 @@ class Submission:
     department: str
     content: cases.ReportContent
     identity: cases.ReporterIdentity | None
+
+    @property
+    def about_an_executive(self) -> bool:
+        """The reporter says the subject is the mayor, a deputy or the clerk: routed outside."""
+        return self.content.executive_subject in EXECUTIVES
 
 
 @dataclass(frozen=True)
@@ -117,6 +123,7 @@ def file_report(
         actor_id=arrival.actor_id,
         acknowledged_on=arrival.acknowledged_on,
     )
+    case.routed_outside = submission.about_an_executive
     storage.commit_with_files(db, prepared.uploads)
     return Filed(case, prepared.receipt, len(prepared.uploads))
 

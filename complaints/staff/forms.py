@@ -217,6 +217,7 @@ class IntakeForm(ReportFields, IdentityFields, StaffForm):
         "witnesses": _l("Witnesses"),
         "reported_elsewhere": _l("Already reported elsewhere, and the result"),
         "desired_action": _l("What the reporter asks for"),
+        "executive_subject": _l("Is the subject the mayor, a deputy mayor or the municipal clerk?"),
         "attachments": _l("Scanned letter or other evidence (optional)"),
         "disclosure": _l("The reporter's identity"),
         "reporter_name": _l("Reporter's name"),

@@ -315,6 +315,22 @@ def triage_queue(
     )
 
 
+def to_route_outside(db: Session, user_id: int, limit: int = 20) -> list[str]:
+    """Numbers of reports about an executive not yet routed outside, oldest first (indexed)."""
+    excluded = excluded_case_ids(db, user_id)
+    query = (
+        select(Case.number)
+        .where(
+            Case.routed_outside.is_(True),
+            Case.status.in_([Status.RECEIVED.value, Status.SCREENING.value]),
+            *visible_to(user_id, excluded),
+        )
+        .order_by(Case.id)
+        .limit(limit)
+    )
+    return list(db.scalars(query))
+
+
 def fiscal_years(db: Session) -> list[int]:
     """Fiscal years that have cases, newest first (from the tiny counter table)."""
     return list(db.scalars(select(CaseCounter.fiscal_year).order_by(CaseCounter.fiscal_year.desc())).all())

@@ -72,5 +72,9 @@ def queue_view() -> ResponseReturnValue:
     )
     years = queue.fiscal_years(database)
     return render_template(
-        "staff/queue.html", page=page, form=_filter_form(page.filters, years), key_missing=False
+        "staff/queue.html",
+        page=page,
+        form=_filter_form(page.filters, years),
+        key_missing=False,
+        route_outside=queue.to_route_outside(database, context.user.id),
     )

@@ -88,6 +88,8 @@ def step_details(event: EventView) -> str:
     ]
     if event.extra_on:
         parts.append(_("Date: %(date)s", date=localised_day(event.extra_on)))
+    if event.words.get("executive_office"):
+        parts.append(name_of(labels.EXECUTIVE_SUBJECT_LABELS, event.words["executive_office"]))
     parts += [
         event.words[name] for name in ("committee", "reason_text", "outcome_text") if event.words.get(name)
     ]

@@ -46,6 +46,9 @@ REFUSALS: dict[str, Any] = {
     "step_detail": _l("Choose one of the listed options."),
     "intake_channel": _l("Choose how the report arrived."),
     "intake_date": _l("The date received cannot be in the future."),
+    "outside_authority": _l(
+        "A case about an executive goes to the District Office, the Provincial Governor or the NACC."
+    ),
     "step_message": _l("Write the message to the reporter: say what you need from them."),
     "step_text": _l("Fill in the text this step records."),
     "step_extra_date": _l("Enter the date this step asks for."),

@@ -98,6 +98,11 @@ def _referral_open(_db: Session, case: Case, _step: StepInput, _rules: Rules) ->
         raise CaseActionRefused("referral_result_recorded")
 
 
+def _outside_authority(_db: Session, _case: Case, step: StepInput, _rules: Rules) -> None:
+    if step.code(Field.REFERRED_TO) not in procedure.OUTSIDE_AUTHORITIES:
+        raise CaseActionRefused("outside_authority")
+
+
 def _extends_investigation(db: Session, case: Case, step: StepInput, _rules: Rules) -> None:
     clock = clocks.running(db, case, "disciplinary_investigation")
     new_due = step.date_of(Field.NEW_DUE_ON)
@@ -163,6 +168,7 @@ def _final_feedback_missed(db: Session, case: Case, _step: StepInput, rules: Rul
 Guard = Callable[[Session, Case, StepInput, Rules], None]
 GUARDS: dict[str, Guard] = {
     "referral_open": _referral_open,
+    "outside_authority": _outside_authority,
     "extends_investigation": _extends_investigation,
     "penalty_fits_severity": _penalty_fits_severity,
     "copy_due": _copy_due,

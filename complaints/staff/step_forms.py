@@ -29,6 +29,7 @@ CODE_LABELS: dict[Field, dict[str, Any]] = {
     Field.APPEAL_RESULT: labels.APPEAL_RESULT_LABELS,
     Field.CRIMINAL_BODY: labels.REFERRAL_BODY_LABELS,
     Field.CRIMINAL_OUTCOME: labels.CRIMINAL_OUTCOME_LABELS,
+    Field.EXECUTIVE_OFFICE: labels.EXECUTIVE_SUBJECT_LABELS,
 }
 FIELD_LABELS: dict[Field, Any] = {
     Field.REASON: _l("Reason"),
@@ -43,6 +44,7 @@ FIELD_LABELS: dict[Field, Any] = {
     Field.CRIMINAL_BODY: _l("Criminal complaint sent to"),
     Field.CRIMINAL_OUTCOME: _l("Outcome of the criminal case"),
     Field.LETTER_NUMBER: _l("Letter number"),
+    Field.EXECUTIVE_OFFICE: _l("The report concerns"),
     Field.COMMITTEE: _l("Committee members (name and position, one per line)"),
     Field.REASON_TEXT: _l("Reason, in words"),
     Field.OUTCOME_TEXT: _l("The decision in words (optional)"),

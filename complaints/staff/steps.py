@@ -25,6 +25,7 @@ __all__ = ["Rules", "StepInput", "record_step"]
 
 def _details(step: StepInput) -> dict[str, str]:
     words = {name: text.strip() for name, text in step.texts.items() if text.strip()}
+    words |= {name.value: step.code(name) for name in procedure.SEALED_CODES if step.code(name)}
     if step.order_number.strip():
         words["order_number"] = step.order_number.strip()
     return words
@@ -35,7 +36,8 @@ def _event(
 ) -> ProcedureEvent:
     event_uid = crypto.random_token(12)
     words = _details(step)
-    codes = {name: value for name, value in step.codes.items() if value}
+    sealed = {name.value for name in procedure.SEALED_CODES}
+    codes = {name: value for name, value in step.codes.items() if value and name not in sealed}
     extra = step.date_of(Field.NEW_DUE_ON) or step.date_of(Field.NOTIFIED_ON)
     return ProcedureEvent(
         uid=event_uid,
@@ -67,6 +69,8 @@ def _apply_results(case: Case, step: StepInput) -> None:
         case.close_reason, case.outcome = code(Field.CLOSE_REASON), "closed"
     elif action is Action.REFER:
         case.referred_to = code(Field.REFERRED_TO)
+    elif action is Action.ROUTE_OUTSIDE:
+        case.referred_to, case.routed_outside = code(Field.REFERRED_TO), True
     elif action is Action.RECORD_REFERRAL_RESULT:
         case.referral_result = code(Field.REFERRAL_RESULT)
     elif action is Action.FIND_UNFOUNDED:

@@ -32,6 +32,8 @@ def upgrade() -> None:
     with op.batch_alter_table('cases', schema=None) as batch_op:
         for name in CASE_CODES:
             batch_op.add_column(sa.Column(name, sa.String(length=40), nullable=True))
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.create_index('ix_cases_routed_status', ['routed_outside', 'status'], unique=False)
     with op.batch_alter_table('procedure_events', schema=None) as batch_op:
         batch_op.add_column(sa.Column('codes_json', sa.Text(), nullable=False, server_default='{}'))
         batch_op.add_column(sa.Column('extra_on', sa.Date(), nullable=True))
@@ -114,5 +116,6 @@ def downgrade() -> None:
         batch_op.drop_column('extra_on')
         batch_op.drop_column('codes_json')
     with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index('ix_cases_routed_status')
         for name in CASE_CODES:
             batch_op.drop_column(name)
