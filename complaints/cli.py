@@ -13,14 +13,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from complaints import audit, cases, config, crypto, keys, migrations, settings, storage
+from complaints.cases import legacy
 from complaints.db import new_session
 from complaints.models import Attachment, StaffUser
 from complaints.notifications import notify_cli
+from complaints.references import reference_digest
 
 users_cli = AppGroup("users", help="Staff accounts.")
 keys_cli = AppGroup("keys", help="Organisation keys.")
 audit_cli = AppGroup("audit", help="The tamper-evident audit log.")
 storage_cli = AppGroup("storage", help="Encrypted evidence files.")
+procedure_cli = AppGroup("procedure", help="The measure-8 procedure's records.")
 
 
 def _one_time_password() -> str:
@@ -182,6 +185,32 @@ def recover_command(username: str) -> None:
     click.echo(f"New unit and custodian keys granted to {username}; {resealed} case keys re-sealed.")
 
 
+@procedure_cli.command("seal-references")
+@click.argument("username")
+def seal_references_command(username: str) -> None:
+    """Move order numbers stored in plaintext (before they were sealed) under their case keys.
+
+    Run by someone who holds the legal unit key: their password is read from standard input.
+    """
+    password = sys.stdin.readline().rstrip("\r\n")
+    with new_session(settings.app()) as db:
+        user = db.scalars(select(StaffUser).where(StaffUser.username == username)).first()
+        try:
+            if user is None:
+                raise keys.KeyringError("unknown user")
+            personal = keys.unlock_personal_key(user, password, settings.argon2_params())
+            unit_private = keys.private_key_for(db, keys.UNIT, user, personal)
+        except (keys.KeyringError, keys.WrongPassword) as error:
+            raise click.ClickException(
+                "That account does not hold the legal unit key, or the password is wrong."
+            ) from error
+        key = settings.reference_key()
+        sealed = legacy.seal_order_numbers(db, unit_private, lambda text: reference_digest(text, key))
+        audit.record(db, "references_sealed", audit.STAFF, user.id, None, f"steps={sealed}")
+        db.commit()
+    click.echo(f"{sealed} order numbers sealed under their case keys")
+
+
 @audit_cli.command("verify")
 def audit_verify_command() -> None:
     """Exit non-zero if the audit log was altered."""
@@ -216,4 +245,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(keys_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(storage_cli)
+    app.cli.add_command(procedure_cli)
     app.cli.add_command(notify_cli)

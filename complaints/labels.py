@@ -281,6 +281,7 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "identity_viewed": _l("Reporter identity viewed"),
     "identity_shared": _l("Reporter shared their identity with the legal unit"),
     "case_record_printed": _l("Case record printed or downloaded"),
+    "references_sealed": _l("Order numbers moved under the case keys"),
 }
 
 

@@ -39,12 +39,14 @@ NEW_REPORT = "new_report"
 REPORTER_MESSAGE = "reporter_message"
 ASSIGNED = "assigned"
 DEADLINES = "deadlines"
+UNASSIGNED = "unassigned_deadlines"
 
 _HEADLINES: dict[str, Any] = {
     NEW_REPORT: _l("A new report has arrived."),
     REPORTER_MESSAGE: _l("A reporter has sent a new message."),
     ASSIGNED: _l("A case has been assigned to you."),
     DEADLINES: _l("A case assigned to you is due soon or overdue."),
+    UNASSIGNED: _l("A case that nobody handles yet is due soon or overdue."),
 }
 _LOG_IN = _l("Log in to the legal unit's workspace to see it:")
 _NO_DETAILS = _l("For the reporter's safety this e-mail contains no details.")
@@ -216,11 +218,32 @@ def assignees_with_deadlines(db: Session, on: date, due_soon_days: int) -> list[
     return [email for email in (_active_email(db, user_id) for user_id in user_ids) if email]
 
 
+def leads_for_unassigned_deadlines(db: Session, on: date, due_soon_days: int) -> list[str]:
+    """E-mails of the active legal leads when an open case nobody handles is due soon or overdue."""
+    waiting = db.scalars(
+        select(Case.id)
+        .where(
+            Case.assigned_to_id.is_(None),
+            Case.status.in_(sorted(OPEN_STATUSES)),
+            Case.next_deadline_on <= add_days(on, due_soon_days),
+        )
+        .limit(1)
+    ).first()
+    if waiting is None:
+        return []
+    leads = db.scalars(select(StaffUser).where(StaffUser.disabled.is_(False), StaffUser.email != ""))
+    return [user.email for user in leads if "lead" in user.role_set]
+
+
 def notify_deadlines(app: Flask, on: date) -> tuple[int, int]:
-    """Mail every assignee with a case due soon; returns (people to tell, e-mails sent)."""
+    """Mail every assignee with a case due soon, and the leads about unassigned ones; returns
+    (people to tell, e-mails sent)."""
+    soon = settings.due_soon_days(app)
     with new_session(app) as db:
-        addresses = assignees_with_deadlines(db, on, int(app.config["DUE_SOON_DAYS"]))
-    return len(addresses), send_notice(app, addresses, DEADLINES)
+        assignees = assignees_with_deadlines(db, on, soon)
+        leads = leads_for_unassigned_deadlines(db, on, soon)
+    sent = send_notice(app, assignees, DEADLINES) + send_notice(app, leads, UNASSIGNED)
+    return len(assignees) + len(set(leads)), sent
 
 
 notify_cli = AppGroup("notify", help="Content-free e-mail notices to staff.")

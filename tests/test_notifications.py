@@ -195,6 +195,17 @@ def test_deadline_command_mails_assignees_with_cases_due_soon(inbox: Inbox, app:
     assert inbox.recipients() == ["officer1@municipality.example"]
     assert "ใกล้ครบกำหนดหรือเกินกำหนด" in str(inbox.messages[0][1]["Subject"])
     _assert_content_free(inbox, app)
+    # A case nobody handles yet goes to the leads.
+    with new_session(app) as db:
+        db.execute(update(Case).where(Case.id == later).values(assigned_to_id=None, next_deadline_on=today()))
+        lead = db.scalars(select(StaffUser).where(StaffUser.username == "lead")).one()
+        lead.email = "lead@municipality.example"
+        db.commit()
+    result = app.test_cli_runner().invoke(args=["notify", "deadlines"])
+    assert result.exit_code == 0, result.output
+    assert "lead@municipality.example" in inbox.recipients()
+    assert "ยังไม่มีผู้รับผิดชอบ" in str(inbox.messages[-1][1]["Subject"])
+    _assert_content_free(inbox, app)
 
 
 @pytest.fixture

@@ -432,3 +432,32 @@ def test_a_report_about_an_executive_is_flagged_and_routed_outside(
         assert "deputy_mayor" not in event.codes_json
         assert b"deputy" not in (event.details_ciphertext or b"")
     assert 'id="route-outside"' not in lead_client.get("/staff/").text
+
+
+def test_order_numbers_stored_before_sealing_are_moved_under_the_case_key(
+    app: Flask, lead_client: FlaskClient
+) -> None:
+    from tests.conftest import LEAD_PASSWORD
+
+    case_id, number, _ = _new_case(app)
+    assert _step(lead_client, number, "start_screening")[0] == 302
+    with new_session(app) as db:  # as a step recorded by an older version kept it
+        event = db.scalars(select(ProcedureEvent)).one()
+        event.order_number = "นต 0042/2568"
+        db.commit()
+    assert "นต 0042/2568" in lead_client.get(f"/staff/cases/{number}").text
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["procedure", "seal-references", "lead"], input="wrong password\n")
+    assert refused.exit_code != 0
+    result = runner.invoke(args=["procedure", "seal-references", "lead"], input=LEAD_PASSWORD + "\n")
+    assert result.exit_code == 0, result.output
+    assert "1 order numbers sealed" in result.output
+    with new_session(app) as db:
+        event = db.scalars(select(ProcedureEvent)).one()
+        assert event.order_number is None
+        assert b"0042" not in (event.details_ciphertext or b"")
+    assert "นต 0042/2568" in lead_client.get(f"/staff/cases/{number}").text
+    assert f'href="/staff/cases/{number}"' in lead_client.get("/staff/?number=นต 0042/2568").text
+    again = runner.invoke(args=["procedure", "seal-references", "lead"], input=LEAD_PASSWORD + "\n")
+    assert "0 order numbers sealed" in again.output
+    assert _case(app, case_id).status == "screening"
