@@ -58,6 +58,21 @@ def procedure_detail(case_uid: str, event_uid: str) -> str:
     return f"procedure-detail|case:{case_uid}|event:{event_uid}"
 
 
+def protection_reference(case_uid: str, record_uid: str) -> str:
+    """The NACC reference of a reporter's protection, sealed (HPKE) to the custodian key."""
+    return f"protection-reference|case:{case_uid}|record:{record_uid}"
+
+
+def protection_subject(case_uid: str, check_uid: str) -> str:
+    """Who a protection check asks about, sealed (HPKE) to the custodian key."""
+    return f"protection-subject|case:{case_uid}|check:{check_uid}"
+
+
+def protection_answer(case_uid: str, check_uid: str) -> str:
+    """The NACC reference a "protected" answer carries, sealed (HPKE) to the legal unit key."""
+    return f"protection-answer|case:{case_uid}|check:{check_uid}"
+
+
 # --- evidence files (each under its own file key) -------------------------------------------------
 
 

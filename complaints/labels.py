@@ -83,6 +83,7 @@ ACTION_LABELS: dict[str, Any] = {
     Action.REFER_CRIMINAL: _l("Refer for criminal proceedings"),
     Action.RECORD_CRIMINAL_OUTCOME: _l("Record the outcome of the criminal case"),
     Action.RECORD_DELAY_REASON: _l("Record the reason the final answer is late"),
+    Action.REFER_RETALIATION: _l("Record the referral of the retaliation report to the NACC"),
 }
 
 NOT_ACCEPTED_REASON_LABELS: dict[str, Any] = {
@@ -282,6 +283,10 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "identity_shared": _l("Reporter shared their identity with the legal unit"),
     "case_record_printed": _l("Case record printed or downloaded"),
     "references_sealed": _l("Order numbers moved under the case keys"),
+    "protection_check_requested": _l("Protection check asked of the identity custodian"),
+    "protection_check_answered": _l("Protection check answered"),
+    "protection_recorded": _l("Reporter's protection recorded"),
+    "retaliation_reported": _l("Reporter reported retaliation"),
 }
 
 

@@ -13,6 +13,7 @@ from complaints import labels
 from complaints.i18n import localised_day
 
 REVEAL_REQUESTED = "reveal_requested"
+RETALIATION_REPORTED = "retaliation_reported"
 
 NOTICE_TEXTS: dict[str, Any] = {
     REVEAL_REQUESTED: _l(
@@ -20,6 +21,10 @@ NOTICE_TEXTS: dict[str, Any] = {
         "reporter to be disclosed to them, for this legal reason: %(reason)s. If the identity "
         "custodian approves, your identity will be disclosed to that officer only. "
         "Your report is still handled in confidence."
+    ),
+    RETALIATION_REPORTED: _l(
+        "On %(date)s the reporter reported retaliation for making this report. The legal unit must "
+        "refer it to the NACC for protection within 15 days."
     ),
 }
 

@@ -139,6 +139,7 @@ class Action(StrEnum):
     REFER_CRIMINAL = "refer_criminal"
     RECORD_CRIMINAL_OUTCOME = "record_criminal_outcome"
     RECORD_DELAY_REASON = "record_delay_reason"
+    REFER_RETALIATION = "refer_retaliation"
 
 
 class Field(StrEnum):
@@ -268,6 +269,7 @@ PROCEDURE: dict[Action, Step] = {
         fields=(Field.SEVERITY,),
         starts=("disciplinary_investigation",),
         stops=("fact_finding",),
+        guard="protection_cleared",
     ),
     Action.APPOINT_INVESTIGATION_COMMITTEE: Step(
         _from(S.DISCIPLINARY_INVESTIGATION), None, fields=(Field.COMMITTEE,)
@@ -330,6 +332,13 @@ PROCEDURE: dict[Action, Step] = {
         fields=(Field.CRIMINAL_OUTCOME, Field.OUTCOME_TEXT),
         guard="criminal_referral_open",
     ),
+    Action.REFER_RETALIATION: Step(
+        frozenset(Status),
+        None,
+        fields=(Field.LETTER_NUMBER,),
+        stops=("retaliation_referral",),
+        guard="retaliation_reported",
+    ),
     Action.RECORD_DELAY_REASON: Step(
         frozenset(OPEN_STATUSES), None, fields=(Field.REASON_TEXT,), guard="final_feedback_missed"
     ),
@@ -337,7 +346,7 @@ PROCEDURE: dict[Action, Step] = {
 del S
 
 # Statuses that keep their clocks running past completion (the copy to the NACC is due after it).
-CLOCKS_SURVIVING_COMPLETION = frozenset({"copy_to_nacc"})
+CLOCKS_SURVIVING_COMPLETION = frozenset({"copy_to_nacc", "retaliation_referral"})
 
 
 class TransitionNotAllowed(Exception):

@@ -71,6 +71,7 @@ IN_PLACE = {
     A.EXTEND_INVESTIGATION: {S.DISCIPLINARY_INVESTIGATION},
     A.SEND_COPY_TO_NACC: {S.PENALTY_ORDERED, S.APPEAL, S.CONCLUDED},
     A.RECORD_DELAY_REASON: set(procedure.OPEN_STATUSES),
+    A.REFER_RETALIATION: set(Status),  # retaliation can come at any time, even after the case
 }
 CRIMINAL_BESIDE = {
     S.SCREENING,

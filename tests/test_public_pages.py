@@ -183,7 +183,7 @@ def test_every_citizen_form_leaves_the_checks_to_the_server(client: FlaskClient)
     log_in_reporter(client, receipt_from(sent.text))
     pages.append(client.get("/follow-up/case").text)
     forms = [tag for page in pages for tag in re.findall(r"<form\b[^>]*>", page)]
-    assert len(forms) == 6  # report, receipt, log out, reply, evidence, share identity
+    assert len(forms) == 7  # report, receipt, log out, reply, evidence, share identity, retaliation
     assert all(re.search(r"\snovalidate\b", tag) for tag in forms), forms
 
 

@@ -5,6 +5,7 @@ results and clocks follow the procedure table."""
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 from datetime import date, timedelta
@@ -62,8 +63,27 @@ def _new_case(app: Flask, submitted_days_ago: int = 0) -> tuple[int, str, str]:
         return case_id, case.number, receipt
 
 
-def _steps(client: FlaskClient, number: str, steps: list[tuple[str, dict[str, str]]]) -> None:
+def _clear_protection(asker: FlaskClient, custodian: FlaskClient, number: str) -> None:
+    """The handler asks the custodian, who answers "not a protected reporter"."""
+    page = f"/staff/cases/{number}"
+    token = csrf_token_from(asker.get(page).text)
+    response = asker.post(f"{page}/protection-check", data={"csrf_token": token, "subject": "นายผู้ถูกสอบสวน"})
+    assert response.status_code == 302, response.text
+    listing = custodian.get("/staff/protection").text
+    check_id = re.findall(r'id="check-(\d+)"', listing)[-1]
+    answer = {"csrf_token": csrf_token_from(listing), "answer": "not_protected"}
+    assert custodian.post(f"/staff/protection/checks/{check_id}", data=answer).status_code == 302
+
+
+def _steps(
+    client: FlaskClient,
+    number: str,
+    steps: list[tuple[str, dict[str, str]]],
+    custodian: FlaskClient | None = None,
+) -> None:
     for action, fields in steps:
+        if action == "start_disciplinary":
+            _clear_protection(client, custodian or client, number)
         status, page = _step(client, number, action, **fields)
         assert status == 302, (action, page[page.find("notice-error") : page.find("notice-error") + 300])
 
@@ -286,6 +306,7 @@ def test_an_officer_records_steps_but_not_the_penalty_order(
         officer_client,
         number,
         [("start_fact_finding", {}), ("start_disciplinary", {"severity": "minor"}), ("consider_penalty", {})],
+        custodian=lead_client,
     )
     assert "บันทึกคำสั่งลงโทษ" not in officer_client.get(f"/staff/cases/{number}").text
     assert (

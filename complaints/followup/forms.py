@@ -52,3 +52,13 @@ class ShareIdentityForm(Form):
 
 class LogoutForm(Form):
     """Only the CSRF token: logging out is a POST so another site cannot trigger it."""
+
+
+class RetaliationForm(Form):
+    """The reporter says they suffer retaliation for having reported."""
+
+    account = long_text(
+        _l("What happened to you because of your report?"),
+        None,
+        required=_l("Please say what happened, so the legal unit can ask the NACC to protect you."),
+    )

@@ -11,7 +11,14 @@ from werkzeug.wrappers import Response
 from complaints import cases, dates, db, notifications, settings
 from complaints import labels as shared_labels
 from complaints.followup import blueprint, service, sessions
-from complaints.followup.forms import EvidenceForm, LogoutForm, ReceiptForm, ReplyForm, ShareIdentityForm
+from complaints.followup.forms import (
+    EvidenceForm,
+    LogoutForm,
+    ReceiptForm,
+    ReplyForm,
+    RetaliationForm,
+    ShareIdentityForm,
+)
 from complaints.public import labels
 from complaints.reporting import evidence as reporting_evidence
 from complaints.reporting import filing
@@ -95,6 +102,7 @@ def _render_case(
     evidence_form: EvidenceForm | None = None,
     share_form: ShareIdentityForm | None = None,
     notice: str = "",
+    retaliation_form: RetaliationForm | None = None,
 ) -> str:
     view = service.reporter_view(db.session(), opened, settings.deadline_days())
     return render_template(
@@ -105,6 +113,7 @@ def _render_case(
         reply_form=reply_form or ReplyForm(formdata=None),
         evidence_form=evidence_form or EvidenceForm(formdata=None),
         share_form=share_form or ShareIdentityForm(formdata=None),
+        retaliation_form=retaliation_form or RetaliationForm(formdata=None),
         logout_form=LogoutForm(formdata=None),
         notice=notice,
         idle_minutes=current_app.config["REPORTER_IDLE_MINUTES"],
@@ -163,6 +172,20 @@ def share_identity() -> Response | tuple[str, int]:
         return _render_case(opened), INVALID
     db.session().commit()
     return _back_to_case("identity_shared")
+
+
+@blueprint.post("/retaliation")
+@limiter.limit(limit_value("RATELIMIT_REPORTER_ACTIONS"), key_func=reporter_session_key)
+def report_retaliation() -> Response | tuple[str, int]:
+    """The reporter suffers retaliation: the legal unit must refer it to the NACC within 15 days."""
+    opened = _open_case()
+    form = RetaliationForm()
+    if not form.validate_on_submit():
+        return _render_case(opened, retaliation_form=form), INVALID
+    service.report_retaliation(db.session(), opened, form.account.data, dates.today(), settings.calendar())
+    db.session().commit()
+    _tell_the_officer(opened)
+    return _back_to_case("retaliation_reported")
 
 
 @blueprint.post("/logout")

@@ -155,3 +155,15 @@ def share_identity(db: Session, opened: OpenCase) -> None:
     if unit is None:
         raise keys.KeyringError("no unit key")
     cases.share_identity_with_unit(db, opened.case, opened.keys.identity, unit.public_key)
+
+
+def report_retaliation(db: Session, opened: OpenCase, text: str, on: date, calendar: clocks.Calendar) -> None:
+    """The reporter says they suffer retaliation: their account (under the case key), a notice in
+    both languages, and a 15-day clock to refer it to the NACC, shown as urgent in the queue."""
+    case, content_key = opened.case, opened.keys.content
+    notice = notices.encode(notices.RETALIATION_REPORTED, on)
+    cases.add_message(db, case, content_key, cases.SYSTEM, notice, on)
+    cases.add_message(db, case, content_key, cases.REPORTER, text, on)
+    clocks.start(db, case, "retaliation_referral", on, calendar)
+    clocks.refresh_next_deadline(db, case)
+    audit.record(db, "retaliation_reported", audit.REPORTER, None, case.id)

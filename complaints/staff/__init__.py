@@ -9,7 +9,8 @@
 * who handles it — :mod:`.assignment_routes`, :mod:`.assignment`;
 * offline intake — :mod:`.intake_routes`, :mod:`.intake`;
 * key grants — :mod:`.key_routes`, :mod:`.grants`;
-* identity reveals — :mod:`.reveal_routes`, :mod:`.reveals`;
+* identity reveals — :mod:`.reveal_routes`, :mod:`.reveals`; whistleblower protection —
+  :mod:`.protection_routes`, :mod:`.protection`, :mod:`.protection_forms`;
 * refusals — :mod:`.refusals`.
 """
 
@@ -30,6 +31,7 @@ from complaints.staff import (  # noqa: E402 - they need the blueprint defined a
     intake_routes,
     key_routes,
     login_routes,
+    protection_routes,
     queue_routes,
     record_routes,
     reveal_routes,
@@ -42,6 +44,7 @@ __all__ = [
     "intake_routes",
     "key_routes",
     "login_routes",
+    "protection_routes",
     "queue_routes",
     "record_routes",
     "reveal_routes",

@@ -13,11 +13,12 @@ from typing import Any, NoReturn
 from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 
 from complaints import cases, clocks, db, keys, procedure, settings
 from complaints.dates import today
 from complaints.models import Case
-from complaints.staff import assignment, case_access, case_page, reveals
+from complaints.staff import assignment, case_access, case_page, protection, reveals
 from complaints.staff.forms import (
     AssignForm,
     ConflictForm,
@@ -27,6 +28,7 @@ from complaints.staff.forms import (
     ReplyForm,
     RevealForm,
 )
+from complaints.staff.protection_forms import ProtectionCheckForm
 from complaints.staff.refusals import REFUSALS
 from complaints.staff.step_forms import ProcedureForm
 from complaints.workspace.access import staff
@@ -116,6 +118,7 @@ def _default_forms(case: Case, context: StaffContext) -> dict[str, Any]:
         "lift": lift_form(case, context),
         "conflict": ConflictForm(formdata=None),
         "reveal": RevealForm(formdata=None),
+        "protection": ProtectionCheckForm(formdata=None),
     }
 
 
@@ -143,10 +146,20 @@ def render_case(
         "public_status": procedure.public_status(case.status),
         "deadline_state": clocks.deadline_state(case.next_deadline_on, today(), settings.due_soon_days()),
         "clocks": clocks.views(database, case, today()),
+        "protection": _protection_state(database, case, context),
         "forms": {**_default_forms(case, context), **(forms or {})},
     }
     database.commit()  # the audit entries and the messages now read
     return render_template("staff/case.html", **page), status
+
+
+def _protection_state(database: Session, case: Case, context: StaffContext) -> dict[str, Any]:
+    """The latest protection check of the case, with the NACC reference of a "protected" answer."""
+    check = protection.latest_check(database, case)
+    reference = ""
+    if check is not None and check.answer == protection.PROTECTED:
+        reference = protection.check_reference(case, check, case_access.unit_private_key(database, context))
+    return {"check": check, "reference": reference}
 
 
 def refused(

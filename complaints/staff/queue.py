@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, func, nulls_last, select
 from sqlalchemy.orm import Session
 
 from complaints.clocks import DeadlineState, DeadlineWindow, deadline_state
-from complaints.models import Case, CaseCounter, CaseExclusion, CaseReference, Message, StaffUser
+from complaints.models import Case, CaseClock, CaseCounter, CaseExclusion, CaseReference, Message, StaffUser
 from complaints.numbers import whole_number
 from complaints.procedure import COMPLETED_STATUSES, OPEN_STATUSES, Status, public_status
 from complaints.references import reference_digest
@@ -326,6 +326,23 @@ def to_route_outside(db: Session, user_id: int, limit: int = 20) -> list[str]:
             *visible_to(user_id, excluded),
         )
         .order_by(Case.id)
+        .limit(limit)
+    )
+    return list(db.scalars(query))
+
+
+def retaliation_to_refer(db: Session, user_id: int, limit: int = 20) -> list[str]:
+    """Numbers of cases whose reporter reported retaliation not yet referred to the NACC (urgent)."""
+    excluded = excluded_case_ids(db, user_id)
+    query = (
+        select(Case.number)
+        .join(CaseClock, CaseClock.case_id == Case.id)
+        .where(
+            CaseClock.state == "running",
+            CaseClock.clock == "retaliation_referral",
+            *visible_to(user_id, excluded),
+        )
+        .order_by(CaseClock.due_on)
         .limit(limit)
     )
     return list(db.scalars(query))

@@ -77,4 +77,5 @@ def queue_view() -> ResponseReturnValue:
         form=_filter_form(page.filters, years),
         key_missing=False,
         route_outside=queue.to_route_outside(database, context.user.id),
+        retaliation=queue.retaliation_to_refer(database, context.user.id),
     )

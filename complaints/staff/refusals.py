@@ -49,6 +49,18 @@ REFUSALS: dict[str, Any] = {
     "outside_authority": _l(
         "A case about an executive goes to the District Office, the Provincial Governor or the NACC."
     ),
+    "check_needed": _l(
+        "First ask the identity custodian whether the person concerned is a reporter under protection "
+        "(below, under Whistleblower protection)."
+    ),
+    "check_pending": _l("The identity custodian has not answered the protection check yet."),
+    "protected_reporter": _l(
+        "The person concerned is a reporter under protection: no disciplinary investigation may be opened."
+    ),
+    "check_answered": _l("This question has already been answered."),
+    "check_answer": _l("Choose an answer; a yes needs the NACC protection reference."),
+    "protection_details": _l("Give the NACC reference, and an end date after the start date."),
+    "no_retaliation": _l("No report of retaliation is waiting to be referred."),
     "step_message": _l("Write the message to the reporter: say what you need from them."),
     "step_text": _l("Fill in the text this step records."),
     "step_extra_date": _l("Enter the date this step asks for."),

@@ -23,6 +23,7 @@ from complaints.procedure import (
     Field,
     Status,
 )
+from complaints.staff import protection
 from complaints.staff.refusals import CaseActionRefused
 from complaints.workspace.sessions import StaffContext
 
@@ -159,6 +160,15 @@ def _criminal_referral_open(_db: Session, case: Case, _step: StepInput, _rules: 
         raise CaseActionRefused("criminal_not_open")
 
 
+def _protection_cleared(db: Session, case: Case, _step: StepInput, _rules: Rules) -> None:
+    protection.require_cleared(db, case)
+
+
+def _retaliation_reported(db: Session, case: Case, _step: StepInput, _rules: Rules) -> None:
+    if clocks.running(db, case, "retaliation_referral") is None:
+        raise CaseActionRefused("no_retaliation")
+
+
 def _final_feedback_missed(db: Session, case: Case, _step: StepInput, rules: Rules) -> None:
     clock = clocks.running(db, case, "final_feedback")
     if clock is None or clock.due_on >= rules.today:
@@ -178,4 +188,6 @@ GUARDS: dict[str, Guard] = {
     "no_criminal_referral": _no_criminal_referral,
     "criminal_referral_open": _criminal_referral_open,
     "final_feedback_missed": _final_feedback_missed,
+    "protection_cleared": _protection_cleared,
+    "retaliation_reported": _retaliation_reported,
 }

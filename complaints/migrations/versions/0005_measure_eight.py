@@ -63,6 +63,41 @@ def upgrade() -> None:
     with op.batch_alter_table('case_references', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_references_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_references_digest'), ['digest'], unique=False)
+    op.create_table('protection_records',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('uid', sa.String(length=32), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=False),
+    sa.Column('from_on', sa.Date(), nullable=False),
+    sa.Column('until_on', sa.Date(), nullable=True),
+    sa.Column('reference_ciphertext', sa.LargeBinary(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_protection_records_case_id_cases'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['staff_users.id'], name=op.f('fk_protection_records_recorded_by_id_staff_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_protection_records')),
+    sa.UniqueConstraint('uid', name=op.f('uq_protection_records_uid'))
+    )
+    with op.batch_alter_table('protection_records', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_protection_records_case_id'), ['case_id'], unique=False)
+    op.create_table('protection_checks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('uid', sa.String(length=32), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('requested_by_id', sa.Integer(), nullable=False),
+    sa.Column('requested_on', sa.Date(), nullable=False),
+    sa.Column('subject_ciphertext', sa.LargeBinary(), nullable=False),
+    sa.Column('answer', sa.String(length=40), nullable=True),
+    sa.Column('answered_by_id', sa.Integer(), nullable=True),
+    sa.Column('answered_on', sa.Date(), nullable=True),
+    sa.Column('reference_ciphertext', sa.LargeBinary(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_protection_checks_case_id_cases'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['staff_users.id'], name=op.f('fk_protection_checks_requested_by_id_staff_users')),
+    sa.ForeignKeyConstraint(['answered_by_id'], ['staff_users.id'], name=op.f('fk_protection_checks_answered_by_id_staff_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_protection_checks')),
+    sa.UniqueConstraint('uid', name=op.f('uq_protection_checks_uid'))
+    )
+    with op.batch_alter_table('protection_checks', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_protection_checks_case_id'), ['case_id'], unique=False)
+        batch_op.create_index('ix_protection_checks_pending', ['answer', 'requested_on'], unique=False)
     _backfill_clocks()
 
 
@@ -103,6 +138,13 @@ def _backfill_clocks() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('protection_checks', schema=None) as batch_op:
+        batch_op.drop_index('ix_protection_checks_pending')
+        batch_op.drop_index(batch_op.f('ix_protection_checks_case_id'))
+    op.drop_table('protection_checks')
+    with op.batch_alter_table('protection_records', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_protection_records_case_id'))
+    op.drop_table('protection_records')
     with op.batch_alter_table('case_references', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_references_digest'))
         batch_op.drop_index(batch_op.f('ix_case_references_case_id'))
