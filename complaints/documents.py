@@ -275,7 +275,7 @@ def _render_section(pdf: _PDF, section: Section, covered: frozenset[int]) -> Non
         pdf.ln(1)
     if section.rows:
         rows = [[_clean(label, covered), _clean(value, covered)] for label, value in section.rows]
-        _render_grid(pdf, [], rows, _column_widths((1, 2.4), 2, pdf.epw), bold_labels=True)
+        _render_grid(pdf, [], rows, _column_widths((1, 1.9), 2, pdf.epw), bold_labels=True)
     for paragraph in section.paragraphs:
         _write_block(pdf, _clean(paragraph, covered), _BODY_PT)
         pdf.ln(1.5)

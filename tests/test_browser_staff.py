@@ -91,10 +91,10 @@ def test_lead_and_admin_pages_render_in_thai(browser: Any, app: Flask, live_serv
     page.fill("#totp", totp_now(app.config["TEST_LEAD_TOTP_SECRET"]))
     page.click("button[type=submit]")
     page.locator("table.queue a").first.click()
-    page.locator("#procedure summary").nth(1).click()  # <details> opens without JavaScript
+    page.locator("#step-not_accept summary").click()  # <details> opens without JavaScript
     page.select_option("#not_accept-reason", "insufficient_detail")
     shot(page, "staff-06-lead-case-steps")
-    page.click("#procedure form >> nth=1 >> button[type=submit]")
+    page.click("#step-not_accept button[type=submit]")
     assert "บันทึกขั้นตอนเรียบร้อยแล้ว" in page.locator(".notice-ok").inner_text()
     assert "ข้อมูลไม่เพียงพอ" in page.locator("dl.case-facts").inner_text()
     page.locator("#identity summary").click()

@@ -101,7 +101,7 @@ def _timeline(events: list[EventView]) -> documents.Table:
         headers=[_("Date"), _("Step"), _("Recorded"), _("Order or letter number"), _("Recorded by")],
         rows=[
             [
-                localised_day(event.event_on),
+                localised_day(event.event_on, short=True),
                 labels.label(labels.ACTION_LABELS, event.action),
                 step_details(event) or "—",
                 "\n".join(filter(None, [event.order_number, event.words.get("letter_number", "")])) or "—",
@@ -109,14 +109,14 @@ def _timeline(events: list[EventView]) -> documents.Table:
             ]
             for event in events
         ],
-        widths=[1.2, 2.2, 3.0, 1.6, 1.2],
+        widths=[1.3, 2.6, 2.8, 1.6, 1.0],
     )
 
 
 def _clock_table(clocks: list[ClockView]) -> documents.Table:
     def state(clock: ClockView) -> str:
         shown = labels.label(labels.DEADLINE_STATE_LABELS, "overdue") if clock.overdue else None
-        ended = f" · {localised_day(clock.ended_on)}" if clock.ended_on else ""
+        ended = f" · {localised_day(clock.ended_on, short=True)}" if clock.ended_on else ""
         return (shown or labels.label(labels.CLOCK_STATE_LABELS, clock.state)) + ended
 
     return documents.Table(
@@ -124,8 +124,8 @@ def _clock_table(clocks: list[ClockView]) -> documents.Table:
         rows=[
             [
                 labels.label(labels.DEADLINE_KIND_LABELS, clock.clock),
-                localised_day(clock.started_on),
-                localised_day(clock.due_on),
+                localised_day(clock.started_on, short=True),
+                localised_day(clock.due_on, short=True),
                 state(clock),
             ]
             for clock in clocks
