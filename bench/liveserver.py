@@ -84,6 +84,8 @@ def gunicorn(extra_env: dict[str, str] | None = None, workers: int = 2, threads:
         "COMPLAINTS_THREADS": str(threads),
         **(extra_env or {}),
     }
+    if workers > 1:  # several workers must share their rate-limit counts (the config refuses otherwise)
+        env.setdefault("COMPLAINTS_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/14")
     env["PYTHONPATH"] = str(ROOT)
     wsgi = _instance_wsgi(instance)
     subprocess.run(

@@ -125,6 +125,8 @@ DEFAULTS: dict[str, Any] = {
         "serious": ["discharge", "dismissal"],
     },
     "DUE_SOON_DAYS": 3,
+    # An offline report's date of arrival may lie at most this many years back.
+    "INTAKE_OLDEST_YEARS": 5,
     "STATS_SUPPRESSION_THRESHOLD": 5,
     "ITA_ITEM_CODES": {"2568": "O30", "2569": "O30"},
     "BABEL_DEFAULT_LOCALE": "th",

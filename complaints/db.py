@@ -2,19 +2,38 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 _EXTENSION = "complaints.db"
 
 
+def _private_sqlite_files(url: str) -> None:
+    """The database file (and so its -wal and -shm, which SQLite creates with the same mode) is
+    readable by the app's user only: ciphertext still says which cases exist and when."""
+    path = make_url(url).database
+    if not path or path == ":memory:":
+        return
+    database = Path(path)
+    if database.parent.exists() and not database.exists():
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for existing in (database, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if existing.exists():
+            existing.chmod(0o600)
+
+
 def make_engine(url: str) -> Engine:
     """An engine with the settings each backend needs for concurrent use."""
     if url.startswith("sqlite"):
+        _private_sqlite_files(url)
         engine = create_engine(url, connect_args={"timeout": 30})
+        # Again once SQLite has created the file (the instance folder may not have existed yet).
+        event.listen(engine, "connect", lambda _connection, _record: _private_sqlite_files(url))
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine

@@ -1,19 +1,69 @@
 """gunicorn settings: `gunicorn -c python:complaints.gunicorn_conf wsgi:app`.
 
 The access log leaves out the client address and user agent (DESIGN §4): only time, request
-line without the query string, status, size and duration.
+line without the query string, status, size and duration; the error log has addresses removed
+too (gunicorn writes "Invalid request from ip=…" for malformed requests).
+
+Rate limits only mean what they say when every worker counts in one place: with the embedded
+default (``memory://``) this runs one worker with more threads, and refuses to start several.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import re
+from pathlib import Path
+from typing import Any
+
+_ADDRESS = re.compile(r"\bip=\S+|\b\d{1,3}(?:\.\d{1,3}){3}\b|\[[0-9a-fA-F:]+\]")
+
+
+class NoAddresses(logging.Filter):
+    """Remove client addresses from gunicorn's own messages before they are written."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if _ADDRESS.search(message):
+            record.msg, record.args = _ADDRESS.sub("[address removed]", message), ()
+        return True
+
+
+def _storage_uri() -> str:
+    """The rate-limit storage as the app will see it: environment first, then instance/config.py."""
+    if "COMPLAINTS_RATELIMIT_STORAGE_URI" in os.environ:
+        return os.environ["COMPLAINTS_RATELIMIT_STORAGE_URI"]
+    instance_config = Path(os.environ.get("COMPLAINTS_INSTANCE", "instance")) / "config.py"
+    namespace: dict[str, Any] = {}
+    if instance_config.exists():
+        exec(compile(instance_config.read_text(), str(instance_config), "exec"), namespace)  # noqa: S102 - our own config file, as Flask's from_pyfile reads it
+    return str(namespace.get("RATELIMIT_STORAGE_URI", "memory://"))
+
+
+def _workers(storage: str) -> int:
+    wanted = int(os.environ.get("COMPLAINTS_WORKERS", "1" if storage.startswith("memory://") else "2"))
+    if wanted > 1 and storage.startswith("memory://"):
+        raise SystemExit(
+            "Refusing to start several workers with in-memory rate limits: each worker would count "
+            "alone, so every limit would let through several times what it says. Set "
+            "COMPLAINTS_RATELIMIT_STORAGE_URI=redis://… (shared by all workers), or run one worker "
+            "(COMPLAINTS_WORKERS=1) with more threads (COMPLAINTS_THREADS)."
+        )
+    return wanted
+
+
+def _quiet(server: Any) -> None:
+    logging.getLogger("gunicorn.error").addFilter(NoAddresses())
+
 
 bind = os.environ.get("COMPLAINTS_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("COMPLAINTS_WORKERS", "2"))
-threads = int(os.environ.get("COMPLAINTS_THREADS", "4"))
+workers = _workers(_storage_uri())
+threads = int(os.environ.get("COMPLAINTS_THREADS", "8" if workers == 1 else "4"))
 timeout = 300  # slow mobile uploads of evidence files
 accesslog = "-"
 access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("COMPLAINTS_FORWARDED_ALLOW_IPS", "127.0.0.1")
 limit_request_line = 4094
+on_starting = _quiet
+post_fork = lambda server, _worker: _quiet(server)  # noqa: E731 - gunicorn's hook signature

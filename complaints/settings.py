@@ -105,6 +105,11 @@ def reference_key(application: Flask | None = None) -> bytes:
     return crypto.derive_key(_data_secret(application), contexts.REFERENCE_LOOKUP_KEY)
 
 
+def intake_oldest_days(application: Flask | None = None) -> int:
+    """How far back an offline report's date of arrival may lie (a typo like 0001-01-01 is refused)."""
+    return int(_config(application)["INTAKE_OLDEST_YEARS"]) * 365
+
+
 def due_soon_days(application: Flask | None = None) -> int:
     """How many days before a deadline the queue says "due soon"."""
     return int(_config(application)["DUE_SOON_DAYS"])

@@ -110,7 +110,8 @@ def choose_language(code: str) -> Response:
     """Switch language without JavaScript: a cookie, then back to the same page."""
     target = request.args.get("next", "/")
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    unsafe = not target.isprintable() or "\\" in target  # a newline would split the header
+    if unsafe or parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         target = "/"
     response = redirect(target)
     if code in current_app.config["LANGUAGES"]:

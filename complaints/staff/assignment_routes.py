@@ -11,7 +11,6 @@ from complaints import db, notifications, settings
 from complaints.staff import assignment, blueprint
 from complaints.staff.case_views import (
     assign_form,
-    case_or_404,
     done,
     exclude_form,
     lift_form,
@@ -45,7 +44,8 @@ def assign(number: str) -> ResponseReturnValue:
 @blueprint.post("/cases/<number>/conflict")
 @requires_roles(LEGAL_ROLES)
 def declare_conflict(number: str) -> ResponseReturnValue:
-    found = case_or_404(number)  # no key needed: a declaration can only hide the case from oneself
+    # The key first, as for every case view: without it, every number answers alike (403).
+    found, _content_key = open_case(number)
     form = ConflictForm()
     if not form.validate_on_submit():
         return render_case(*open_case(number), forms={"conflict": form}, status=400)

@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from complaints import audit, cases, procedure
+from complaints.dates import add_days
 from complaints.reporting import filing
 from complaints.staff.casework import require_handler
 from complaints.staff.refusals import CaseActionRefused
@@ -36,6 +37,7 @@ def record_offline_report(
     lookup_secret: bytes,
     today: date,
     deadline_days: dict[str, int],
+    oldest_days: int = 5 * 365,
 ) -> filing.Filed:
     """Check, encrypt, store and commit the report with its files (all or nothing).
 
@@ -46,6 +48,8 @@ def record_offline_report(
         raise CaseActionRefused("intake_channel")
     if report.received_on > today:
         raise CaseActionRefused("intake_date")
+    if report.received_on < add_days(today, -oldest_days):
+        raise CaseActionRefused("intake_date_past")
     arrival = filing.Arrival(
         channel=report.channel,
         received_on=report.received_on,

@@ -64,6 +64,7 @@ def intake_view() -> ResponseReturnValue:
                 settings.lookup_secret(),
                 today(),
                 settings.deadline_days(),
+                settings.intake_oldest_days(),
             )
         except CaseActionRefused as refusal:
             database.rollback()

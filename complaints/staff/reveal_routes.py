@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from complaints import cases, db, keys
 from complaints.dates import today
+from complaints.numbers import whole_number
 from complaints.staff import blueprint, reveals
 from complaints.staff.case_views import done, open_case, refused, render_case
 from complaints.staff.forms import RevealDecisionForm, RevealForm
@@ -58,16 +59,24 @@ def _decide(request_id: int, approve: bool) -> ResponseReturnValue:
     return redirect(url_for("staff.reveals"))
 
 
-@blueprint.post("/reveals/<int:request_id>/approve")
+@blueprint.post("/reveals/<request_id>/approve")
 @requires_roles(CUSTODIAN_ROLES)
-def approve_reveal(request_id: int) -> ResponseReturnValue:
-    return _decide(request_id, approve=True)
+def approve_reveal(request_id: str) -> ResponseReturnValue:
+    return _decide(_request_id_or_404(request_id), approve=True)
 
 
-@blueprint.post("/reveals/<int:request_id>/decline")
+@blueprint.post("/reveals/<request_id>/decline")
 @requires_roles(CUSTODIAN_ROLES)
-def decline_reveal(request_id: int) -> ResponseReturnValue:
-    return _decide(request_id, approve=False)
+def decline_reveal(request_id: str) -> ResponseReturnValue:
+    return _decide(_request_id_or_404(request_id), approve=False)
+
+
+def _request_id_or_404(text: str) -> int:
+    """A request id from the URL: ASCII digits that fit the column (a 20-digit id is no id)."""
+    parsed = whole_number(text)
+    if parsed is None:
+        abort(404)
+    return parsed
 
 
 @blueprint.post("/cases/<number>/reveal")
