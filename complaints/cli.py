@@ -12,7 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from complaints import audit, cases, config, crypto, keys, migrations, settings, storage
+from complaints import audit, cases, config, crypto, keys, migrations, passwords, settings, storage
 from complaints.cases import legacy
 from complaints.db import new_session
 from complaints.models import Attachment, StaffUser
@@ -30,10 +30,16 @@ def _one_time_password() -> str:
     return "-".join(secrets.token_hex(3) for _ in range(4))
 
 
-def _read_password_stdin() -> str:
+def _read_password_stdin(roles: frozenset[str], username: str) -> str:
     password = sys.stdin.readline().rstrip("\r\n")
     if len(password) < 12:
         raise click.ClickException("The password must be at least 12 characters.")
+    if not passwords.strong_enough(password, roles, (username,)):
+        floor = passwords.required_guesses_log10(roles)
+        raise click.ClickException(
+            f"This password is too easy to guess (under 10^{floor:.0f} guesses) for an account that can "
+            "hold a key: use a passphrase of four or five unrelated words with a number."
+        )
     return password
 
 
@@ -56,11 +62,12 @@ FIRST_ACCOUNTS = (
 
 def _scripted_lead(db: Session, app: Flask, username: str, password_stdin: bool) -> FirstAccounts:
     """Scripted installs (DESIGN §6): one lead holding both keys, with a chosen password."""
-    password = _read_password_stdin() if password_stdin else _one_time_password()
+    roles = frozenset({"lead", "officer", "custodian"})
+    password = _read_password_stdin(roles, username) if password_stdin else _one_time_password()
     lead = keys.create_staff_user(
         db,
         username,
-        frozenset({"lead", "officer", "custodian"}),
+        roles,
         password,
         settings.argon2_params(app),
         settings.server_secret(app),
@@ -139,7 +146,7 @@ def init_command(lead_username: str | None, password_stdin: bool) -> None:
 def create_user_command(username: str, roles: tuple[str, ...], password_stdin: bool) -> None:
     """Create a staff account; prints its TOTP secret (and a one-time password)."""
     app = settings.app()
-    password = _read_password_stdin() if password_stdin else _one_time_password()
+    password = _read_password_stdin(frozenset(roles), username) if password_stdin else _one_time_password()
     with new_session(app) as db:
         if db.scalars(select(StaffUser).where(StaffUser.username == username)).first():
             raise click.ClickException(f"The account {username!r} already exists.")

@@ -39,7 +39,7 @@ def test_behind_a_proxy_each_citizen_has_their_own_bucket(
     config = make_config(tmp_path, database_url, PROXY_HOPS=hops, RATELIMIT_FOLLOWUP="2 per hour")
     app = create_app(config, instance_path=str(tmp_path / "instance"))
     result = app.test_cli_runner().invoke(
-        args=["init", "--lead", "l", "--password-stdin"], input="x" * 20 + "\n"
+        args=["init", "--lead", "l", "--password-stdin"], input="rate limit test lead passphrase 2569\n"
     )
     assert result.exit_code == 0
     client = app.test_client()

@@ -165,7 +165,8 @@ def test_recovery_code_restores_access_for_a_new_holder(app: Flask) -> None:
     case_id, _ = file_case(app, identity=cases.ReporterIdentity(name="ผู้แจ้ง"))
     runner = app.test_cli_runner()
     runner.invoke(
-        args=["users", "create", "newlead", "--role", "lead", "--password-stdin"], input="new lead password\n"
+        args=["users", "create", "newlead", "--role", "lead", "--password-stdin"],
+        input="incoming lead passphrase 2569\n",
     )
     bad = runner.invoke(args=["keys", "recover", "newlead"], input="AAAA-BBBB\n")
     assert bad.exit_code != 0
@@ -173,7 +174,9 @@ def test_recovery_code_restores_access_for_a_new_holder(app: Flask) -> None:
     assert result.exit_code == 0, result.output
     with app.app_context(), new_session(app) as db:
         newlead = db.scalars(select(StaffUser).where(StaffUser.username == "newlead")).one()
-        personal = keys.unlock_personal_key(newlead, "new lead password", settings.argon2_params(app))
+        personal = keys.unlock_personal_key(
+            newlead, "incoming lead passphrase 2569", settings.argon2_params(app)
+        )
         case = db.get_one(Case, case_id)
         unit_private = keys.private_key_for(db, keys.UNIT, newlead, personal)
         content_key = cases.open_with_org_key(db, case, cases.CONTENT, unit_private)

@@ -67,7 +67,7 @@ def _first_worker(tmp_path: Path, database_url: str, storage: str) -> tuple[Flas
     )
     app = create_app(settings, instance_path=str(tmp_path / "instance"))
     result = app.test_cli_runner().invoke(
-        args=["init", "--lead", "lead", "--password-stdin"], input="x" * 20 + "\n"
+        args=["init", "--lead", "lead", "--password-stdin"], input="rate limit test lead passphrase 2569\n"
     )
     assert result.exit_code == 0, result.output
     secrets = {

@@ -4,6 +4,7 @@ disabled accounts, the forced first password change, password change and log-out
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -497,3 +498,43 @@ def test_raising_the_argon2_cost_locks_no_one_out_and_rewraps_at_login(app: Flas
         lead = db.scalars(select(StaffUser).where(StaffUser.username == "lead")).one()
         assert lead.password_params == "m=2048,t=1,p=1"
         assert not keys.needs_rewrap(lead, crypto.Argon2Params(memory_kib=2048, iterations=1))
+
+
+@pytest.mark.parametrize(
+    ("roles", "password", "accepted"),
+    [
+        (("officer",), "password1234", False),  # 12 characters, guessed at once
+        (("officer",), "municipality2569", False),
+        (("officer",), "quiet river lamp 47 mango", True),
+        (("admin",), "chiangmai2569", True),  # an admin holds no key: a lower floor
+        (("lead",), "chiangmai2569", False),
+    ],
+)
+def test_a_password_must_be_hard_to_guess_and_harder_for_a_key_holder(
+    app: Flask, client: FlaskClient, roles: tuple[str, ...], password: str, accepted: bool
+) -> None:
+    args = ["users", "create", "newbie", *(part for role in roles for part in ("--role", role))]
+    result = app.test_cli_runner().invoke(args=args)
+    one_time = next(line.split(": ")[1] for line in result.output.splitlines() if "one-time-password" in line)
+    secret = next(line.split(": ")[1] for line in result.output.splitlines() if "totp-secret" in line)
+    assert staff_login(client, "newbie", one_time, secret).status_code == 302
+    token = csrf_token_from(client.get("/staff/password").text)
+    response = client.post(
+        "/staff/password", data={"csrf_token": token, "new_password": password, "confirm": password}
+    )
+    assert (response.status_code == 302) is accepted, response.text[:300]
+    if not accepted:
+        assert "รหัสผ่านนี้เดาง่ายเกินไป" in response.text
+        assert _user(app, "newbie").must_change_password
+
+
+def test_a_scripted_install_refuses_a_weak_lead_password(tmp_path: Path, database_url: str) -> None:
+    from complaints import create_app
+    from tests.conftest import make_config
+
+    app = create_app(make_config(tmp_path, database_url), instance_path=str(tmp_path / "instance"))
+    result = app.test_cli_runner().invoke(
+        args=["init", "--lead", "lead", "--password-stdin"], input="password1234\n"
+    )
+    assert result.exit_code != 0
+    assert "too easy to guess" in result.output

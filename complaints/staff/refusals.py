@@ -88,4 +88,8 @@ PASSWORD_REFUSALS: dict[str, Any] = {
     "wrong_current": _l("The current password is not correct."),
     "unchanged": _l("Choose a password different from the current one."),
     "is_username": _l("The password must not be your username."),
+    "weak": _l(
+        "This password is too easy to guess. Use a passphrase of four or five unrelated words, in Thai "
+        "or English, with a number — for example one you can picture as a scene."
+    ),
 }

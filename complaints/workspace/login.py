@@ -13,7 +13,7 @@ from typing import NoReturn
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from complaints import audit, crypto, keys
+from complaints import audit, crypto, keys, passwords
 from complaints.models import StaffUser
 from complaints.settings import LoginPolicy
 from complaints.workspace.sessions import (
@@ -151,6 +151,8 @@ def change_own_password(
         raise PasswordRejected("unchanged")
     if new_password.strip().casefold() == user.username.casefold():
         raise PasswordRejected("is_username")
+    if not passwords.strong_enough(new_password, user.role_set, (user.username, user.display_name)):
+        raise PasswordRejected("weak")
     personal_key = keys.change_password(db, user, context.personal_key, new_password, params)
     rewrap_session(context, personal_key)
     end_all_sessions(db, user, keep=context.row)
