@@ -287,6 +287,7 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "protection_check_answered": _l("Protection check answered"),
     "protection_recorded": _l("Reporter's protection recorded"),
     "retaliation_reported": _l("Reporter reported retaliation"),
+    "consent_sealed": _l("Consented identity sealed to the handler"),
 }
 
 

@@ -17,7 +17,15 @@ from complaints import cases, crypto, keys, notifications, receipts, settings, s
 from complaints.dates import today, utcnow
 from complaints.db import new_session
 from complaints.followup import sessions
-from complaints.models import AuditEvent, Case, Message, ReporterAuditEvent, ReporterSession, StaffUser
+from complaints.models import (
+    AuditEvent,
+    Case,
+    CaseKey,
+    Message,
+    ReporterAuditEvent,
+    ReporterSession,
+    StaffUser,
+)
 from complaints.procedure import Status
 from tests.conftest import (
     LEAD_PASSWORD,
@@ -273,7 +281,7 @@ def test_evidence_form_without_a_file_says_so(
     assert stored_counts(app)["messages"] == 0
 
 
-def test_consent_shares_the_identity_with_the_unit(
+def test_consent_waits_for_a_handler_and_never_goes_to_the_unit(
     app: Flask, client: FlaskClient, confidential: tuple[int, str]
 ) -> None:
     case_id, receipt = confidential
@@ -294,9 +302,12 @@ def test_consent_shares_the_identity_with_the_unit(
     with app.app_context(), new_session(app) as db:
         case = db.get_one(Case, case_id)
         assert case.identity_shared
-        identity = cases.read_identity(case, cases.open_with_org_key(db, case, cases.IDENTITY, unit))
-    assert identity is not None
-    assert identity.name == "นางสาว ผู้แจ้ง"
+        with pytest.raises(keys.KeyringError):  # the whole unit never gets it
+            cases.open_with_org_key(db, case, cases.IDENTITY, unit)
+        consent_copies = db.scalars(
+            select(CaseKey).where(CaseKey.case_id == case_id, CaseKey.recipient == cases.CONSENT)
+        ).all()
+        assert consent_copies == []  # nobody handles the case yet: the consent waits
     assert audit_actions(app).count("identity_shared") == 1
 
 

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from complaints import cases, keys, settings
+from complaints import cases, settings
 from complaints.db import new_session
 from complaints.models import AuditEvent, Case, CaseExclusion, InternalNote, Message, StaffUser
 from tests.conftest import (
@@ -21,6 +21,7 @@ from tests.conftest import (
     file_case,
     file_case_with_files,
     grant_unit_key,
+    log_in_reporter,
     staff_login,
 )
 
@@ -278,19 +279,50 @@ def test_identity_shared_by_the_reporter_is_shown_to_the_assignee_only(
 ) -> None:
     identity = cases.ReporterIdentity(name="ผู้แจ้งยินยอม", email="reporter@example.org")
     case_id, receipt = file_case(app, cases.ReportContent(description=MARKER), identity=identity)
-    officer_id = _user_id(app, "officer1")
-    with app.app_context(), new_session(app) as db:
-        case, reporter_keys = cases.unlock_by_receipt(db, receipt, settings.lookup_secret(app))
-        unit = keys.active_org_key(db, keys.UNIT)
-        assert unit is not None
-        assert reporter_keys.identity is not None
-        cases.share_identity_with_unit(db, case, reporter_keys.identity, unit.public_key)
-        case.assigned_to_id = officer_id
-        db.commit()
     page = f"/staff/cases/{_number(app, case_id)}"
+    _assign(lead_client, page, _user_id(app, "officer1"))
+    reporter = app.test_client()
+    log_in_reporter(reporter, receipt)
+    token = csrf_token_from(reporter.get("/follow-up/case").text)
+    assert (
+        reporter.post("/follow-up/share-identity", data={"csrf_token": token, "confirm": "y"}).status_code
+        == 303
+    )
     assert "ผู้แจ้งยินยอม" in officer_client.get(page).text
-    assert len(_audit(app, "identity_viewed")) == 1
+    assert [entry.detail for entry in _audit(app, "identity_viewed")] == ["via=consent"]
     assert "ผู้แจ้งยินยอม" not in lead_client.get(page).text  # a lead who is not the handler
+    # Reassigned: the consent was to "the officer handling my report", and is not carried.
+    _assign(lead_client, page, _user_id(app, "lead"))
+    assert "ผู้แจ้งยินยอม" not in officer_client.get(page).text
+    assert "ผู้แจ้งยินยอม" not in lead_client.get(page).text
+    listing = lead_client.get("/staff/reveals").text  # the lead is also a custodian here
+    assert _number(app, case_id) in listing
+    seal = f"/staff/reveals/consents/{case_id}"
+    assert lead_client.post(seal, data={"csrf_token": csrf_token_from(listing)}).status_code == 302
+    assert "ผู้แจ้งยินยอม" in lead_client.get(page).text
+    assert _number(app, case_id) not in lead_client.get("/staff/reveals").text
+
+
+def _assign(client: FlaskClient, page: str, user_id: int) -> None:
+    token = csrf_token_from(client.get(page).text)
+    response = client.post(f"{page}/assign", data={"csrf_token": token, "assignee": str(user_id)})
+    assert response.status_code == 302, response.text[:500]
+
+
+def test_an_officer_takes_only_a_case_nobody_handles(
+    app: Flask, lead_client: FlaskClient, officer_client: FlaskClient
+) -> None:
+    case_id, _ = file_case(app, cases.ReportContent(description=MARKER))
+    page = f"/staff/cases/{_number(app, case_id)}"
+    _assign(lead_client, page, _user_id(app, "lead"))
+    token = csrf_token_from(officer_client.get(page).text)
+    officer_id = _user_id(app, "officer1")
+    taken = officer_client.post(f"{page}/assign", data={"csrf_token": token, "assignee": str(officer_id)})
+    assert taken.status_code == 400
+    assert "มีเพียงหัวหน้างานนิติการที่มอบหมายใหม่ได้" in taken.text
+    lead_id = _user_id(app, "lead")
+    with new_session(app) as db:
+        assert db.get_one(Case, case_id).assigned_to_id == lead_id
 
 
 def test_custodian_only_account_cannot_act_on_cases(app: Flask, client: FlaskClient) -> None:

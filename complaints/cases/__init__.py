@@ -25,8 +25,8 @@ from complaints.cases.opening import (
     read_attachment_meta,
     read_identity,
     read_report,
+    share_identity_with_handler,
     share_identity_with_staff,
-    share_identity_with_unit,
     unlock_by_receipt,
 )
 from complaints.cases.recovery import rotate_with_recovery
@@ -44,6 +44,7 @@ from complaints.cases.threads import (
     thread,
 )
 from complaints.cases.values import (
+    CONSENT,
     CONTENT,
     IDENTITY,
     REPORTER,
@@ -60,6 +61,7 @@ from complaints.cases.values import (
 )
 
 __all__ = [
+    "CONSENT",
     "CONTENT",
     "IDENTITY",
     "REPORTER",
@@ -93,8 +95,8 @@ __all__ = [
     "rotate_with_recovery",
     "seal_attachment",
     "seal_case_key",
+    "share_identity_with_handler",
     "share_identity_with_staff",
-    "share_identity_with_unit",
     "store_case",
     "stretch_receipt",
     "thread",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from complaints import audit, contexts, crypto, keys
 from complaints.cases.filing import seal_case_key, stretch_receipt
 from complaints.cases.values import (
+    CONSENT,
     CONTENT,
     IDENTITY,
     STAFF,
@@ -133,11 +134,18 @@ def _seal_identity_once(
     return sealed, True
 
 
-def share_identity_with_unit(db: Session, case: Case, identity_key: bytes, unit_public_key: bytes) -> CaseKey:
-    """The reporter's consent: seal the identity key to the legal unit key too (caller commits)."""
-    sealed, new = _seal_identity_once(db, case, identity_key, keys.UNIT, unit_public_key)
-    if new:
-        audit.record(db, "identity_shared", audit.REPORTER, None, case.id, "to=unit")
+def share_identity_with_handler(
+    db: Session, case: Case, identity_key: bytes, handler_public_key: bytes | None
+) -> CaseKey | None:
+    """The reporter's consent to "the officer handling my report": the identity key is sealed to
+    the assigned officer's personal key — never to the whole unit, so taking a case is not a way
+    to read a consented identity. With nobody assigned the consent waits for the custodian to
+    seal it to the assignee (caller commits)."""
+    sealed = None
+    if handler_public_key is not None:
+        sealed, _new = _seal_identity_once(db, case, identity_key, CONSENT, handler_public_key)
+    if not case.identity_shared:
+        audit.record(db, "identity_shared", audit.REPORTER, None, case.id, "to=handler")
     case.identity_shared = True
     return sealed
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from complaints import contexts, crypto, keys
 from complaints.cases.filing import seal_case_key
-from complaints.cases.values import CONTENT, IDENTITY
+from complaints.cases.values import CONTENT
 from complaints.models import CaseKey, KeyGrant, OrgKey, StaffUser
 
 
@@ -34,8 +34,6 @@ def _reseal(
         contexts.sealed_case_key(row.purpose, case.uid, recovery_key_id),
     )
     targets = [(keys.UNIT, unit)] if row.purpose == CONTENT else [(keys.CUSTODIAN, custodian)]
-    if row.purpose == IDENTITY and case.identity_shared:
-        targets.append((keys.UNIT, unit))
     for recipient, org_key in targets:
         sealed = seal_case_key(case.uid, row.purpose, secret, recipient, org_key.public_key)
         sealed.case_id = case.id

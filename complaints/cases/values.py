@@ -15,6 +15,7 @@ IDENTITY = "identity"
 REPORTER = "reporter"
 STAFF = "staff"
 SYSTEM = "system"  # a notice the app writes into the thread (see complaints.notices)
+CONSENT = "consent"  # an identity key sealed to the handler because the reporter agreed
 
 
 class CaseNotFound(Exception):

@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from complaints import audit, cases, clocks, keys, notices
+from complaints import audit, cases, clocks, notices
 from complaints.dates import add_days
 from complaints.followup.sessions import OpenCase
-from complaints.models import Attachment, Case, Message, RevealRequest
+from complaints.models import Attachment, Case, Message, RevealRequest, StaffUser
 from complaints.procedure import PublicStatus, Status, public_status
 
 
@@ -151,10 +151,10 @@ def share_identity(db: Session, opened: OpenCase) -> None:
     """The reporter consents to let the legal unit see the identity they gave."""
     if opened.keys.identity is None:
         raise cases.NoIdentityToShare
-    unit = keys.active_org_key(db, keys.UNIT)
-    if unit is None:
-        raise keys.KeyringError("no unit key")
-    cases.share_identity_with_unit(db, opened.case, opened.keys.identity, unit.public_key)
+    case = opened.case
+    handler = db.get(StaffUser, case.assigned_to_id) if case.assigned_to_id is not None else None
+    handler_key = handler.public_key if handler is not None and not handler.disabled else None
+    cases.share_identity_with_handler(db, case, opened.keys.identity, handler_key)
 
 
 def report_retaliation(db: Session, opened: OpenCase, text: str, on: date, calendar: clocks.Calendar) -> None:

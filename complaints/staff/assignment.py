@@ -37,16 +37,26 @@ def assign(db: Session, case: Case, context: StaffContext, assignee_id: int | No
     is_lead = "lead" in context.user.role_set
     if not is_lead and assignee_id != context.user.id:
         raise CaseActionRefused("lead_only")
+    if not is_lead and case.assigned_to_id not in (None, context.user.id):
+        raise CaseActionRefused("already_assigned")  # only a lead takes a case from someone
     assignee = None
     if assignee_id is not None:
         assignee = next((user for user in assignable_staff(db, case) if user.id == assignee_id), None)
         if assignee is None:
             raise CaseActionRefused("not_assignable")
+    if case.assigned_to_id != (assignee.id if assignee else None):
+        _drop_consent_copies(db, case)
     case.assigned_to_id = assignee.id if assignee else None
     audit.record(
         db, "case_assigned", audit.STAFF, context.user.id, case.id, f"to={case.assigned_to_id or '-'}"
     )
     return assignee
+
+
+def _drop_consent_copies(db: Session, case: Case) -> None:
+    """Consent was to "the officer handling my report": a new handler does not inherit it, and the
+    old one keeps no copy (the custodian seals it to the new handler, a recorded one-click task)."""
+    db.execute(delete(CaseKey).where(CaseKey.case_id == case.id, CaseKey.recipient == cases.CONSENT))
 
 
 def readers_besides(db: Session, case: Case, user_id: int) -> int:

@@ -21,6 +21,7 @@ REFUSALS: dict[str, Any] = {
     "lead_only": _l("Only a legal lead can do this."),
     "custodian_only": _l("Only the identity custodian can do this."),
     "not_assignable": _l("That person cannot handle this case."),
+    "already_assigned": _l("Someone already handles this case: only a legal lead can reassign it."),
     "not_excludable": _l("That account cannot be excluded from this case."),
     "last_reader": _l(
         "Nobody who holds the legal unit key would be left to see this case. Grant the key to "

@@ -25,6 +25,7 @@ def _render_reveals(status: int = 200) -> ResponseReturnValue:
     page = {
         "holds_key": holds_key,
         "requests": reveals.pending_requests(database, context.user) if holds_key else [],
+        "consents": reveals.consents_to_seal(database, context.user) if holds_key else [],
         "form": RevealDecisionForm(formdata=None),
     }
     return render_template("staff/reveals.html", **page), status
@@ -69,6 +70,34 @@ def approve_reveal(request_id: str) -> ResponseReturnValue:
 @requires_roles(CUSTODIAN_ROLES)
 def decline_reveal(request_id: str) -> ResponseReturnValue:
     return _decide(_request_id_or_404(request_id), approve=False)
+
+
+@blueprint.post("/reveals/consents/<case_id>")
+@requires_roles(CUSTODIAN_ROLES)
+def seal_consent(case_id: str) -> ResponseReturnValue:
+    """One click: the identity a reporter agreed to share goes to the case's current handler."""
+    form = RevealDecisionForm()
+    if not form.validate_on_submit():
+        return _render_reveals(status=400)
+    database = db.session()
+    try:
+        assignee = reveals.seal_consent_to_assignee(database, _request_id_or_404(case_id), staff())
+    except cases.CaseNotFound:
+        database.rollback()
+        abort(404)
+    except CaseActionRefused as refusal:
+        database.rollback()
+        flash(str(REFUSALS[refusal.reason]), "error")
+        return _render_reveals(status=400)
+    database.commit()
+    flash(
+        _(
+            "%(name)s, who handles the case, can now see the identity the reporter agreed to share.",
+            name=assignee.display_name or assignee.username,
+        ),
+        "ok",
+    )
+    return redirect(url_for("staff.reveals"))
 
 
 def _request_id_or_404(text: str) -> int:

@@ -50,23 +50,19 @@ class RevealRequestView:
 # --- seeing the identity ------------------------------------------------------------------------
 
 
-def shared_identity(db: Session, case: Case, context: StaffContext) -> cases.ReporterIdentity | None:
-    """The identity the reporter chose to share with the handler: shown to the assignee only."""
-    if not case.identity_shared or case.assigned_to_id != context.user.id:
-        return None
-    unit_private = keys.private_key_for(db, keys.UNIT, context.user, context.personal_key)
-    try:
-        identity_key = cases.open_with_org_key(db, case, cases.IDENTITY, unit_private)
-    except keys.KeyringError:
-        return None
-    identity = cases.read_identity(case, identity_key)
-    audit.record(db, "identity_viewed", audit.STAFF, context.user.id, case.id, "via=consent")
-    return identity
-
-
-def granted_identity(db: Session, case: Case, context: StaffContext) -> cases.ReporterIdentity | None:
-    """The identity an approved reveal sealed to this person's personal key (each view audited)."""
+def visible_identity(db: Session, case: Case, context: StaffContext) -> cases.ReporterIdentity | None:
+    """The identity sealed to this person's own key — by the reporter's consent while they handle
+    the case, or by an approved reveal — if any; every view audited."""
     if case.identity_ciphertext is None:
+        return None
+    copy = db.scalars(
+        select(CaseKey).where(
+            CaseKey.case_id == case.id,
+            CaseKey.purpose == cases.IDENTITY,
+            CaseKey.recipient_key_id == context.user.key_id,
+        )
+    ).first()
+    if copy is None or (copy.recipient == cases.CONSENT and case.assigned_to_id != context.user.id):
         return None
     try:
         identity_key = cases.identity_key_for_staff(db, case, context.personal_key)
@@ -75,13 +71,65 @@ def granted_identity(db: Session, case: Case, context: StaffContext) -> cases.Re
     if identity_key is None:
         return None
     identity = cases.read_identity(case, identity_key)
-    audit.record(db, "identity_viewed", audit.STAFF, context.user.id, case.id, "via=reveal")
+    via = "consent" if copy.recipient == cases.CONSENT else "reveal"
+    audit.record(db, "identity_viewed", audit.STAFF, context.user.id, case.id, f"via={via}")
     return identity
 
 
-def visible_identity(db: Session, case: Case, context: StaffContext) -> cases.ReporterIdentity | None:
-    """The identity this person may see on the case page, if any."""
-    return shared_identity(db, case, context) or granted_identity(db, case, context)
+# --- consent given while nobody handled the case --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConsentToSeal:
+    """A reporter agreed to let their handler see their identity; the handler has no copy yet."""
+
+    case_id: int
+    case_number: str
+    assignee_id: int
+    assignee_name: str
+
+
+def consents_to_seal(db: Session, custodian: StaffUser, limit: int = 100) -> list[ConsentToSeal]:
+    """Consented cases whose assignee holds no copy yet (consent given before anyone was assigned,
+    or the case was reassigned since): a one-click task for the custodian."""
+    excluded = select(CaseExclusion.case_id).where(CaseExclusion.user_id == custodian.id)
+    sealed_to_assignee = (
+        select(CaseKey.id)
+        .where(
+            CaseKey.case_id == Case.id,
+            CaseKey.purpose == cases.IDENTITY,
+            CaseKey.recipient_key_id == StaffUser.key_id,
+        )
+        .exists()
+    )
+    rows = db.execute(
+        select(Case.id, Case.number, StaffUser.id, StaffUser.username, StaffUser.display_name)
+        .join(StaffUser, StaffUser.id == Case.assigned_to_id)
+        .where(Case.identity_shared.is_(True), Case.id.not_in(excluded), ~sealed_to_assignee)
+        .order_by(Case.id)
+        .limit(limit)
+    ).all()
+    return [ConsentToSeal(row[0], row[1], row[2], row[4] or row[3]) for row in rows]
+
+
+def seal_consent_to_assignee(db: Session, case_id: int, context: StaffContext) -> StaffUser:
+    """The custodian opens the identity key and seals it to the case's current assignee only."""
+    if "custodian" not in context.user.role_set:
+        raise CaseActionRefused("custodian_only")
+    case = db.get(Case, case_id)
+    if case is None or is_excluded(db, case.id, context.user.id) or not case.identity_shared:
+        raise cases.CaseNotFound
+    assignee = db.get(StaffUser, case.assigned_to_id) if case.assigned_to_id else None
+    if assignee is None or assignee.disabled:
+        raise CaseActionRefused("requester_unavailable")
+    try:
+        custodian_private = keys.private_key_for(db, keys.CUSTODIAN, context.user, context.personal_key)
+        identity_key = cases.open_with_org_key(db, case, cases.IDENTITY, custodian_private)
+    except (keys.KeyringError, crypto.CryptoError) as error:
+        raise CaseActionRefused("no_custodian_key") from error
+    cases.share_identity_with_handler(db, case, identity_key, assignee.public_key)
+    audit.record(db, "consent_sealed", audit.STAFF, context.user.id, case.id, f"to={assignee.id}")
+    return assignee
 
 
 # --- step 1: the handler asks ---------------------------------------------------------------------
