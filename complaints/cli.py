@@ -12,10 +12,22 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from complaints import audit, cases, config, crypto, keys, migrations, passwords, settings, storage
+from complaints import (
+    alerts,
+    audit,
+    cases,
+    config,
+    crypto,
+    keys,
+    migrations,
+    passwords,
+    pins,
+    settings,
+    storage,
+)
 from complaints.cases import legacy
 from complaints.db import new_session
-from complaints.models import Attachment, StaffUser
+from complaints.models import Attachment, OrgKey, StaffUser
 from complaints.notifications import notify_cli
 from complaints.references import reference_digest
 
@@ -216,6 +228,52 @@ def seal_references_command(username: str) -> None:
         audit.record(db, "references_sealed", audit.STAFF, user.id, None, f"steps={sealed}")
         db.commit()
     click.echo(f"{sealed} order numbers sealed under their case keys")
+
+
+@keys_cli.command("pin")
+def pin_command() -> None:
+    """Pin every public key that has no pin yet (once, right after upgrading to pinned keys).
+
+    It lists what it pins: compare the list with the accounts and keys you know, since a key that
+    someone wrote into the database before this run would be pinned too.
+    """
+    with new_session(settings.app()) as db:
+        pinned = [f"{row.kind} key {row.key_id}" for row in db.scalars(select(OrgKey)) if not row.pin]
+        for row in db.scalars(select(OrgKey).where(OrgKey.pin.is_(None))):
+            pins.pin_org_key(row)
+        users = list(db.scalars(select(StaffUser).where(StaffUser.key_pin.is_(None))))
+        for user in users:
+            pins.pin_staff_key(user)
+            pinned.append(f"account {user.username} key {user.key_id}")
+        audit.record(db, "keys_pinned", audit.SYSTEM, detail=f"count={len(pinned)}")
+        db.commit()
+    for line in pinned:
+        click.echo(f"pinned: {line}")
+    click.echo(f"{len(pinned)} keys pinned")
+
+
+@keys_cli.command("check")
+def check_command() -> None:
+    """Verify the pin of every public key in use; exit non-zero when one does not verify."""
+    with new_session(settings.app()) as db:
+        broken = [
+            f"{row.kind} key {row.key_id}"
+            for row in db.scalars(select(OrgKey).where(OrgKey.active.is_(True)))
+            if not pins.org_key_verifies(row)
+        ]
+        broken += [
+            f"account {user.username}"
+            for user in db.scalars(select(StaffUser))
+            if not pins.staff_key_verifies(user)
+        ]
+        if not broken:
+            cleared = alerts.clear_key_alerts(db)
+            db.commit()
+            click.echo(f"every key in use verifies; {cleared} alerts cleared")
+            return
+    for line in broken:
+        click.echo(f"does not verify: {line}", err=True)
+    sys.exit(1)
 
 
 @audit_cli.command("verify")

@@ -14,6 +14,7 @@ AUDIT_CHAIN_KEY = "audit chain key"  # the audit log's MAC key, from SERVER_DATA
 REPORTER_KEY = "reporter key"  # the reporter's keypair, from the stretched receipt and a case salt
 RECOVERY_KEY = "recovery key"  # the recovery keypair, from the printed recovery code
 REFERENCE_LOOKUP_KEY = "reference lookup key"  # keyed hashes of order and letter numbers
+KEY_PIN_KEY = "key pin key"  # the pins that authenticate public keys stored in the database
 RECEIPT_STRETCH_SALT = b"complaints receipt v1"
 RECEIPT_LOOKUP_PREFIX = b"receipt lookup|"
 PASSWORD_VERIFIER_PREFIX = b"complaints password verifier|"

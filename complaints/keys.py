@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from complaints import contexts, crypto
+from complaints import alerts, contexts, crypto, pins
 from complaints.dates import utcnow
 from complaints.models import KeyGrant, OrgKey, StaffUser
 
@@ -29,11 +29,12 @@ class WrongPassword(Exception):
 
 @dataclass(frozen=True)
 class RecipientKeys:
-    """The public keys every new case is sealed to."""
+    """The public keys a new case is sealed to: those of the three whose pin verifies. A key that
+    fails its pin is left out (and alerted), so a report is still kept, sealed to the others."""
 
-    unit: OrgKey
-    custodian: OrgKey
-    recovery: OrgKey
+    unit: OrgKey | None
+    custodian: OrgKey | None
+    recovery: OrgKey | None
 
 
 def _grant_purpose(org_key: OrgKey, recipient_key_id: str) -> str:
@@ -50,24 +51,34 @@ def create_org_key_from_private(db: Session, kind: str, private_key: bytes) -> O
     """Register the public half of an organisation key whose private half is given."""
     public_key = crypto.public_key_of(private_key)
     org_key = OrgKey(kind=kind, public_key=public_key, key_id=crypto.key_id(public_key), created_at=utcnow())
+    pins.pin_org_key(org_key)
     db.add(org_key)
     return org_key
 
 
 def active_org_key(db: Session, kind: str) -> OrgKey | None:
-    """The current key of a kind, or None before `init`."""
-    return db.scalars(
+    """The current key of a kind whose pin verifies, or None (before `init`, or if none does).
+
+    A row that fails its pin — put there by someone writing to the database — is passed over and
+    alerted, never used.
+    """
+    for org_key in db.scalars(
         select(OrgKey).where(OrgKey.kind == kind, OrgKey.active.is_(True)).order_by(OrgKey.id.desc())
-    ).first()
+    ):
+        if pins.org_key_verifies(org_key):
+            return org_key
+        alerts.raise_key_alert(db, kind, org_key.key_id)
+    return None
 
 
 def recipient_keys(db: Session) -> RecipientKeys:
-    """The unit, custodian and recovery public keys; raises if `init` has not run."""
-    keys = {kind: active_org_key(db, kind) for kind in ORG_KEY_KINDS}
-    unit, custodian, recovery = keys[UNIT], keys[CUSTODIAN], keys[RECOVERY]
-    if unit is None or custodian is None or recovery is None:
+    """The unit, custodian and recovery public keys that verify; raises when the content or the
+    identity could not be sealed to anyone (before `init`)."""
+    found = {kind: active_org_key(db, kind) for kind in ORG_KEY_KINDS}
+    recipients = RecipientKeys(unit=found[UNIT], custodian=found[CUSTODIAN], recovery=found[RECOVERY])
+    if recipients.recovery is None and (recipients.unit is None or recipients.custodian is None):
         raise KeyringError("organisation keys are missing; run `flask --app wsgi init`")
-    return RecipientKeys(unit=unit, custodian=custodian, recovery=recovery)
+    return recipients
 
 
 def grant_org_key(
@@ -89,10 +100,13 @@ def grant_org_key(
         raise KeyringError("the recipient must first set their own password")
     if crypto.public_key_of(org_private_key) != org_key.public_key:
         raise KeyringError("the private key does not belong to this organisation key")
+    if not pins.staff_key_verifies(to):
+        alerts.raise_key_alert(db, "staff", to.key_id)
+        raise KeyringError("the recipient's public key does not verify")
     existing = db.scalars(
         select(KeyGrant).where(KeyGrant.org_key_id == org_key.id, KeyGrant.user_id == to.id)
     ).first()
-    sealed = crypto.seal(org_private_key, to.public_key, _grant_purpose(org_key, to.key_id))
+    sealed = crypto.seal(org_private_key, pins.require_staff_key(to), _grant_purpose(org_key, to.key_id))
     grant = existing or KeyGrant(org_key_id=org_key.id, user_id=to.id)
     grant.org_key = org_key
     grant.recipient_key_id = to.key_id
@@ -225,6 +239,7 @@ def create_staff_user(
         created_at=utcnow(),
     )
     set_password(user, password, personal_private_key, params)
+    pins.pin_staff_key(user)
     db.add(user)
     return NewStaffUser(user=user, personal_private_key=personal_private_key, totp_secret=totp_secret)
 
@@ -254,6 +269,7 @@ def replace_personal_key(user: StaffUser, password: str, params: crypto.Argon2Pa
     personal_private_key = crypto.generate_private_key()
     user.public_key = crypto.public_key_of(personal_private_key)
     user.key_id = crypto.key_id(user.public_key)
+    pins.pin_staff_key(user)
     set_password(user, password, personal_private_key, params)
     return personal_private_key
 

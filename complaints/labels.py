@@ -288,6 +288,8 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "protection_recorded": _l("Reporter's protection recorded"),
     "retaliation_reported": _l("Reporter reported retaliation"),
     "consent_sealed": _l("Consented identity sealed to the handler"),
+    "key_pin_mismatch": _l("A public key in the database did not verify: nothing was sealed to it"),
+    "keys_pinned": _l("Public keys pinned"),
 }
 
 

@@ -64,6 +64,11 @@ def audit_key(application: Flask | None = None) -> bytes:
     return crypto.derive_key(_data_secret(application), contexts.AUDIT_CHAIN_KEY)
 
 
+def key_pin_key(application: Flask | None = None) -> bytes:
+    """The key of the pins that authenticate public keys kept in the database."""
+    return crypto.derive_key(_data_secret(application), contexts.KEY_PIN_KEY)
+
+
 def lookup_secret(application: Flask | None = None) -> bytes:
     """The receipt pepper: keys the receipt stretch and the lookup HMAC."""
     return str(_config(application)["RECEIPT_LOOKUP_SECRET"]).encode()

@@ -151,7 +151,8 @@ def test_database_and_instance_with_session_rows_cannot_decrypt_without_the_cook
                         crypto.unseal(key_row.sealed_ciphertext, material[: crypto.PRIVATE_KEY_BYTES], "any")
         # The control: with the cookie's half, the very same rows open the case.
         personal = crypto.decrypt_bytes(session_key, row.private_key_ciphertext, context)
-        unit_private = keys.private_key_for(db, keys.UNIT, row.user, personal)
+        with app.app_context():  # the pins are checked against the server config, as in the app
+            unit_private = keys.private_key_for(db, keys.UNIT, row.user, personal)
         case = db.get_one(Case, case_id)
         content_key = cases.open_with_org_key(db, case, cases.CONTENT, unit_private)
         assert cases.read_report(case, content_key).description == MARKER

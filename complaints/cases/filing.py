@@ -76,17 +76,23 @@ def stretch_receipt(receipt: str, lookup_secret: bytes) -> bytes:
 def _sealed_keys(
     uid: str, content_key: bytes, identity_key: bytes | None, recipients: keys.RecipientKeys, reporter: bytes
 ) -> list[CaseKey]:
+    """The content key to the unit, recovery and reporter keys; the identity key to the custodian,
+    recovery and reporter keys — each organisation key only if its pin verified."""
+    content_to = [(keys.UNIT, recipients.unit), (keys.RECOVERY, recipients.recovery)]
+    identity_to = [(keys.CUSTODIAN, recipients.custodian), (keys.RECOVERY, recipients.recovery)]
     sealed = [
-        seal_case_key(uid, CONTENT, content_key, keys.UNIT, recipients.unit.public_key),
-        seal_case_key(uid, CONTENT, content_key, keys.RECOVERY, recipients.recovery.public_key),
-        seal_case_key(uid, CONTENT, content_key, REPORTER, reporter),
+        seal_case_key(uid, CONTENT, content_key, recipient, org_key.public_key)
+        for recipient, org_key in content_to
+        if org_key is not None
     ]
+    sealed.append(seal_case_key(uid, CONTENT, content_key, REPORTER, reporter))
     if identity_key is not None:
         sealed += [
-            seal_case_key(uid, IDENTITY, identity_key, keys.CUSTODIAN, recipients.custodian.public_key),
-            seal_case_key(uid, IDENTITY, identity_key, keys.RECOVERY, recipients.recovery.public_key),
-            seal_case_key(uid, IDENTITY, identity_key, REPORTER, reporter),
+            seal_case_key(uid, IDENTITY, identity_key, recipient, org_key.public_key)
+            for recipient, org_key in identity_to
+            if org_key is not None
         ]
+        sealed.append(seal_case_key(uid, IDENTITY, identity_key, REPORTER, reporter))
     return sealed
 
 

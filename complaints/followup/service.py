@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from complaints import audit, cases, clocks, notices
+from complaints import alerts, audit, cases, clocks, notices, pins
 from complaints.dates import add_days
 from complaints.followup.sessions import OpenCase
 from complaints.models import Attachment, Case, Message, RevealRequest, StaffUser
@@ -153,7 +153,12 @@ def share_identity(db: Session, opened: OpenCase) -> None:
         raise cases.NoIdentityToShare
     case = opened.case
     handler = db.get(StaffUser, case.assigned_to_id) if case.assigned_to_id is not None else None
-    handler_key = handler.public_key if handler is not None and not handler.disabled else None
+    handler_key = None
+    if handler is not None and not handler.disabled:
+        if pins.staff_key_verifies(handler):
+            handler_key = handler.public_key
+        else:  # a swapped key gets nothing: the consent waits for the custodian, and the leads are told
+            alerts.raise_key_alert(db, "staff", handler.key_id)
     cases.share_identity_with_handler(db, case, opened.keys.identity, handler_key)
 
 

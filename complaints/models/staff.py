@@ -40,6 +40,8 @@ class StaffUser(Base):
     password_params: Mapped[str] = mapped_column(String(64), default="m=65536,t=3,p=1")
     public_key: Mapped[bytes] = mapped_column(LargeBinary)
     key_id: Mapped[KeyId]
+    # An HMAC of (username, key id, public key) under a key from the server config (complaints.pins).
+    key_pin: Mapped[str | None] = mapped_column(String(64))
     private_key_ciphertext: Mapped[Ciphertext]
     totp_secret_ciphertext: Mapped[Ciphertext]
     last_totp_step: Mapped[int] = mapped_column(Integer, default=0)
@@ -64,6 +66,8 @@ class OrgKey(Base):
     kind: Mapped[Code] = mapped_column(index=True)
     public_key: Mapped[bytes] = mapped_column(LargeBinary)
     key_id: Mapped[KeyId] = mapped_column(unique=True)
+    # An HMAC of (kind, key id, public key) under a key from the server config (complaints.pins).
+    pin: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 

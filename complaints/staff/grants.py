@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from complaints import audit, crypto, keys
+from complaints import alerts, audit, crypto, keys, pins
 from complaints.models import StaffUser
 from complaints.workspace.access import HANDLER_ROLES
 from complaints.workspace.sessions import StaffContext
@@ -74,6 +74,9 @@ def grant(db: Session, context: StaffContext, kind: str, recipient_id: int) -> S
         raise GrantRefused("not_eligible")
     if recipient.must_change_password:
         raise GrantRefused("must_change_password")
+    if not pins.staff_key_verifies(recipient):  # a swapped key: nothing is sealed to it
+        alerts.raise_key_alert(db, "staff", recipient.key_id)
+        raise GrantRefused("unpinned_key")
     org_key = keys.active_org_key(db, kind)
     if org_key is None:
         raise GrantRefused("not_holder")

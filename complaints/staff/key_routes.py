@@ -10,7 +10,7 @@ from complaints import db, labels
 from complaints.numbers import whole_number
 from complaints.staff import blueprint, grants
 from complaints.staff.forms import GrantForm
-from complaints.staff.refusals import GRANT_REFUSALS
+from complaints.staff.refusals import ALERTING, GRANT_REFUSALS
 from complaints.workspace.access import requires_roles, staff
 
 GRANTER_ROLES = frozenset({"lead", "custodian"})
@@ -42,7 +42,7 @@ def grant_key() -> ResponseReturnValue:
     try:
         recipient = grants.grant(database, staff(), form.kind.data, recipient_id)
     except grants.GrantRefused as refusal:
-        database.rollback()
+        database.commit() if refusal.reason in ALERTING else database.rollback()
         flash(str(GRANT_REFUSALS[refusal.reason]), "error")
     else:
         database.commit()

@@ -6,7 +6,7 @@ from flask import render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from complaints import db, keys, labels, settings
+from complaints import alerts, db, keys, labels, settings
 from complaints.dates import today
 from complaints.labels import category_choices, department_choices
 from complaints.staff import blueprint, queue
@@ -78,4 +78,5 @@ def queue_view() -> ResponseReturnValue:
         key_missing=False,
         route_outside=queue.to_route_outside(database, context.user.id),
         retaliation=queue.retaliation_to_refer(database, context.user.id),
+        key_alerts=alerts.key_alerts(database) if "lead" in context.user.role_set else [],
     )

@@ -6,6 +6,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+# Refusals whose transaction holds only the alert they raised: it is committed, not rolled back.
+ALERTING = frozenset({"unpinned_key"})
+
 
 class CaseActionRefused(Exception):
     """This person may not take this action on this case now; ``reason`` names why (a key of
@@ -41,6 +44,9 @@ REFUSALS: dict[str, Any] = {
     ),
     "no_custodian_key": _l(
         "You do not hold the custodian key. Ask the identity custodian to grant it to you."
+    ),
+    "unpinned_key": _l(
+        "That account's public key does not verify: nothing was sealed to it. A legal lead has been alerted."
     ),
     "step_not_allowed": _l("This step is not possible from the case's current status."),
     "step_date": _l("The date must be between the day the report arrived and today."),
@@ -83,6 +89,9 @@ GRANT_REFUSALS: dict[str, Any] = {
     "not_eligible": _l("That account may not hold this key."),
     "must_change_password": _l(
         "That person must first log in and set their own password; then grant the key again."
+    ),
+    "unpinned_key": _l(
+        "That account's public key does not verify: nothing was sealed to it. A legal lead has been alerted."
     ),
 }
 PASSWORD_REFUSALS: dict[str, Any] = {

@@ -13,7 +13,7 @@ from complaints.numbers import whole_number
 from complaints.staff import blueprint, reveals
 from complaints.staff.case_views import done, open_case, refused, render_case
 from complaints.staff.forms import RevealDecisionForm, RevealForm
-from complaints.staff.refusals import REFUSALS, CaseActionRefused
+from complaints.staff.refusals import ALERTING, REFUSALS, CaseActionRefused
 from complaints.workspace import access
 from complaints.workspace.access import CUSTODIAN_ROLES, HANDLER_ROLES, requires_roles, staff
 
@@ -49,7 +49,7 @@ def _decide(request_id: int, approve: bool) -> ResponseReturnValue:
         database.rollback()
         abort(404)
     except CaseActionRefused as refusal:
-        database.rollback()
+        database.commit() if refusal.reason in ALERTING else database.rollback()
         flash(str(REFUSALS[refusal.reason]), "error")
         return _render_reveals(status=400)
     database.commit()

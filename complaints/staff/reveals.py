@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from complaints import audit, cases, crypto, keys, labels, notices
+from complaints import alerts, audit, cases, crypto, keys, labels, notices, pins
 from complaints.models import Case, CaseExclusion, CaseKey, RevealRequest, StaffUser
 from complaints.staff.case_access import is_excluded
 from complaints.staff.case_page import staff_names
@@ -127,6 +127,9 @@ def seal_consent_to_assignee(db: Session, case_id: int, context: StaffContext) -
         identity_key = cases.open_with_org_key(db, case, cases.IDENTITY, custodian_private)
     except (keys.KeyringError, crypto.CryptoError) as error:
         raise CaseActionRefused("no_custodian_key") from error
+    if not pins.staff_key_verifies(assignee):
+        alerts.raise_key_alert(db, "staff", assignee.key_id)
+        raise CaseActionRefused("unpinned_key")
     cases.share_identity_with_handler(db, case, identity_key, assignee.public_key)
     audit.record(db, "consent_sealed", audit.STAFF, context.user.id, case.id, f"to={assignee.id}")
     return assignee
@@ -273,7 +276,11 @@ def approve_reveal(db: Session, request_id: int, context: StaffContext, on: date
     try:
         custodian_private = keys.private_key_for(db, keys.CUSTODIAN, context.user, context.personal_key)
         identity_key = cases.open_with_org_key(db, case, cases.IDENTITY, custodian_private)
-        cases.share_identity_with_staff(db, case, identity_key, requester.public_key)
+        requester_key = pins.require_staff_key(requester)
+        cases.share_identity_with_staff(db, case, identity_key, requester_key)
+    except pins.UnpinnedKey as error:
+        alerts.raise_key_alert(db, "staff", requester.key_id)
+        raise CaseActionRefused("unpinned_key") from error
     except (keys.KeyringError, crypto.CryptoError) as error:
         raise CaseActionRefused("no_custodian_key") from error
     except cases.NoIdentityToShare as error:

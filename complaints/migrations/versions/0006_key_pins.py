@@ -1,0 +1,34 @@
+"""key pins: public keys in the database are authenticated by an HMAC from the server config
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-01 21:10:00.000000
+
+Existing keys have no pin yet: `flask --app wsgi keys pin` (run once by the operator right after
+upgrading, with the config in place) pins them, since Alembic does not hold the config's keys.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+
+revision = '0006'
+down_revision = '0005'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('org_keys', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('pin', sa.String(length=64), nullable=True))
+    with op.batch_alter_table('staff_users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('key_pin', sa.String(length=64), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('staff_users', schema=None) as batch_op:
+        batch_op.drop_column('key_pin')
+    with op.batch_alter_table('org_keys', schema=None) as batch_op:
+        batch_op.drop_column('pin')
