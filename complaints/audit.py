@@ -67,12 +67,41 @@ def _reporter_hash(previous_hash: str, event: ReporterAuditEvent) -> str:
     )
 
 
+def head_mac(chain: int, entries: int, last_hash: str) -> str:
+    """The head is authenticated too: without the key, cutting entries off the end and rewriting
+    the head to match is detected."""
+    return _mac(["head", chain, entries, last_hash])
+
+
+HEAD_MISSING = "chain_head_missing"
+
+
+def open_chains(db: Session) -> None:
+    """Create both chains' heads (at `init`): from then on a missing head means deleted entries."""
+    for chain in (STAFF_CHAIN, REPORTER_CHAIN):
+        if db.get(AuditHead, chain) is None:
+            db.add(AuditHead(id=chain, last_hash=GENESIS, entries=0, mac=head_mac(chain, 0, GENESIS)))
+    db.flush()
+
+
+def _advance(head: AuditHead, entry_hash: str) -> None:
+    head.last_hash = entry_hash
+    head.entries += 1
+    head.mac = head_mac(head.id, head.entries, head.last_hash)
+
+
 def _locked_head(db: Session, chain: int) -> AuditHead:
     head = db.scalars(select(AuditHead).where(AuditHead.id == chain).with_for_update()).first()
-    if head is None:
-        head = AuditHead(id=chain, last_hash=GENESIS, entries=0)
-        db.add(head)
-        db.flush()
+    if head is not None:
+        return head
+    # Someone deleted the head (and so, most likely, the log). Keep recording, and say so first.
+    head = AuditHead(id=chain, last_hash=GENESIS, entries=0, mac=head_mac(chain, 0, GENESIS))
+    db.add(head)
+    db.flush()
+    if chain == STAFF_CHAIN:
+        _append_staff(db, head, HEAD_MISSING, SYSTEM, None, None, "")
+    else:
+        _append_reporter(db, head, HEAD_MISSING, None, "")
     return head
 
 
@@ -86,8 +115,19 @@ def record(
 ) -> AuditEvent | ReporterAuditEvent:
     """Append an entry in the caller's transaction (the chain's head row serialises writers)."""
     if actor_kind == REPORTER:
-        return _record_reporter(db, action, case_id, detail)
-    head = _locked_head(db, STAFF_CHAIN)
+        return _append_reporter(db, _locked_head(db, REPORTER_CHAIN), action, case_id, detail)
+    return _append_staff(db, _locked_head(db, STAFF_CHAIN), action, actor_kind, actor_id, case_id, detail)
+
+
+def _append_staff(
+    db: Session,
+    head: AuditHead,
+    action: str,
+    actor_kind: str,
+    actor_id: int | None,
+    case_id: int | None,
+    detail: str,
+) -> AuditEvent:
     event = AuditEvent(
         occurred_at=utcnow().replace(microsecond=0),
         actor_kind=actor_kind,
@@ -98,20 +138,19 @@ def record(
         previous_hash=head.last_hash,
     )
     event.entry_hash = _staff_hash(head.last_hash, event)
-    head.last_hash = event.entry_hash
-    head.entries += 1
+    _advance(head, event.entry_hash)
     db.add(event)
     return event
 
 
-def _record_reporter(db: Session, action: str, case_id: int | None, detail: str) -> ReporterAuditEvent:
-    head = _locked_head(db, REPORTER_CHAIN)
+def _append_reporter(
+    db: Session, head: AuditHead, action: str, case_id: int | None, detail: str
+) -> ReporterAuditEvent:
     event = ReporterAuditEvent(
         occurred_on=today(), action=action, case_id=case_id, detail=detail[:400], previous_hash=head.last_hash
     )
     event.entry_hash = _reporter_hash(head.last_hash, event)
-    head.last_hash = event.entry_hash
-    head.entries += 1
+    _advance(head, event.entry_hash)
     db.add(event)
     return event
 
@@ -142,11 +181,19 @@ def _verify_chain(db: Session, model: type[Entry], chain: int, batch: int) -> li
             problems.append(AuditProblem(event.id, "previous hash does not match", name))
         if _expected_hash(event) != event.entry_hash:
             problems.append(AuditProblem(event.id, "entry was altered", name))
+        if event.action == HEAD_MISSING:
+            problems.append(
+                AuditProblem(event.id, "the log's head had been deleted; the chain restarts here", name)
+            )
         previous, last_id = event.entry_hash, event.id
     head = db.get(AuditHead, chain)
-    if (head is None and count) or (
-        head is not None and (head.last_hash != previous or head.entries != count)
+    if head is None:
+        problems.append(AuditProblem(last_id, "the log's head is missing: entries were deleted", name))
+    elif not crypto.same_secret(
+        head_mac(chain, head.entries, head.last_hash).encode(), str(head.mac).encode()
     ):
+        problems.append(AuditProblem(last_id, "the log's head was rewritten", name))
+    elif head.last_hash != previous or head.entries != count:
         problems.append(AuditProblem(last_id, "entries were removed from the end", name))
     return problems
 
@@ -206,3 +253,62 @@ def page(db: Session, limit: int, before_id: int | None = None) -> AuditPage:
         numbers={row.id: row.number for row in numbers},
         older=entries[-1].id if len(entries) == limit else None,
     )
+
+
+# --- witnessing the head outside the server -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Witness:
+    """The log's length and a short fingerprint of its head, to write down or remember: if the
+    history before it is ever rewritten — even by someone with the config — it no longer matches."""
+
+    staff_entries: int
+    reporter_entries: int
+    fingerprint: str
+
+    def line(self) -> str:
+        return f"staff={self.staff_entries} reporters={self.reporter_entries} fingerprint={self.fingerprint}"
+
+
+def _fingerprint(staff_hash: str, staff_entries: int, reporter_hash: str, reporter_entries: int) -> str:
+    digest = _mac(["witness", staff_entries, staff_hash, reporter_entries, reporter_hash]).upper()
+    return "-".join(digest[i : i + 4] for i in range(0, 16, 4))
+
+
+def _nth_hash(db: Session, model: type[Entry], count: int) -> str | None:
+    if count == 0:
+        return GENESIS
+    return db.scalars(select(model.entry_hash).order_by(model.id).offset(count - 1).limit(1)).first()
+
+
+def witness(db: Session) -> Witness:
+    """The fingerprint of the log as it stands now."""
+    staff, reporters = db.get(AuditHead, STAFF_CHAIN), db.get(AuditHead, REPORTER_CHAIN)
+    staff_entries = staff.entries if staff else 0
+    reporter_entries = reporters.entries if reporters else 0
+    return Witness(
+        staff_entries,
+        reporter_entries,
+        _fingerprint(
+            staff.last_hash if staff else GENESIS,
+            staff_entries,
+            reporters.last_hash if reporters else GENESIS,
+            reporter_entries,
+        ),
+    )
+
+
+def check_witness(db: Session, line: str) -> bool:
+    """Whether the log still has, at the lengths a witness wrote down, the fingerprint they saw."""
+    try:
+        fields = dict(part.split("=", 1) for part in line.split())
+        staff_entries, reporter_entries = int(fields["staff"]), int(fields["reporters"])
+    except (KeyError, ValueError):
+        return False
+    staff_hash = _nth_hash(db, AuditEvent, staff_entries)
+    reporter_hash = _nth_hash(db, ReporterAuditEvent, reporter_entries)
+    if staff_hash is None or reporter_hash is None:
+        return False
+    expected = _fingerprint(staff_hash, staff_entries, reporter_hash, reporter_entries)
+    return crypto.same_secret(expected.encode(), fields.get("fingerprint", "").encode())

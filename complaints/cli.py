@@ -26,6 +26,7 @@ from complaints import (
     storage,
 )
 from complaints.cases import legacy
+from complaints.dates import today
 from complaints.db import new_session
 from complaints.models import Attachment, OrgKey, StaffUser
 from complaints.notifications import notify_cli
@@ -146,6 +147,7 @@ def init_command(lead_username: str | None, password_stdin: bool) -> None:
         if keys.active_org_key(db, keys.UNIT) is not None:
             click.echo("Already initialised: nothing was changed.")
             return
+        audit.open_chains(db)
         recovery_code, accounts = _create_keys_and_accounts(db, app, lead_username, password_stdin)
         db.commit()
     _print_first_secrets(recovery_code, accounts)
@@ -277,15 +279,31 @@ def check_command() -> None:
 
 
 @audit_cli.command("verify")
-def audit_verify_command() -> None:
-    """Exit non-zero if the audit log was altered."""
+@click.option("--witness", "witnessed", multiple=True, help="A line written down from `audit witness`.")
+def audit_verify_command(witnessed: tuple[str, ...]) -> None:
+    """Exit non-zero if the audit log was altered (and, with --witness, if it no longer matches
+    what someone wrote down earlier)."""
     with new_session(settings.app()) as db:
         problems = audit.verify(db)
-    for problem in problems:
-        click.echo(f"entry {problem.entry_id}: {problem.reason}", err=True)
+        mismatched = [line for line in witnessed if not audit.check_witness(db, line)]
     if problems:
+        first = problems[0]
+        click.echo(f"first bad entry: {first.entry_id} ({first.chain}): {first.reason}", err=True)
+    for problem in problems[1:]:
+        click.echo(f"entry {problem.entry_id} ({problem.chain}): {problem.reason}", err=True)
+    for line in mismatched:
+        click.echo(f"does not match what was witnessed: {line}", err=True)
+    if problems or mismatched:
         sys.exit(1)
     click.echo("audit log intact")
+
+
+@audit_cli.command("witness")
+def audit_witness_command() -> None:
+    """Print the log's length and fingerprint, for a paper log kept away from the server."""
+    with new_session(settings.app()) as db:
+        current = audit.witness(db)
+    click.echo(f"{today().isoformat()} {current.line()}")
 
 
 @storage_cli.command("cleanup")

@@ -90,3 +90,85 @@ def test_reporter_events_have_a_chain_of_their_own_dated_to_the_day(app: Flask) 
         db.execute(update(ReporterAuditEvent).values(case_id=99))
         db.commit()
     assert [problem.chain for problem in _verify(app)] == ["reporter"]
+
+
+def test_truncating_the_log_and_rewriting_its_head_is_detected(app: Flask) -> None:
+    """Issue 9, finding 2: cut the last entries, then make the head row agree with what is left."""
+    _append(app, 5)
+    with new_session(app) as db:
+        kept = db.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()[:-2]
+        db.execute(delete(AuditEvent).where(AuditEvent.id > kept[-1].id))
+        db.execute(
+            update(AuditHead)
+            .where(AuditHead.id == audit.STAFF_CHAIN)
+            .values(last_hash=kept[-1].entry_hash, entries=len(kept))
+        )
+        db.commit()
+    problems = _verify(app)
+    assert [problem.reason for problem in problems] == ["the log's head was rewritten"]
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert "first bad entry" in result.output
+
+
+def test_deleting_the_whole_log_is_detected_on_both_chains(app: Flask) -> None:
+    _append(app, 3)
+    with new_session(app) as db:
+        db.execute(delete(AuditEvent))
+        db.execute(delete(ReporterAuditEvent))
+        db.execute(delete(AuditHead))
+        db.commit()
+    assert sorted(problem.chain for problem in _verify(app)) == ["reporter", "staff"]
+    _append(app, 1)  # the app keeps recording, and the restart itself is an entry that says so
+    with new_session(app) as db:
+        first = db.scalars(select(AuditEvent).order_by(AuditEvent.id)).first()
+        assert first is not None
+        assert first.action == audit.HEAD_MISSING
+    assert any("restarts here" in problem.reason for problem in _verify(app))
+
+
+def test_a_history_reforged_with_the_server_key_no_longer_matches_its_witness(app: Flask) -> None:
+    """Someone holding the config can recompute every MAC; what a lead wrote down still differs."""
+    _append(app, 3)
+    with app.app_context(), new_session(app) as db:
+        witnessed = audit.witness(db).line()
+        assert audit.check_witness(db, witnessed)
+    _append(app, 2)
+    with app.app_context(), new_session(app) as db:
+        assert audit.check_witness(db, witnessed)  # later entries do not change an earlier witness
+        events = db.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+        previous = audit.GENESIS
+        for event in events:  # rewrite one early entry and re-forge the chain with the real key
+            if event.case_id == 1:
+                event.detail = "history rewritten"
+            event.previous_hash = previous
+            event.entry_hash = audit._staff_hash(previous, event)
+            previous = event.entry_hash
+        head = db.get_one(AuditHead, audit.STAFF_CHAIN)
+        head.last_hash = previous
+        head.mac = audit.head_mac(head.id, head.entries, head.last_hash)
+        db.commit()
+        assert audit.verify(db) == []  # the forgery is perfect ...
+        assert not audit.check_witness(db, witnessed)  # ... except against the witness
+    result = app.test_cli_runner().invoke(args=["audit", "verify", "--witness", witnessed])
+    assert result.exit_code == 1
+    assert "does not match what was witnessed" in result.output
+    printed = app.test_cli_runner().invoke(args=["audit", "witness"])
+    assert "fingerprint=" in printed.output
+
+
+def test_a_lead_sees_the_fingerprint_at_log_in_beside_the_last_one(app: Flask) -> None:
+    from tests.conftest import LEAD_PASSWORD, forget_used_totp, staff_login
+
+    client = app.test_client()
+    assert staff_login(client, "lead", LEAD_PASSWORD, app.config["TEST_LEAD_TOTP_SECRET"]).status_code == 302
+    first = client.get("/staff/").text
+    assert "ลายนิ้วมือของบันทึกการใช้งานขณะนี้" in first
+    assert "เมื่อเข้าสู่ระบบครั้งก่อน: —" in first
+    forget_used_totp(app, "lead")
+    again = app.test_client()
+    assert (
+        staff_login(again, "lead", LEAD_PASSWORD, app.config["TEST_LEAD_TOTP_SECRET"], 1).status_code == 302
+    )
+    page = again.get("/staff/").text
+    assert "เมื่อเข้าสู่ระบบครั้งก่อน: staff=" in page

@@ -60,3 +60,5 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     last_hash: Mapped[str] = mapped_column(String(64))
     entries: Mapped[int] = mapped_column(Integer, default=0)
+    # The head authenticated under the audit key, so truncating the log and rewriting it is seen.
+    mac: Mapped[str | None] = mapped_column(String(64))

@@ -42,6 +42,8 @@ class StaffUser(Base):
     key_id: Mapped[KeyId]
     # An HMAC of (username, key id, public key) under a key from the server config (complaints.pins).
     key_pin: Mapped[str | None] = mapped_column(String(64))
+    # The audit log's fingerprint this person was last shown at log-in (they compare it with theirs).
+    witness_seen: Mapped[str | None] = mapped_column(String(80))
     private_key_ciphertext: Mapped[Ciphertext]
     totp_secret_ciphertext: Mapped[Ciphertext]
     last_totp_step: Mapped[int] = mapped_column(Integer, default=0)

@@ -38,11 +38,32 @@ def login_view() -> ResponseReturnValue:
         else:
             outcome = _attempt_login(form)
             if isinstance(outcome, sessions.StartedSession):
+                _show_the_audit_fingerprint(outcome.user)
                 return redirect(_after_login(outcome.user, form.next.data))
             error, status = outcome, 400
     elif request.method == "POST":
         error, status = _("Enter your username, password and the six-digit code."), 400
     return render_template("staff/login.html", form=form, error=error), status
+
+
+def _show_the_audit_fingerprint(user: StaffUser) -> None:
+    """A lead is shown the audit log's fingerprint now and the one they saw last time: a rewritten
+    history cannot keep both the same, so comparing them (or a paper log) witnesses the chain."""
+    if "lead" not in user.role_set:
+        return
+    database = db.session()
+    now = audit.witness(database).line()
+    before = user.witness_seen
+    user.witness_seen = now
+    database.commit()
+    flash(
+        _(
+            "Audit log fingerprint now: %(now)s. At your last log-in: %(before)s.",
+            now=now,
+            before=before or "—",
+        ),
+        "info",
+    )
 
 
 def _username_throttled(minutes: int) -> str:

@@ -1,4 +1,5 @@
-"""key pins: public keys in the database are authenticated by an HMAC from the server config
+"""key pins and an anchored audit log: public keys and the audit heads are authenticated by an
+HMAC from the server config, and each lead's last witnessed fingerprint is kept
 
 Revision ID: 0006
 Revises: 0005
@@ -25,9 +26,16 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('pin', sa.String(length=64), nullable=True))
     with op.batch_alter_table('staff_users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('key_pin', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('witness_seen', sa.String(length=80), nullable=True))
+    with op.batch_alter_table('audit_head', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('mac', sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('audit_head', schema=None) as batch_op:
+        batch_op.drop_column('mac')
+    with op.batch_alter_table('staff_users', schema=None) as batch_op:
+        batch_op.drop_column('witness_seen')
     with op.batch_alter_table('staff_users', schema=None) as batch_op:
         batch_op.drop_column('key_pin')
     with op.batch_alter_table('org_keys', schema=None) as batch_op:
