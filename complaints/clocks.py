@@ -28,6 +28,8 @@ class ClockRule:
 
     setting: str
     working_days: bool = False
+    # A period that simply ends (the appeal window), not an obligation that can be missed.
+    window: bool = False
 
 
 # In the order the case page lists them.
@@ -41,7 +43,7 @@ CLOCKS: dict[str, ClockRule] = {
     "disciplinary_investigation": ClockRule("disciplinary_investigation"),
     "penalty_after_finding": ClockRule("penalty_after_finding"),
     "copy_to_nacc": ClockRule("copy_to_nacc"),
-    "appeal_window": ClockRule("appeal_window"),
+    "appeal_window": ClockRule("appeal_window", window=True),
     "retaliation_referral": ClockRule("retaliation_referral"),
 }
 FEEDBACK_CLOCKS = ("first_feedback", "progress_feedback")
@@ -106,7 +108,8 @@ def start(
 
 def _end(row: CaseClock, on: date) -> None:
     row.ended_on = on
-    row.state = (ClockState.MET if on <= row.due_on else ClockState.MISSED).value
+    in_time = on <= row.due_on or CLOCKS[row.clock].window
+    row.state = (ClockState.MET if in_time else ClockState.MISSED).value
 
 
 def stop(db: Session, case: Case, clock: str, on: date) -> CaseClock | None:

@@ -188,7 +188,7 @@ OUTSIDE_AUTHORITIES = ("district", "governor", "nacc")
 TEXT_FIELDS = frozenset({Field.LETTER_NUMBER, Field.COMMITTEE, Field.REASON_TEXT, Field.OUTCOME_TEXT})
 DATE_FIELDS = frozenset({Field.NEW_DUE_ON, Field.NOTIFIED_ON})
 # Fields a step may leave empty (every other field of a step is required).
-OPTIONAL_FIELDS = frozenset({Field.LETTER_NUMBER, Field.OUTCOME_TEXT, Field.NOTIFIED_ON, Field.PENALTY})
+OPTIONAL_FIELDS = frozenset({Field.LETTER_NUMBER, Field.OUTCOME_TEXT, Field.PENALTY})
 
 HANDLERS = frozenset({"officer", "lead"})
 LEADS = frozenset({"lead"})
@@ -218,8 +218,8 @@ class Step:
     fields: tuple[Field, ...] = ()
     starts: tuple[str, ...] = ()
     stops: tuple[str, ...] = ()
-    # A condition on the case beyond its status, checked by the step service (see GUARDS).
-    guard: str | None = None
+    # Conditions on the case beyond its status, checked by the step service (see GUARDS).
+    guards: tuple[str, ...] = ()
     message_required: bool = False
 
 
@@ -255,10 +255,10 @@ PROCEDURE: dict[Action, Step] = {
         _from(S.RECEIVED, S.SCREENING),
         S.REFERRED,
         fields=(Field.EXECUTIVE_OFFICE, Field.REFERRED_TO, Field.LETTER_NUMBER),
-        guard="outside_authority",
+        guards=("outside_authority",),
     ),
     Action.RECORD_REFERRAL_RESULT: Step(
-        _from(S.REFERRED), None, fields=(Field.REFERRAL_RESULT, Field.OUTCOME_TEXT), guard="referral_open"
+        frozenset(Status), None, fields=(Field.REFERRAL_RESULT, Field.OUTCOME_TEXT), guards=("referral_open",)
     ),
     Action.START_FACT_FINDING: Step(_from(S.RECEIVED, S.SCREENING), S.FACT_FINDING, starts=("fact_finding",)),
     Action.APPOINT_FACT_FINDING_COMMITTEE: Step(_from(S.FACT_FINDING), None, fields=(Field.COMMITTEE,)),
@@ -269,7 +269,7 @@ PROCEDURE: dict[Action, Step] = {
         fields=(Field.SEVERITY,),
         starts=("disciplinary_investigation",),
         stops=("fact_finding",),
-        guard="protection_cleared",
+        guards=("protection_cleared",),
     ),
     Action.APPOINT_INVESTIGATION_COMMITTEE: Step(
         _from(S.DISCIPLINARY_INVESTIGATION), None, fields=(Field.COMMITTEE,)
@@ -279,7 +279,7 @@ PROCEDURE: dict[Action, Step] = {
         _from(S.DISCIPLINARY_INVESTIGATION),
         None,
         fields=(Field.NEW_DUE_ON, Field.REASON_TEXT),
-        guard="extends_investigation",
+        guards=("extends_investigation",),
     ),
     Action.CONSIDER_PENALTY: Step(
         _from(S.DISCIPLINARY_INVESTIGATION), S.PENALTY_CONSIDERATION, stops=("disciplinary_investigation",)
@@ -298,49 +298,52 @@ PROCEDURE: dict[Action, Step] = {
         fields=(Field.SEVERITY_FOUND, Field.PENALTY, Field.NOTIFIED_ON),
         starts=("appeal_window", "copy_to_nacc"),
         stops=("penalty_after_finding",),
-        guard="penalty_fits_severity",
+        guards=("penalty_fits_severity", "notified_in_time", "protection_cleared"),
     ),
     Action.SEND_COPY_TO_NACC: Step(
         _from(S.PENALTY_ORDERED, S.APPEAL, S.CONCLUDED),
         None,
         fields=(Field.LETTER_NUMBER,),
         stops=("copy_to_nacc",),
-        guard="copy_due",
+        guards=("copy_due",),
     ),
     Action.FILE_APPEAL: Step(
-        _from(S.PENALTY_ORDERED), S.APPEAL, stops=("appeal_window",), guard="within_appeal_window"
+        _from(S.PENALTY_ORDERED), S.APPEAL, stops=("appeal_window",), guards=("within_appeal_window",)
     ),
     Action.DECIDE_APPEAL: Step(
         _from(S.APPEAL),
         S.CONCLUDED,
         roles=LEADS,
         fields=(Field.APPEAL_RESULT, Field.PENALTY),
-        guard="appeal_penalty",
+        guards=("appeal_penalty",),
     ),
     Action.CONCLUDE: Step(
         _from(S.UNFOUNDED, S.PENALTY_ORDERED),
         S.CONCLUDED,
         stops=("appeal_window",),
-        guard="appeal_window_over",
+        guards=("appeal_window_over",),
     ),
     Action.REFER_CRIMINAL: Step(
-        _CRIMINAL_FROM, None, fields=(Field.CRIMINAL_BODY, Field.LETTER_NUMBER), guard="no_criminal_referral"
-    ),
-    Action.RECORD_CRIMINAL_OUTCOME: Step(
         _CRIMINAL_FROM,
         None,
+        fields=(Field.CRIMINAL_BODY, Field.LETTER_NUMBER),
+        guards=("no_criminal_referral",),
+    ),
+    Action.RECORD_CRIMINAL_OUTCOME: Step(
+        frozenset(Status),
+        None,
         fields=(Field.CRIMINAL_OUTCOME, Field.OUTCOME_TEXT),
-        guard="criminal_referral_open",
+        guards=("criminal_referral_open",),
     ),
     Action.REFER_RETALIATION: Step(
         frozenset(Status),
         None,
         fields=(Field.LETTER_NUMBER,),
         stops=("retaliation_referral",),
-        guard="retaliation_reported",
+        guards=("retaliation_reported",),
     ),
     Action.RECORD_DELAY_REASON: Step(
-        frozenset(OPEN_STATUSES), None, fields=(Field.REASON_TEXT,), guard="final_feedback_missed"
+        frozenset(OPEN_STATUSES), None, fields=(Field.REASON_TEXT,), guards=("final_feedback_missed",)
     ),
 }
 del S

@@ -64,7 +64,8 @@ EXPECTED_MOVES = {
 # Records within a stage, and the criminal track: the status stays.
 IN_PLACE = {
     A.RECORD_CHECKLIST: {S.RECEIVED, S.SCREENING},
-    A.RECORD_REFERRAL_RESULT: {S.REFERRED},
+    A.RECORD_REFERRAL_RESULT: set(Status),  # the other agency answers whatever happened here since
+    A.RECORD_CRIMINAL_OUTCOME: set(Status),  # the criminal track never waits on the main one
     A.APPOINT_FACT_FINDING_COMMITTEE: {S.FACT_FINDING},
     A.APPOINT_INVESTIGATION_COMMITTEE: {S.DISCIPLINARY_INVESTIGATION},
     A.NOTIFY_CHARGES: {S.DISCIPLINARY_INVESTIGATION},
@@ -90,7 +91,7 @@ def _expected(action: Action, status: Status) -> Status | None:
         return EXPECTED_MOVES[(action, status)]
     if status in IN_PLACE.get(action, set()):
         return status
-    if action in (A.REFER_CRIMINAL, A.RECORD_CRIMINAL_OUTCOME) and status in CRIMINAL_BESIDE:
+    if action is A.REFER_CRIMINAL and status in CRIMINAL_BESIDE:
         return status
     return None
 
@@ -210,3 +211,22 @@ def test_the_queue_filter_and_the_mark_are_one_rule(offset: int, soon: int) -> N
         first, last = window.bounds(state)
         inside = (first is None or due >= first) and (last is None or due <= last)
         assert inside == (window.state(due) is state)
+
+
+@pytest.mark.parametrize(("ended_after_due", "state"), [(-1, "met"), (0, "met"), (1, "missed")])
+def test_a_clock_ended_on_its_due_day_is_met(ended_after_due: int, state: str) -> None:
+    from complaints.clocks import _end
+    from complaints.models import CaseClock
+
+    row = CaseClock(clock="fact_finding", started_on=TODAY, due_on=TODAY, state="running")
+    _end(row, TODAY + timedelta(days=ended_after_due))
+    assert row.state == state
+
+
+def test_a_window_that_simply_ends_is_never_missed() -> None:
+    from complaints.clocks import _end
+    from complaints.models import CaseClock
+
+    row = CaseClock(clock="appeal_window", started_on=TODAY, due_on=TODAY, state="running")
+    _end(row, TODAY + timedelta(days=40))  # nobody appealed; the case closed later
+    assert row.state == "met"

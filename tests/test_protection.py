@@ -176,3 +176,52 @@ def test_a_reporters_report_of_retaliation_starts_an_urgent_15_day_clock(
         )
     assert 'id="retaliation"' not in lead_client.get("/staff/").text
     assert _post(lead_client, f"/staff/cases/{number}", step, data) == 400  # nothing left to refer
+
+
+def test_a_penalty_after_an_nacc_finding_also_waits_for_the_check(
+    app: Flask, lead_client: FlaskClient
+) -> None:
+    case_id, _ = file_case(app, cases.ReportContent(description="ป.ป.ช. ชี้มูล"))
+    with new_session(app) as db:
+        number = db.get_one(Case, case_id).number
+    page = f"/staff/cases/{number}"
+    on = today().isoformat()
+    finding = {"record_nacc_finding-event_on": on, "record_nacc_finding-finding_body": "nacc"}
+    assert _post(lead_client, page, f"{page}/steps/record_nacc_finding", finding) == 302
+    order = {
+        "decide_penalty-event_on": on,
+        "decide_penalty-severity_found": "serious",
+        "decide_penalty-penalty": "dismissal",
+        "decide_penalty-notified_on": on,
+    }
+    assert _post(lead_client, page, f"{page}/steps/decide_penalty", order) == 400
+    assert _post(lead_client, page, f"{page}/protection-check", {"subject": SUBJECT}) == 302
+    assert _answer(lead_client, "not_protected") == 302
+    # A protection recorded after the answer makes it stale: ask again.
+    other_id, _ = file_case(app, cases.ReportContent(description="อีกเรื่อง"))
+    with new_session(app) as db:
+        other = db.get_one(Case, other_id).number
+    record = {"number": other, "reference": NACC_REFERENCE, "from_on": on, "until_on": ""}
+    assert _post(lead_client, "/staff/protection", "/staff/protection/records", record) == 302
+    assert _post(lead_client, page, f"{page}/steps/decide_penalty", order) == 400
+    assert _post(lead_client, page, f"{page}/protection-check", {"subject": SUBJECT}) == 302
+    assert _answer(lead_client, "not_protected") == 302
+    assert _post(lead_client, page, f"{page}/steps/decide_penalty", order) == 302
+
+
+def test_an_excluded_custodian_does_not_see_that_protected_reporter(
+    app: Flask, lead_client: FlaskClient
+) -> None:
+    from complaints.models import CaseExclusion, StaffUser
+
+    case_id, _ = file_case(app, cases.ReportContent(description="ฮั้ว"), cases.ReporterIdentity(name=NAME))
+    with new_session(app) as db:
+        number = db.get_one(Case, case_id).number
+    form = {"number": number, "reference": NACC_REFERENCE, "from_on": today().isoformat(), "until_on": ""}
+    assert _post(lead_client, "/staff/protection", "/staff/protection/records", form) == 302
+    assert NAME in lead_client.get("/staff/protection").text
+    with new_session(app) as db:
+        lead_id = db.scalars(select(StaffUser.id).where(StaffUser.username == "lead")).one()
+        db.add(CaseExclusion(case_id=case_id, user_id=lead_id, reason="conflict"))
+        db.commit()
+    assert NAME not in lead_client.get("/staff/protection").text

@@ -81,11 +81,19 @@ def _steps(
     steps: list[tuple[str, dict[str, str]]],
     custodian: FlaskClient | None = None,
 ) -> None:
+    """Record steps as an officer would; disciplinary steps are preceded by the custodian's check,
+    and a penalty order gets the day the official was notified (today) unless given."""
     for action, fields in steps:
-        if action == "start_disciplinary":
+        if action in ("start_disciplinary", "decide_penalty") and not _cleared(client, number):
             _clear_protection(client, custodian or client, number)
+        if action == "decide_penalty":
+            fields = {"notified_on": today().isoformat(), **fields}
         status, page = _step(client, number, action, **fields)
         assert status == 302, (action, page[page.find("notice-error") : page.find("notice-error") + 300])
+
+
+def _cleared(client: FlaskClient, number: str) -> bool:
+    return "ไม่ใช่ผู้แจ้งเบาะแสที่อยู่ในความคุ้มครอง" in client.get(f"/staff/cases/{number}").text
 
 
 def test_a_step_seals_its_order_number_and_note_and_finds_the_case_by_it(
@@ -482,3 +490,100 @@ def test_order_numbers_stored_before_sealing_are_moved_under_the_case_key(
     again = runner.invoke(args=["procedure", "seal-references", "lead"], input=LEAD_PASSWORD + "\n")
     assert "0 order numbers sealed" in again.output
     assert _case(app, case_id).status == "screening"
+
+
+def _to_penalty_ordered(app: Flask, client: FlaskClient, notified_days_ago: int) -> tuple[int, str]:
+    """A case whose penalty was ordered and notified ``notified_days_ago`` days ago."""
+    case_id, number, _ = _new_case(app, submitted_days_ago=notified_days_ago + 5)
+    back = today() - timedelta(days=notified_days_ago)
+    _steps(
+        client,
+        number,
+        [("start_fact_finding", {}), ("start_disciplinary", {"severity": "minor"}), ("consider_penalty", {})],
+    )
+    order = {"severity_found": "minor", "penalty": "probation", "notified_on": back.isoformat()}
+    with new_session(app) as db:  # the earlier steps happened earlier too
+        for event in db.scalars(select(ProcedureEvent).where(ProcedureEvent.case_id == case_id)):
+            event.event_on = back
+        db.commit()
+    assert _step(client, number, "decide_penalty", on=back, **order)[0] == 302
+    return case_id, number
+
+
+def test_an_appeal_on_the_last_day_of_the_window_counts(app: Flask, lead_client: FlaskClient) -> None:
+    _case_id, on_time = _to_penalty_ordered(app, lead_client, notified_days_ago=30)  # due today
+    assert _step(lead_client, on_time, "conclude")[0] == 400  # the window is still open today
+    assert _step(lead_client, on_time, "file_appeal")[0] == 302
+    _case_id, late = _to_penalty_ordered(app, lead_client, notified_days_ago=31)  # ended yesterday
+    assert _step(lead_client, late, "file_appeal")[0] == 400
+    assert _step(lead_client, late, "conclude")[0] == 302
+
+
+def test_the_notification_date_is_required_and_bounded(app: Flask, lead_client: FlaskClient) -> None:
+    _case_id, number, _ = _new_case(app)
+    _steps(
+        lead_client,
+        number,
+        [("start_fact_finding", {}), ("start_disciplinary", {"severity": "minor"}), ("consider_penalty", {})],
+    )
+    order = {"severity_found": "minor", "penalty": "probation"}
+    assert _step(lead_client, number, "decide_penalty", **order)[0] == 400  # when was it notified?
+    tomorrow = add_days(today(), 1).isoformat()
+    assert _step(lead_client, number, "decide_penalty", notified_on=tomorrow, **order)[0] == 400
+
+
+def test_an_extension_must_move_the_end_date_later(app: Flask, lead_client: FlaskClient) -> None:
+    case_id, number, _ = _new_case(app)
+    _steps(lead_client, number, [("start_fact_finding", {}), ("start_disciplinary", {"severity": "minor"})])
+    due = _clocks(app, case_id)["disciplinary_investigation"].due_on
+    same = {"new_due_on": due.isoformat(), "reason_text": "เหตุผล"}
+    assert _step(lead_client, number, "extend_investigation", **same)[0] == 400
+    later = {"new_due_on": add_days(due, 1).isoformat(), "reason_text": "เหตุผล"}
+    assert _step(lead_client, number, "extend_investigation", **later)[0] == 302
+
+
+def test_a_delay_reason_is_refused_on_the_due_day_itself(app: Flask, lead_client: FlaskClient) -> None:
+    final_days = app.config["DEADLINE_DAYS"]["final_feedback"]
+    _case_id, number, _ = _new_case(app, submitted_days_ago=final_days)  # final answer due today
+    assert _step(lead_client, number, "record_delay_reason", reason_text="ยังทันวันนี้")[0] == 400
+
+
+def test_the_copy_to_the_nacc_can_still_be_sent_after_the_case_closed(
+    app: Flask, lead_client: FlaskClient
+) -> None:
+    case_id, number, _ = _new_case(app, submitted_days_ago=45)
+    back = today() - timedelta(days=35)
+    _steps(
+        lead_client,
+        number,
+        [("refer", {"referred_to": "nacc"}), ("record_nacc_finding", {"finding_body": "nacc"})],
+    )
+    with new_session(app) as db:
+        for event in db.scalars(select(ProcedureEvent).where(ProcedureEvent.case_id == case_id)):
+            event.event_on = back
+        db.commit()
+    _clear_protection(lead_client, lead_client, number)
+    order = {"severity_found": "serious", "penalty": "dismissal", "notified_on": back.isoformat()}
+    assert _step(lead_client, number, "decide_penalty", on=back, **order)[0] == 302
+    assert _step(lead_client, number, "conclude")[0] == 302
+    assert _clocks(app, case_id)["copy_to_nacc"].state == "running"  # owed after completion too
+    assert _step(lead_client, number, "send_copy_to_nacc")[0] == 302
+    assert _clocks(app, case_id)["copy_to_nacc"].state == "missed"  # 15 days after the order: late
+
+
+def test_the_reporters_answer_brings_the_case_back_to_screening(
+    app: Flask, client: FlaskClient, lead_client: FlaskClient
+) -> None:
+    from tests.conftest import log_in_reporter
+
+    case_id, number, receipt = _new_case(app)
+    _steps(lead_client, number, [("start_screening", {}), ("request_information", {"message": "ขอภาพ"})])
+    assert log_in_reporter(client, receipt).status_code == 302
+    page = client.get("/follow-up/case").text
+    assert "เจ้าหน้าที่รอคำตอบจากคุณ" in page
+    token = csrf_token_from(page)
+    assert client.post("/follow-up/reply", data={"csrf_token": token, "body": "ส่งภาพแล้ว"}).status_code == 303
+    case = _case(app, case_id)
+    assert case.status == "screening"
+    assert _clocks(app, case_id)["awaiting_information"].state == "met"
+    assert "เจ้าหน้าที่รอคำตอบจากคุณ" not in client.get("/follow-up/case").text

@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from complaints import alerts, audit, cases, clocks, notices, pins
-from complaints.dates import add_days
+from complaints import alerts, audit, cases, clocks, crypto, notices, pins
+from complaints.dates import add_days, utcnow
 from complaints.followup.sessions import OpenCase
-from complaints.models import Attachment, Case, Message, RevealRequest, StaffUser
-from complaints.procedure import PublicStatus, Status, public_status
+from complaints.models import Attachment, Case, Message, ProcedureEvent, RevealRequest, StaffUser
+from complaints.procedure import Action, PublicStatus, Status, public_status
 
 
 @dataclass(frozen=True)
@@ -142,9 +142,32 @@ def _file_entry(opened: OpenCase, attachment: Attachment) -> FileEntry:
 
 
 def reply(db: Session, opened: OpenCase, body: str, today: date) -> None:
-    """A message from the reporter to the officer."""
-    cases.add_message(db, opened.case, opened.keys.content, cases.REPORTER, body, today)
-    audit.record(db, "reporter_message", audit.REPORTER, None, opened.case.id)
+    """A message from the reporter to the officer; while the unit waits for their answer, it is
+    the answer: the reply window is met and the case goes back to screening."""
+    case = opened.case
+    cases.add_message(db, case, opened.keys.content, cases.REPORTER, body, today)
+    audit.record(db, "reporter_message", audit.REPORTER, None, case.id)
+    if case.status == Status.AWAITING_INFORMATION:
+        _answered(db, case, today)
+
+
+def _answered(db: Session, case: Case, today: date) -> None:
+    db.add(
+        ProcedureEvent(
+            uid=crypto.random_token(12),
+            case_id=case.id,
+            action=Action.INFORMATION_RECEIVED.value,
+            from_status=case.status,
+            to_status=Status.SCREENING.value,
+            event_on=today,
+            codes_json='{"by": "reporter"}',
+            actor_id=None,
+            recorded_at=utcnow(),
+        )
+    )
+    case.status = Status.SCREENING.value
+    clocks.stop(db, case, "awaiting_information", today)
+    clocks.refresh_next_deadline(db, case)
 
 
 def share_identity(db: Session, opened: OpenCase) -> None:
@@ -169,6 +192,7 @@ def report_retaliation(db: Session, opened: OpenCase, text: str, on: date, calen
     notice = notices.encode(notices.RETALIATION_REPORTED, on)
     cases.add_message(db, case, content_key, cases.SYSTEM, notice, on)
     cases.add_message(db, case, content_key, cases.REPORTER, text, on)
-    clocks.start(db, case, "retaliation_referral", on, calendar)
+    if clocks.running(db, case, "retaliation_referral") is None:  # a second report keeps the first clock
+        clocks.start(db, case, "retaliation_referral", on, calendar)
     clocks.refresh_next_deadline(db, case)
     audit.record(db, "retaliation_reported", audit.REPORTER, None, case.id)

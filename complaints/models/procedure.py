@@ -9,6 +9,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     LargeBinary,
     String,
     Text,
@@ -111,3 +112,5 @@ class ProtectionCheck(Base):
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     answered_on: Mapped[date | None] = mapped_column(Date)
     reference_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # How many protections were on record when the custodian answered: a later one makes it stale.
+    records_seen: Mapped[int | None] = mapped_column(Integer)

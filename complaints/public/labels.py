@@ -46,7 +46,7 @@ OUTCOME_LABELS: dict[str, Any] = {
     "unfounded": _l("The facts found did not support the report."),
     "founded_penalised": _l("The report was found to have grounds and action was taken."),
     "founded_waived": _l("The report was found to have grounds and action was taken."),
-    "overturned_on_appeal": _l("The report was found to have grounds; the decision was changed on appeal."),
+    "overturned_on_appeal": _l("The report was found to have grounds and action was taken."),
     "closed": _l("The matter was closed."),
 }
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from complaints import audit, cases, contexts, crypto, keys
@@ -106,6 +106,12 @@ def require_cleared(db: Session, case: Case) -> None:
         raise CaseActionRefused("check_pending")
     if check.answer == PROTECTED:
         raise CaseActionRefused("protected_reporter")
+    if _records_on_file(db) > (check.records_seen or 0):
+        raise CaseActionRefused("check_stale")  # a protection was recorded since the answer
+
+
+def _records_on_file(db: Session) -> int:
+    return int(db.scalar(select(func.count()).select_from(ProtectionRecord)) or 0)
 
 
 # --- the custodian answers and records ------------------------------------------------------------
@@ -158,6 +164,7 @@ def answer_check(
             contexts.protection_answer(case.uid, check.uid),
         )
     check.answer, check.answered_by_id, check.answered_on = answer, context.user.id, on
+    check.records_seen = _records_on_file(db)
     audit.record(db, "protection_check_answered", audit.STAFF, context.user.id, case.id, f"answer={answer}")
     return check
 
@@ -199,12 +206,14 @@ class ProtectedReporter:
     until_on: date | None
 
 
-def protected_reporters(db: Session, context: StaffContext, limit: int = 200) -> list[ProtectedReporter]:
+def protected_reporters(db: Session, context: StaffContext, limit: int = 50) -> list[ProtectedReporter]:
     """Every recorded protection, with the reporter's name opened for the custodian (audited)."""
     custodian_private = _custodian_key(db, context)
+    excluded = select(CaseExclusion.case_id).where(CaseExclusion.user_id == context.user.id)
     rows = db.execute(
         select(ProtectionRecord, Case)
         .join(Case, Case.id == ProtectionRecord.case_id)
+        .where(ProtectionRecord.case_id.not_in(excluded))
         .order_by(ProtectionRecord.id.desc())
         .limit(limit)
     ).all()

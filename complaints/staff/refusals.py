@@ -62,6 +62,9 @@ REFUSALS: dict[str, Any] = {
         "(below, under Whistleblower protection)."
     ),
     "check_pending": _l("The identity custodian has not answered the protection check yet."),
+    "check_stale": _l(
+        "A reporter's protection was recorded after the last answer: ask the identity custodian again."
+    ),
     "protected_reporter": _l(
         "The person concerned is a reporter under protection: no disciplinary investigation may be opened."
     ),
@@ -69,6 +72,9 @@ REFUSALS: dict[str, Any] = {
     "check_answer": _l("Choose an answer; a yes needs the NACC protection reference."),
     "protection_details": _l("Give the NACC reference, and an end date after the start date."),
     "no_retaliation": _l("No report of retaliation is waiting to be referred."),
+    "notified_on": _l(
+        "The official is notified of the order on or after its date, and not later than today."
+    ),
     "step_message": _l("Write the message to the reporter: say what you need from them."),
     "step_text": _l("Fill in the text this step records."),
     "step_extra_date": _l("Enter the date this step asks for."),

@@ -71,8 +71,8 @@ def check_step(db: Session, case: Case, context: StaffContext, step: StepInput, 
         _check_field(name, step)
     if row.message_required and not step.message.strip():
         raise CaseActionRefused("step_message")
-    if row.guard is not None:
-        GUARDS[row.guard](db, case, step, rules)
+    for guard in row.guards:
+        GUARDS[guard](db, case, step, rules)
     return target
 
 
@@ -95,8 +95,17 @@ def _check_field(name: Field, step: StepInput) -> None:
 
 
 def _referral_open(_db: Session, case: Case, _step: StepInput, _rules: Rules) -> None:
+    if case.referred_to is None:
+        raise CaseActionRefused("step_not_allowed")
     if case.referral_result is not None:
         raise CaseActionRefused("referral_result_recorded")
+
+
+def _notified_in_time(_db: Session, _case: Case, step: StepInput, rules: Rules) -> None:
+    """The penalised official is notified on or after the order, and not in the future."""
+    notified = step.date_of(Field.NOTIFIED_ON)
+    if notified is None or notified < step.event_on or notified > rules.today:
+        raise CaseActionRefused("notified_on")
 
 
 def _outside_authority(_db: Session, _case: Case, step: StepInput, _rules: Rules) -> None:
@@ -179,6 +188,7 @@ Guard = Callable[[Session, Case, StepInput, Rules], None]
 GUARDS: dict[str, Guard] = {
     "referral_open": _referral_open,
     "outside_authority": _outside_authority,
+    "notified_in_time": _notified_in_time,
     "extends_investigation": _extends_investigation,
     "penalty_fits_severity": _penalty_fits_severity,
     "copy_due": _copy_due,

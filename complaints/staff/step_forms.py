@@ -49,7 +49,7 @@ FIELD_LABELS: dict[Field, Any] = {
     Field.REASON_TEXT: _l("Reason, in words"),
     Field.OUTCOME_TEXT: _l("The decision in words (optional)"),
     Field.NEW_DUE_ON: _l("New end date"),
-    Field.NOTIFIED_ON: _l("Date the official was notified of the order (optional)"),
+    Field.NOTIFIED_ON: _l("Date the official was notified of the order (the appeal window starts)"),
 }
 QUESTION_LABELS = labels.CHECKLIST_QUESTION_LABELS
 YES_NO = [SelectChoice(code, text) for code, text in labels.CHECKLIST_ANSWER_LABELS.items()]

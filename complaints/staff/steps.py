@@ -150,6 +150,9 @@ def record_step(
 ) -> ProcedureEvent:
     """Take one procedure action on the case (the caller commits)."""
     require_handler(context)
+    # Two officers recording at once are served one after the other, each seeing the other's step.
+    db.execute(select(Case.id).where(Case.id == case.id).with_for_update())
+    db.refresh(case)
     target = check_step(db, case, context, step, rules)
     event = _event(case, content_key, context, step, target)
     db.add(event)

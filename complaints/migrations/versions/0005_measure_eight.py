@@ -89,6 +89,7 @@ def upgrade() -> None:
     sa.Column('answered_by_id', sa.Integer(), nullable=True),
     sa.Column('answered_on', sa.Date(), nullable=True),
     sa.Column('reference_ciphertext', sa.LargeBinary(), nullable=True),
+    sa.Column('records_seen', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_protection_checks_case_id_cases'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['requested_by_id'], ['staff_users.id'], name=op.f('fk_protection_checks_requested_by_id_staff_users')),
     sa.ForeignKeyConstraint(['answered_by_id'], ['staff_users.id'], name=op.f('fk_protection_checks_answered_by_id_staff_users')),
