@@ -165,6 +165,7 @@ class Field(StrEnum):
     OUTCOME_TEXT = "outcome_text"
     NEW_DUE_ON = "new_due_on"
     NOTIFIED_ON = "notified_on"
+    FIRST_MEETING_ON = "first_meeting_on"
 
 
 CODE_CHOICES: dict[Field, tuple[str, ...]] = {
@@ -186,9 +187,9 @@ SEALED_CODES = frozenset({Field.EXECUTIVE_OFFICE})
 # Who a case about an executive goes to (DOMAIN B6).
 OUTSIDE_AUTHORITIES = ("district", "governor", "nacc")
 TEXT_FIELDS = frozenset({Field.LETTER_NUMBER, Field.COMMITTEE, Field.REASON_TEXT, Field.OUTCOME_TEXT})
-DATE_FIELDS = frozenset({Field.NEW_DUE_ON, Field.NOTIFIED_ON})
+DATE_FIELDS = frozenset({Field.NEW_DUE_ON, Field.NOTIFIED_ON, Field.FIRST_MEETING_ON})
 # Fields a step may leave empty (every other field of a step is required).
-OPTIONAL_FIELDS = frozenset({Field.LETTER_NUMBER, Field.OUTCOME_TEXT, Field.PENALTY})
+OPTIONAL_FIELDS = frozenset({Field.LETTER_NUMBER, Field.OUTCOME_TEXT, Field.PENALTY, Field.FIRST_MEETING_ON})
 
 HANDLERS = frozenset({"officer", "lead"})
 LEADS = frozenset({"lead"})
@@ -272,7 +273,7 @@ PROCEDURE: dict[Action, Step] = {
         guards=("protection_cleared",),
     ),
     Action.APPOINT_INVESTIGATION_COMMITTEE: Step(
-        _from(S.DISCIPLINARY_INVESTIGATION), None, fields=(Field.COMMITTEE,)
+        _from(S.DISCIPLINARY_INVESTIGATION), None, fields=(Field.COMMITTEE, Field.FIRST_MEETING_ON)
     ),
     Action.NOTIFY_CHARGES: Step(_from(S.DISCIPLINARY_INVESTIGATION), None),
     Action.EXTEND_INVESTIGATION: Step(

@@ -587,3 +587,17 @@ def test_the_reporters_answer_brings_the_case_back_to_screening(
     assert case.status == "screening"
     assert _clocks(app, case_id)["awaiting_information"].state == "met"
     assert "เจ้าหน้าที่รอคำตอบจากคุณ" not in client.get("/follow-up/case").text
+
+
+def test_the_investigation_counts_from_the_committees_first_meeting(
+    app: Flask, lead_client: FlaskClient
+) -> None:
+    case_id, number, _ = _new_case(app, submitted_days_ago=3)
+    _steps(lead_client, number, [("start_fact_finding", {}), ("start_disciplinary", {"severity": "serious"})])
+    committee = {"committee": "นายประธาน กรรมการ"}
+    early = {**committee, "first_meeting_on": add_days(today(), -1).isoformat()}
+    assert _step(lead_client, number, "appoint_investigation_committee", **early)[0] == 400
+    meeting = add_days(today(), 10)
+    on_time = {**committee, "first_meeting_on": meeting.isoformat()}
+    assert _step(lead_client, number, "appoint_investigation_committee", **on_time)[0] == 302
+    assert _clocks(app, case_id)["disciplinary_investigation"].due_on == add_days(meeting, 180)

@@ -75,6 +75,7 @@ REFUSALS: dict[str, Any] = {
     "notified_on": _l(
         "The official is notified of the order on or after its date, and not later than today."
     ),
+    "first_meeting": _l("The committee's first meeting cannot come before its appointment."),
     "step_message": _l("Write the message to the reporter: say what you need from them."),
     "step_text": _l("Fill in the text this step records."),
     "step_extra_date": _l("Enter the date this step asks for."),

@@ -87,8 +87,12 @@ def _check_field(name: Field, step: StepInput) -> None:
     elif name in TEXT_FIELDS:
         if name not in OPTIONAL_FIELDS and not step.texts.get(name.value, "").strip():
             raise CaseActionRefused("step_text")
-    elif name in DATE_FIELDS and name not in OPTIONAL_FIELDS and step.date_of(name) is None:
-        raise CaseActionRefused("step_extra_date")
+    elif name in DATE_FIELDS:
+        given = step.date_of(name)
+        if given is None and name not in OPTIONAL_FIELDS:
+            raise CaseActionRefused("step_extra_date")
+        if name is Field.FIRST_MEETING_ON and given is not None and not step.event_on <= given:
+            raise CaseActionRefused("first_meeting")
 
 
 # --- guards: conditions beyond the status, named in the procedure table ------------------------

@@ -49,6 +49,7 @@ FIELD_LABELS: dict[Field, Any] = {
     Field.REASON_TEXT: _l("Reason, in words"),
     Field.OUTCOME_TEXT: _l("The decision in words (optional)"),
     Field.NEW_DUE_ON: _l("New end date"),
+    Field.FIRST_MEETING_ON: _l("Date of the committee's first meeting (the 180 days count from it)"),
     Field.NOTIFIED_ON: _l("Date the official was notified of the order (the appeal window starts)"),
 }
 QUESTION_LABELS = labels.CHECKLIST_QUESTION_LABELS

@@ -38,7 +38,11 @@ def _event(
     words = _details(step)
     sealed = {name.value for name in procedure.SEALED_CODES}
     codes = {name: value for name, value in step.codes.items() if value and name not in sealed}
-    extra = step.date_of(Field.NEW_DUE_ON) or step.date_of(Field.NOTIFIED_ON)
+    extra = (
+        step.date_of(Field.NEW_DUE_ON)
+        or step.date_of(Field.NOTIFIED_ON)
+        or step.date_of(Field.FIRST_MEETING_ON)
+    )
     return ProcedureEvent(
         uid=event_uid,
         case_id=case.id,
@@ -117,10 +121,23 @@ def _move_clocks(db: Session, case: Case, step: StepInput, calendar: clocks.Cale
         new_due = step.date_of(Field.NEW_DUE_ON)
         if extended is not None and new_due is not None:
             extended.due_on = new_due  # every extension, with its reason, stays in the events
+    first_meeting = step.date_of(Field.FIRST_MEETING_ON)
+    if step.action is Action.APPOINT_INVESTIGATION_COMMITTEE and first_meeting is not None:
+        _count_from_first_meeting(db, case, first_meeting, calendar)
     if step.action is Action.RECORD_DELAY_REASON:
         clocks.excuse(db, case, "final_feedback", step.event_on)
     if Status(case.status) in procedure.COMPLETED_STATUSES:
         clocks.completed(db, case, step.event_on)
+
+
+def _count_from_first_meeting(
+    db: Session, case: Case, first_meeting: date, calendar: clocks.Calendar
+) -> None:
+    """The investigation's time limit counts from the committee's first meeting (DOMAIN B8); an
+    extension already granted to a later date stands."""
+    running = clocks.running(db, case, "disciplinary_investigation")
+    if running is not None:
+        running.due_on = max(running.due_on, calendar.due("disciplinary_investigation", first_meeting))
 
 
 def _remember_references(db: Session, case: Case, step: StepInput, key: bytes) -> None:
