@@ -60,3 +60,12 @@ def require_staff_key(user: StaffUser) -> bytes:
     if not staff_key_verifies(user):
         raise UnpinnedKey(f"the public key of account {user.id} does not verify")
     return user.public_key
+
+
+def spoken_fingerprint(public_key: bytes) -> str:
+    """A public key as 20 digits in five groups, to compare aloud or on paper in person."""
+    number = int.from_bytes(
+        hashlib.sha256(b"complaints spoken fingerprint|" + public_key).digest()[:9], "big"
+    )
+    digits = f"{number % 10**20:020d}"
+    return " ".join(digits[i : i + 4] for i in range(0, 20, 4))

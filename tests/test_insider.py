@@ -116,7 +116,12 @@ def test_a_swapped_staff_key_is_refused_before_a_grant(
     page = lead_client.get("/staff/keys").text
     response = lead_client.post(
         "/staff/keys/grant",
-        data={"csrf_token": csrf_token_from(page), "user_id": str(target_id), "kind": "unit"},
+        data={
+            "csrf_token": csrf_token_from(page),
+            "user_id": str(target_id),
+            "kind": "unit",
+            "compared": "y",
+        },
     )
     assert response.status_code == 302
     assert "ตรวจสอบไม่ผ่าน" in lead_client.get(response.headers["Location"]).text

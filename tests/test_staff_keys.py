@@ -34,7 +34,8 @@ def _user_id(app: Flask, username: str) -> int:
 def _grant(client: FlaskClient, user_id: int, kind: str = "unit") -> str:
     token = csrf_token_from(client.get("/staff/keys").text)
     response = client.post(
-        "/staff/keys/grant", data={"csrf_token": token, "user_id": str(user_id), "kind": kind}
+        "/staff/keys/grant",
+        data={"csrf_token": token, "user_id": str(user_id), "kind": kind, "compared": "y"},
     )
     assert response.status_code == 302
     return client.get("/staff/keys").text
@@ -88,7 +89,7 @@ def test_admin_reset_then_lead_regrant(
     assert MARKER in again.get(f"/staff/cases/{number}").text
     with new_session(app) as db:
         event = db.scalars(select(AuditEvent).where(AuditEvent.action == "key_granted")).one()
-        assert event.detail == f"kind=unit user={officer_id}"
+        assert event.detail == f"kind=unit user={officer_id} fingerprint_compared=yes"
 
 
 def test_grants_are_refused_to_admins_unchanged_passwords_and_by_non_holders(
@@ -104,7 +105,12 @@ def test_grants_are_refused_to_admins_unchanged_passwords_and_by_non_holders(
         token = csrf_token_from(lead_client.get("/staff/keys").text)
         response = lead_client.post(
             "/staff/keys/grant",
-            data={"csrf_token": token, "user_id": str(_user_id(app, username)), "kind": "unit"},
+            data={
+                "csrf_token": token,
+                "user_id": str(_user_id(app, username)),
+                "kind": "unit",
+                "compared": "y",
+            },
             follow_redirects=True,
         )
         assert message in response.text, username
@@ -125,7 +131,12 @@ def test_an_officer_cannot_grant_and_a_lead_without_the_key_cannot_either(
     token = csrf_token_from(page.text)
     response = client.post(
         "/staff/keys/grant",
-        data={"csrf_token": token, "user_id": str(_user_id(app, "officer2")), "kind": "unit"},
+        data={
+            "csrf_token": token,
+            "user_id": str(_user_id(app, "officer2")),
+            "kind": "unit",
+            "compared": "y",
+        },
         follow_redirects=True,
     )
     assert "คุณไม่สามารถมอบกุญแจที่คุณไม่มีได้" in response.text
@@ -158,3 +169,33 @@ def test_custodian_grants_the_custodian_key(app: Flask, lead_client: FlaskClient
     assert keeper.get(page).status_code == 403
     assert approve_pending_reveals(app, keeper) == 1
     assert "ชื่อลับของผู้แจ้ง" in lead_client.get(page).text
+
+
+def test_a_grant_needs_the_fingerprint_compared_in_person(
+    app: Flask, lead_client: FlaskClient, client: FlaskClient
+) -> None:
+    """Issue 9, finding 4: whoever completed an account's first log-in, the lead compares the key
+    fingerprint the person sees on their own screen before granting, and the grant records it."""
+    from complaints import pins
+
+    secret = create_staff(app, "newofficer", "officer")
+    assert staff_login(client, "newofficer", OFFICER_PASSWORD, secret).status_code == 302
+    own_view = client.get("/staff/").text
+    user_id = _user_id(app, "newofficer")
+    with new_session(app) as db:
+        fingerprint = pins.spoken_fingerprint(db.get_one(StaffUser, user_id).public_key)
+    assert fingerprint in own_view  # the person reads it out from their own screen ...
+    assert fingerprint in lead_client.get("/staff/keys").text  # ... and the lead compares
+    token = csrf_token_from(lead_client.get("/staff/keys").text)
+    skipped = lead_client.post(
+        "/staff/keys/grant",
+        data={"csrf_token": token, "user_id": str(user_id), "kind": "unit"},
+        follow_redirects=True,
+    )
+    assert "กรุณาเทียบลายนิ้วมือกุญแจ" in skipped.text
+    with new_session(app) as db:
+        assert db.scalars(select(KeyGrant).where(KeyGrant.user_id == user_id)).all() == []
+    _grant(lead_client, user_id)
+    with new_session(app) as db:
+        event = db.scalars(select(AuditEvent).where(AuditEvent.action == "key_granted")).one()
+        assert event.detail.endswith("fingerprint_compared=yes")

@@ -174,7 +174,7 @@ SCENES: dict[str, Callable[[dict[str, Any]], Scene]] = {
         },
     ),
     "grant": lambda ids: Scene(
-        "lead", "/staff/keys/grant", {"user_id": str(ids["officer2"]), "kind": "unit"}
+        "lead", "/staff/keys/grant", {"user_id": str(ids["officer2"]), "kind": "unit", "compared": "y"}
     ),
     "reply": lambda ids: Scene("lead", f"/staff/cases/{ids['number']}/reply", {"body": "ตอบกลับ"}),
     "note": lambda ids: Scene("lead", f"/staff/cases/{ids['number']}/notes", {"body": "บันทึก"}),

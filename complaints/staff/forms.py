@@ -195,6 +195,10 @@ class GrantForm(StaffForm):
 
     user_id = HiddenField(validators=[required()])
     kind = HiddenField(validators=[required()])
+    compared = BooleanField(
+        _l("I compared this key fingerprint in person with the one the colleague sees on their own page"),
+        validators=[DataRequired(message=_l("Compare the fingerprint with the colleague in person first."))],
+    )
 
 
 class IntakeForm(ReportFields, IdentityFields, StaffForm):

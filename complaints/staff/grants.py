@@ -82,5 +82,6 @@ def grant(db: Session, context: StaffContext, kind: str, recipient_id: int) -> S
         raise GrantRefused("not_holder")
     org_private = keys.private_key_for(db, kind, context.user, context.personal_key)
     keys.grant_org_key(db, org_key, org_private, recipient, context.user)
-    audit.record(db, "key_granted", audit.STAFF, context.user.id, None, f"kind={kind} user={recipient.id}")
+    detail = f"kind={kind} user={recipient.id} fingerprint_compared=yes"
+    audit.record(db, "key_granted", audit.STAFF, context.user.id, None, detail)
     return recipient

@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from complaints import db, labels
+from complaints import db, labels, pins
 from complaints.numbers import whole_number
 from complaints.staff import blueprint, grants
 from complaints.staff.forms import GrantForm
@@ -21,12 +21,15 @@ GRANTER_ROLES = frozenset({"lead", "custodian"})
 def key_access() -> ResponseReturnValue:
     context = staff()
     database = db.session()
+    rows = grants.key_holders(database)
     return render_template(
         "staff/keys.html",
-        rows=grants.key_holders(database),
+        rows=rows,
         may_grant_kind={kind: grants.can_grant(database, context, kind) for kind in grants.GRANTABLE_KINDS},
         kinds=grants.GRANTABLE_KINDS,
         me=context.user.id,
+        fingerprints={row.user.id: pins.spoken_fingerprint(row.user.public_key) for row in rows},
+        my_fingerprint=pins.spoken_fingerprint(context.user.public_key),
     )
 
 
@@ -35,6 +38,9 @@ def key_access() -> ResponseReturnValue:
 def grant_key() -> ResponseReturnValue:
     form = GrantForm()
     recipient_id = whole_number(form.user_id.data)
+    if not form.compared.data:
+        flash(_("Compare the fingerprint with the colleague in person first."), "error")
+        return redirect(url_for("staff.key_access"))
     if not form.validate_on_submit() or recipient_id is None:
         flash(_("The request could not be understood. Nothing was changed."), "error")
         return redirect(url_for("staff.key_access"))

@@ -12,7 +12,7 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from complaints import crypto, db, keys, labels, settings
+from complaints import crypto, db, keys, labels, pins, settings
 from complaints.dates import utcnow
 from complaints.models import StaffUser
 from complaints.workspace.sessions import (
@@ -130,4 +130,6 @@ def template_helpers() -> dict[str, Any]:
         "is_admin": "admin" in roles,
         "may_grant": bool(roles & {"lead", "custodian"}),
         "is_custodian": "custodian" in roles,
+        # What this person reads out when a lead or the custodian grants them a key in person.
+        "my_fingerprint": pins.spoken_fingerprint(context.user.public_key) if context else "",
     }
