@@ -290,6 +290,7 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "consent_sealed": _l("Consented identity sealed to the handler"),
     "key_pin_mismatch": _l("A public key in the database did not verify: nothing was sealed to it"),
     "keys_pinned": _l("Public keys pinned"),
+    "access_revoked": _l("Every key taken back and sessions ended (offboarding)"),
 }
 
 

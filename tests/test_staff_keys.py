@@ -199,3 +199,51 @@ def test_a_grant_needs_the_fingerprint_compared_in_person(
     with new_session(app) as db:
         event = db.scalars(select(AuditEvent).where(AuditEvent.action == "key_granted")).one()
         assert event.detail.endswith("fingerprint_compared=yes")
+
+
+def test_a_lead_revokes_a_leavers_keys_and_sessions_in_one_step(
+    app: Flask, lead_client: FlaskClient, officer_client: FlaskClient
+) -> None:
+    """Issue 9 (offboarding): someone leaves or loses a laptop."""
+    officer_id = _user_id(app, "officer1")
+    assert officer_client.get("/staff/").status_code == 200
+    page = lead_client.get("/staff/keys").text
+    unconfirmed = {"csrf_token": csrf_token_from(page), "user_id": str(officer_id)}
+    lead_client.post("/staff/keys/revoke", data=unconfirmed)
+    with new_session(app) as db:
+        assert db.scalars(select(KeyGrant).where(KeyGrant.user_id == officer_id)).all() != []
+    done = lead_client.post("/staff/keys/revoke", data={**unconfirmed, "confirm": "y"}, follow_redirects=True)
+    assert "flask --app wsgi keys recover" in done.text
+    with new_session(app) as db:
+        assert db.scalars(select(KeyGrant).where(KeyGrant.user_id == officer_id)).all() == []
+        revoked = db.scalars(select(AuditEvent).where(AuditEvent.action == "access_revoked")).one()
+        assert revoked.detail.startswith(f"user={officer_id} sessions=")
+    assert officer_client.get("/staff/").status_code == 302  # logged out everywhere
+    lead_id = _user_id(app, "lead")
+    token = csrf_token_from(lead_client.get("/staff/keys").text)
+    refused = lead_client.post(
+        "/staff/keys/revoke",
+        data={"csrf_token": token, "user_id": str(lead_id), "confirm": "y"},
+        follow_redirects=True,
+    )
+    assert "บัญชีดังกล่าวไม่มีสิทธิ์ถือกุญแจนี้" in refused.text  # nobody revokes themself
+    with new_session(app) as db:
+        assert db.scalars(select(KeyGrant).where(KeyGrant.user_id == lead_id)).all() != []
+
+
+def test_revoking_the_last_holder_of_a_key_is_refused(app: Flask, client: FlaskClient) -> None:
+    from tests.conftest import grant_unit_key
+
+    secret = create_staff(app, "lead2", "lead", "officer")
+    grant_unit_key(app, "lead2")
+    assert staff_login(client, "lead2", OFFICER_PASSWORD, secret).status_code == 302
+    lead_id = _user_id(app, "lead")  # the only holder of the custodian key
+    token = csrf_token_from(client.get("/staff/keys").text)
+    refused = client.post(
+        "/staff/keys/revoke",
+        data={"csrf_token": token, "user_id": str(lead_id), "confirm": "y"},
+        follow_redirects=True,
+    )
+    assert "กรุณามอบกุญแจให้เพื่อนร่วมงานก่อน" in refused.text
+    with new_session(app) as db:
+        assert db.scalars(select(KeyGrant).where(KeyGrant.user_id == lead_id)).all() != []

@@ -201,6 +201,16 @@ class GrantForm(StaffForm):
     )
 
 
+class RevokeForm(StaffForm):
+    """Whose keys to take back (a lead's one-step offboarding)."""
+
+    user_id = HiddenField(validators=[required()])
+    confirm = BooleanField(
+        _l("Take back every key this person holds and log them out"),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )
+
+
 class IntakeForm(ReportFields, IdentityFields, StaffForm):
     """A report that arrived offline, typed in by an officer: the citizen's fields, in the
     officer's words, plus how and when it arrived."""

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from complaints import alerts, audit, crypto, keys, pins
-from complaints.models import StaffUser
+from complaints.models import KeyGrant, StaffUser
 from complaints.workspace.access import HANDLER_ROLES
-from complaints.workspace.sessions import StaffContext
+from complaints.workspace.sessions import StaffContext, end_all_sessions
 
 # Who may pass a key on, and who may receive it.
 GRANTER_ROLE = {keys.UNIT: "lead", keys.CUSTODIAN: "custodian"}
@@ -85,3 +85,24 @@ def grant(db: Session, context: StaffContext, kind: str, recipient_id: int) -> S
     detail = f"kind={kind} user={recipient.id} fingerprint_compared=yes"
     audit.record(db, "key_granted", audit.STAFF, context.user.id, None, detail)
     return recipient
+
+
+def revoke_all(db: Session, context: StaffContext, user_id: int) -> StaffUser:
+    """Someone leaves, or lost a laptop: a lead takes back every key they hold and ends their
+    sessions, in one step (the caller commits). Refused when it would leave a key with no holder."""
+    if "lead" not in context.user.role_set:
+        raise GrantRefused("not_holder")
+    person = db.get(StaffUser, user_id)
+    if person is None or person.id == context.user.id:
+        raise GrantRefused("not_eligible")
+    held = keys.held_kinds(db)
+    for kind in held.get(person.id, set()):
+        others = [holder for holder, kinds in held.items() if kind in kinds and holder != person.id]
+        if not others:
+            raise GrantRefused("last_holder")
+    db.execute(delete(KeyGrant).where(KeyGrant.user_id == person.id))
+    ended = end_all_sessions(db, person)
+    audit.record(
+        db, "access_revoked", audit.STAFF, context.user.id, None, f"user={person.id} sessions={ended}"
+    )
+    return person

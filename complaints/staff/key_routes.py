@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from complaints import db, labels, pins
 from complaints.numbers import whole_number
 from complaints.staff import blueprint, grants
-from complaints.staff.forms import GrantForm
+from complaints.staff.forms import GrantForm, RevokeForm
 from complaints.staff.refusals import ALERTING, GRANT_REFUSALS
 from complaints.workspace.access import requires_roles, staff
 
@@ -60,4 +60,33 @@ def grant_key() -> ResponseReturnValue:
             ),
             "ok",
         )
+    return redirect(url_for("staff.key_access"))
+
+
+@blueprint.post("/keys/revoke")
+@requires_roles(frozenset({"lead"}))
+def revoke_access() -> ResponseReturnValue:
+    """Take back every key a person holds and log them out everywhere, in one step."""
+    form = RevokeForm()
+    person_id = whole_number(form.user_id.data)
+    if not form.validate_on_submit() or person_id is None:
+        flash(_("The request could not be understood. Nothing was changed."), "error")
+        return redirect(url_for("staff.key_access"))
+    database = db.session()
+    try:
+        person = grants.revoke_all(database, staff(), person_id)
+    except grants.GrantRefused as refusal:
+        database.rollback()
+        flash(str(GRANT_REFUSALS[refusal.reason]), "error")
+        return redirect(url_for("staff.key_access"))
+    database.commit()
+    flash(
+        _(
+            "%(name)s no longer holds any key and was logged out everywhere. Copies of the keys they "
+            "held may survive on their devices: rotate the legal unit key with the recovery code "
+            "(flask --app wsgi keys recover) if a device was lost.",
+            name=person.display_name or person.username,
+        ),
+        "ok",
+    )
     return redirect(url_for("staff.key_access"))

@@ -92,6 +92,9 @@ REFUSALS: dict[str, Any] = {
     "delay_not_due": _l("The final answer is not late yet."),
 }
 GRANT_REFUSALS: dict[str, Any] = {
+    "last_holder": _l(
+        "Nobody else holds one of this person's keys: grant it to a colleague first, or it would be lost."
+    ),
     "not_holder": _l("You cannot pass on a key you do not hold."),
     "not_eligible": _l("That account may not hold this key."),
     "must_change_password": _l(
