@@ -7,7 +7,7 @@ import sys
 import time
 
 import click
-from flask import Flask
+from flask import Config, Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -57,9 +57,15 @@ def _read_password_stdin(roles: frozenset[str], username: str) -> str:
 
 
 def _ensure_secrets(app: Flask) -> None:
+    """Write fresh secrets to instance/config.py (once), and use them where no later layer — the
+    environment or the tests' settings — already gave one: what runs afterwards sees the same."""
     fresh = {name: secrets.token_urlsafe(48) for name in config.SECRET_NAMES}
     path = config.write_instance_config(app.instance_path, fresh)
-    app.config.from_pyfile(str(path))
+    written = Config(app.config.root_path)
+    written.from_pyfile(str(path))
+    for name in config.SECRET_NAMES:
+        if not config.is_real_secret(app.config.get(name)):
+            app.config[name] = written[name]
     config.require_secrets(app)
 
 

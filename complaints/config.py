@@ -63,6 +63,11 @@ DEFAULTS: dict[str, Any] = {
     "MAX_ATTACHMENT_BYTES": 20 * 1024 * 1024,
     "MAX_CONTENT_LENGTH": 105 * 1024 * 1024,
     "MAX_TEXT_CHARS": 20_000,
+    # Slow clients (complaints/slowclients.py): bodies in flight per client and process, and pace.
+    "SLOW_CLIENT_MAX_IN_FLIGHT": 4,
+    "SLOW_CLIENT_MIN_BYTES_PER_SECOND": 1024,
+    "SLOW_CLIENT_GRACE_SECONDS": 20,
+    "SLOW_CLIENT_READ_TIMEOUT_SECONDS": 30,
     "WTF_CSRF_TIME_LIMIT": 4 * 3600,
     "REPORTER_IDLE_MINUTES": 30,
     "STAFF_IDLE_MINUTES": 30,
@@ -164,13 +169,14 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config["SQLALCHEMY_URL"] = app.config["DATABASE_URL"]
 
 
+def is_real_secret(value: object) -> bool:
+    """A secret someone set: present, not the placeholder, long enough."""
+    return bool(value) and value != PLACEHOLDER and len(str(value)) >= 32
+
+
 def require_secrets(app: Flask) -> None:
     """Refuse to run with missing or placeholder secrets outside testing."""
-    missing = [
-        name
-        for name in SECRET_NAMES
-        if not app.config.get(name) or app.config[name] == PLACEHOLDER or len(str(app.config[name])) < 32
-    ]
+    missing = [name for name in SECRET_NAMES if not is_real_secret(app.config.get(name))]
     if missing and not app.config.get("TESTING"):
         raise ConfigurationError(
             "Missing or default secrets: "

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Flask, current_app, render_template, request, session
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestTimeout
 
 from complaints.security import minutes_until_retry
+from complaints.slowclients import BodyTooSlow
 
 KNOWN_PAGES = {400, 403, 404, 405, 413, 429, 500}
 
@@ -34,8 +35,13 @@ def _render_unexpected(error: Exception) -> tuple[str, int]:
     return render_template("errors/500.html", reason=""), 500
 
 
+def _body_too_slow(_error: BodyTooSlow) -> tuple[str, int]:
+    return _render_http_error(RequestTimeout())
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers."""
+    app.register_error_handler(BodyTooSlow, _body_too_slow)
     app.register_error_handler(CSRFError, render_csrf_error)
     app.register_error_handler(HTTPException, _render_http_error)
     app.register_error_handler(InternalServerError, _render_unexpected)

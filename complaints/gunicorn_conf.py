@@ -65,5 +65,7 @@ access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("COMPLAINTS_FORWARDED_ALLOW_IPS", "127.0.0.1")
 limit_request_line = 4094
+# No keep-alive: gunicorn would drain a refused request's unread body on the same thread first.
+keepalive = 0
 on_starting = _quiet
 post_fork = lambda server, _worker: _quiet(server)  # noqa: E731 - gunicorn's hook signature

@@ -17,7 +17,7 @@ from limits import parse as parse_limit
 from werkzeug.exceptions import HTTPException, TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from complaints import settings
+from complaints import settings, slowclients
 from complaints.storage import EncryptedUpload, TooManyFiles
 
 csrf = CSRFProtect()
@@ -161,6 +161,10 @@ def reporter_session_key() -> str:
 
 def init_app(app: Flask) -> None:
     """Attach headers, CSRF, the limiter and the upload stream to ``app``."""
+    # Inside the proxy fix, so the guard counts per real client, not per proxy.
+    app.wsgi_app = slowclients.SlowClientGuard(  # type: ignore[method-assign]  # Flask's documented way to wrap the WSGI app
+        app.wsgi_app, settings.rate_key_secret(app), settings.slow_client_limits(app)
+    )
     trust_proxy(app)
     app.request_class = UploadRequest
     app.config.update(

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from complaints import clocks, contexts, crypto
+from complaints import clocks, contexts, crypto, slowclients
 
 
 def app() -> Flask:
@@ -171,6 +171,17 @@ def rate_limit(name: str, application: Flask | None = None) -> str:
 def rate_limit_prefix(application: Flask | None = None) -> str:
     """The prefix every limiter key of this installation starts with."""
     return str(_config(application)["RATELIMIT_KEY_PREFIX"])
+
+
+def slow_client_limits(application: Flask | None = None) -> slowclients.Limits:
+    """What one client may take while sending request bodies."""
+    config = _config(application)
+    return slowclients.Limits(
+        max_in_flight=int(config["SLOW_CLIENT_MAX_IN_FLIGHT"]),
+        min_bytes_per_second=int(config["SLOW_CLIENT_MIN_BYTES_PER_SECOND"]),
+        grace_seconds=float(config["SLOW_CLIENT_GRACE_SECONDS"]),
+        read_timeout_seconds=float(config["SLOW_CLIENT_READ_TIMEOUT_SECONDS"]),
+    )
 
 
 # --- staff log-in -------------------------------------------------------------------------------

@@ -180,3 +180,104 @@ def test_gunicorn_refuses_several_workers_with_in_memory_limits(tmp_path: Path) 
         timeout=60,
     )
     assert shared.stdout.split() == ["2", "4"]
+
+
+def _start_gunicorn(tmp_path: Path, **extra: str) -> tuple[subprocess.Popen[bytes], int]:
+    """The shipped gunicorn config on a free loopback port, with an initialised instance."""
+    port = _free_port()
+    env = _gunicorn_env(tmp_path, COMPLAINTS_BIND=f"127.0.0.1:{port}", **extra)
+    init = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "init", "--lead", "lead", "--password-stdin"],
+        cwd=ROOT,
+        env={**env, "COMPLAINTS_ARGON2_MEMORY_KIB": "65536"},
+        input=b"slow client test lead passphrase 2569\n",
+        capture_output=True,
+        timeout=120,
+    )
+    assert init.returncode == 0, init.stderr.decode()
+    process = subprocess.Popen(
+        _gunicorn(), cwd=ROOT, env=env, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return process, port
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    pytest.fail("gunicorn did not start")
+
+
+def _slow_post(port: int, source: str, path: str = "/staff/login") -> socket.socket:
+    """Headers of a POST, then nothing: a client that trickles its body (bounded by the test)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5, source_address=(source, 0))
+    sock.sendall(
+        f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        "Content-Length: 5000\r\n\r\nusername=".encode()
+    )
+    return sock
+
+
+def _get(port: int, path: str) -> int:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        return int(sock.recv(64).split()[1])
+
+
+def test_fifty_slow_posts_from_one_client_do_not_stop_a_citizen(tmp_path: Path) -> None:
+    """Issue 9, finding 5: trickling bodies from one place take a few threads, not the service."""
+    import urllib.parse
+    import urllib.request
+
+    process, port = _start_gunicorn(tmp_path)
+    slow: list[socket.socket] = []
+    try:
+        slow = [_slow_post(port, "127.0.0.2") for _ in range(50)]
+        time.sleep(1)
+        started = time.monotonic()
+        assert _get(port, "/healthz") == 200
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        form = opener.open(f"http://127.0.0.1:{port}/report", timeout=15).read().decode()
+        fields = {
+            "csrf_token": csrf_token_from(form),
+            "category": "budget",
+            "department": "finance",
+            "description": "รายงานระหว่างมีผู้ส่งข้อมูลช้า",
+            "disclosure": "anonymous",
+            "executive_subject": "no",
+            "consent": "y",
+        }
+        body = urllib.parse.urlencode(fields).encode()
+        answer = opener.open(f"http://127.0.0.1:{port}/report", data=body, timeout=15).read().decode()
+        assert 'id="receipt"' in answer
+        assert time.monotonic() - started < 15
+        refused = 0
+        for sock in slow:
+            sock.settimeout(0.5)
+            try:
+                refused += b" 429 " in sock.recv(64)
+            except OSError:
+                continue
+        assert refused >= 40  # all but a few were turned away before their body was read
+    finally:
+        for sock in slow:
+            sock.close()
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_a_body_that_stops_arriving_gets_a_timeout(tmp_path: Path) -> None:
+    process, port = _start_gunicorn(
+        tmp_path, COMPLAINTS_SLOW_CLIENT_GRACE_SECONDS="1", COMPLAINTS_SLOW_CLIENT_READ_TIMEOUT_SECONDS="2"
+    )
+    try:
+        sock = _slow_post(port, "127.0.0.3", "/report")
+        sock.settimeout(15)
+        answer = sock.recv(64)
+        sock.close()
+        assert b" 408 " in answer
+        assert _get(port, "/healthz") == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
