@@ -41,6 +41,8 @@ def _step(page: Any, action: str, **fields: str) -> None:
         else:
             target.fill(value)
     page.locator(f"#step-{action} button[type=submit]").click()
+    refused = page.locator(".notice-error, .error").all_inner_texts()
+    assert not refused, (action, refused)
     assert "บันทึกขั้นตอนเรียบร้อยแล้ว" in page.locator(".notice-ok").inner_text(), action
 
 

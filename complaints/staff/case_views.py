@@ -103,7 +103,7 @@ def step_forms(
     return [
         submitted
         if submitted is not None and action == submitted.action
-        else ProcedureForm(action, formdata=None, event_on=today())
+        else ProcedureForm(action, formdata=None, event_on=today(), notified_on=today())
         for action in procedure.allowed_actions(case.status, context.user.role_set)
     ]
 
