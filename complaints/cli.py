@@ -215,7 +215,7 @@ def recover_command(username: str) -> None:
 @procedure_cli.command("seal-references")
 @click.argument("username")
 def seal_references_command(username: str) -> None:
-    """Move order numbers stored in plaintext (before they were sealed) under their case keys.
+    """Move order and reveal numbers stored in plaintext (before they were sealed) under their keys.
 
     Run by someone who holds the legal unit key: their password is read from standard input.
     """
@@ -233,9 +233,10 @@ def seal_references_command(username: str) -> None:
             ) from error
         key = settings.reference_key()
         sealed = legacy.seal_order_numbers(db, unit_private, lambda text: reference_digest(text, key))
-        audit.record(db, "references_sealed", audit.STAFF, user.id, None, f"steps={sealed}")
+        asked = legacy.seal_reveal_references(db, unit_private)
+        audit.record(db, "references_sealed", audit.STAFF, user.id, None, f"steps={sealed} reveals={asked}")
         db.commit()
-    click.echo(f"{sealed} order numbers sealed under their case keys")
+    click.echo(f"{sealed} order numbers and {asked} reveal references sealed under their case keys")
 
 
 @keys_cli.command("pin")

@@ -74,6 +74,11 @@ def protection_answer(case_uid: str, check_uid: str) -> str:
     return f"protection-answer|case:{case_uid}|check:{check_uid}"
 
 
+def reveal_reference(case_uid: str, request_id: int) -> str:
+    """The order or letter number of an identity-reveal request (case key, and custodian key)."""
+    return f"reveal-reference|case:{case_uid}|request:{request_id}"
+
+
 # --- evidence files (each under its own file key) -------------------------------------------------
 
 

@@ -480,7 +480,7 @@ def test_order_numbers_stored_before_sealing_are_moved_under_the_case_key(
     assert refused.exit_code != 0
     result = runner.invoke(args=["procedure", "seal-references", "lead"], input=LEAD_PASSWORD + "\n")
     assert result.exit_code == 0, result.output
-    assert "1 order numbers sealed" in result.output
+    assert "1 order numbers and 0 reveal references sealed" in result.output
     with new_session(app) as db:
         event = db.scalars(select(ProcedureEvent)).one()
         assert event.order_number is None
@@ -488,7 +488,7 @@ def test_order_numbers_stored_before_sealing_are_moved_under_the_case_key(
     assert "นต 0042/2568" in lead_client.get(f"/staff/cases/{number}").text
     assert f'href="/staff/cases/{number}"' in lead_client.get("/staff/?number=นต 0042/2568").text
     again = runner.invoke(args=["procedure", "seal-references", "lead"], input=LEAD_PASSWORD + "\n")
-    assert "0 order numbers sealed" in again.output
+    assert "0 order numbers and 0 reveal references sealed" in again.output
     assert _case(app, case_id).status == "screening"
 
 

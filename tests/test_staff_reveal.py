@@ -95,9 +95,14 @@ def test_asking_tells_the_reporter_at_once_and_shows_nothing_yet(
     assert (asked.requester_id, asked.reason, asked.reference, asked.decision) == (
         _user_id(app, "lead"),
         "court_order",
-        REFERENCE,
+        None,  # never stored in the clear: a copy of the database does not name the order
         None,
     )
+    assert asked.reference_ciphertext is not None
+    assert asked.reference_sealed is not None
+    for stored_form in (asked.reference_ciphertext, asked.reference_sealed):
+        assert REFERENCE.encode() not in stored_form
+        assert b"45/2569" not in stored_form
     # The reporter reads the notice with their own keys, before anyone approved anything.
     with app.app_context(), new_session(app) as db:
         case, reporter_keys = cases.unlock_by_receipt(db, receipt, settings.lookup_secret(app))
@@ -322,3 +327,54 @@ def test_handlers_and_officers_cannot_open_the_custodian_page(
     (asked,) = _requests(app)
     assert _decide(officer_client, asked.id, "approve")[0] == 403
     assert _staff_identity_keys(app, case_id) == []
+
+
+def test_the_order_number_reaches_the_handlers_and_the_custodian_and_no_other_request(
+    app: Flask, lead_client: FlaskClient, keeper: FlaskClient, case_id: int
+) -> None:
+    page = _page(app, case_id)
+    identity = cases.ReporterIdentity(name="ผู้แจ้ง อีกคน", phone="0822223333")
+    other = file_case(app, cases.ReportContent(description="อีกเรื่อง"), identity=identity)[0]
+    other_page = _page(app, other)
+    assert _ask(lead_client, page) == 302  # one open request per case: a second case asks too
+    assert _ask(lead_client, other_page, reference="หนังสือ ปปช. ที่ 9/2569") == 302
+    assert REFERENCE in lead_client.get(page).text  # the handlers read it with the case key
+    assert REFERENCE in keeper.get("/staff/reveals").text  # the custodian with the custodian key
+    # Someone who can write to the database moves one request's sealed number onto the other:
+    # it is bound to its own request, so the page shows nothing rather than the wrong order.
+    first, second = _requests(app)
+    with new_session(app) as db:
+        target = db.get_one(RevealRequest, second.id)
+        target.reference_ciphertext = first.reference_ciphertext
+        target.reference_sealed = first.reference_sealed
+        db.commit()
+    assert REFERENCE not in lead_client.get(other_page).text
+    assert lead_client.get(page).text.count(REFERENCE) == 1
+    assert keeper.get("/staff/reveals").text.count(REFERENCE) == 1
+    assert "9/2569" not in keeper.get("/staff/reveals").text
+
+
+def test_order_numbers_of_requests_stored_before_sealing_are_sealed_by_the_cli(
+    app: Flask, lead_client: FlaskClient, keeper: FlaskClient, case_id: int
+) -> None:
+    from tests.conftest import LEAD_PASSWORD
+
+    page = _page(app, case_id)
+    assert _ask(lead_client, page) == 302
+    with new_session(app) as db:  # as a request recorded by an older version kept it
+        old = db.scalars(select(RevealRequest)).one()
+        old.reference, old.reference_ciphertext, old.reference_sealed = REFERENCE, None, None
+        db.commit()
+    assert REFERENCE in keeper.get("/staff/reveals").text
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["procedure", "seal-references", "lead"], input=LEAD_PASSWORD + "\n")
+    assert result.exit_code == 0, result.output
+    assert "1 reveal references sealed" in result.output
+    (converted,) = _requests(app)
+    assert converted.reference is None
+    assert converted.reference_ciphertext is not None
+    assert converted.reference_sealed is not None
+    assert REFERENCE in lead_client.get(page).text
+    assert REFERENCE in keeper.get("/staff/reveals").text
+    again = runner.invoke(args=["procedure", "seal-references", "lead"], input=LEAD_PASSWORD + "\n")
+    assert "0 reveal references sealed" in again.output

@@ -41,6 +41,8 @@ from complaints.cases.threads import (
     read_event_note,
     read_internal_note,
     read_message,
+    read_reveal_reference,
+    seal_reveal_reference,
     thread,
 )
 from complaints.cases.values import (
@@ -91,9 +93,11 @@ __all__ = [
     "read_identity",
     "read_internal_note",
     "read_message",
+    "read_reveal_reference",
     "read_report",
     "rotate_with_recovery",
     "seal_attachment",
+    "seal_reveal_reference",
     "seal_case_key",
     "share_identity_with_handler",
     "share_identity_with_staff",

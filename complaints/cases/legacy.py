@@ -1,5 +1,5 @@
 """Converting rows written before a field was sealed: run by a key holder, since Alembic cannot
-hold keys. Today: procedure steps whose order number was stored in plaintext."""
+hold keys. Today: procedure steps and reveal requests whose order number was stored in plaintext."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from complaints.cases.opening import open_with_org_key
-from complaints.cases.threads import encrypt_event_details, read_event_details
+from complaints.cases.threads import encrypt_event_details, read_event_details, seal_reveal_reference
 from complaints.cases.values import CONTENT
-from complaints.models import Case, CaseReference, ProcedureEvent
+from complaints.models import Case, CaseReference, ProcedureEvent, RevealRequest
 
 
 def seal_order_numbers(
@@ -37,6 +37,24 @@ def seal_order_numbers(
             if known is None:
                 db.add(CaseReference(case_id=case.id, digest=key))
             event.order_number = None
+            sealed += 1
+        db.flush()
+    return sealed
+
+
+def seal_reveal_references(db: Session, unit_private: bytes, batch: int = 200) -> int:
+    """Move every plaintext reveal-request reference under its case key and the custodian key.
+
+    Resumable like :func:`seal_order_numbers`: a converted request keeps no plaintext.
+    """
+    sealed = 0
+    while requests := db.scalars(
+        select(RevealRequest).where(RevealRequest.reference.is_not(None)).limit(batch)
+    ).all():
+        for request in requests:
+            case = db.get_one(Case, request.case_id)
+            content_key = open_with_org_key(db, case, CONTENT, unit_private)
+            seal_reveal_reference(db, case, request, content_key, request.reference or "")
             sealed += 1
         db.flush()
     return sealed

@@ -1,5 +1,6 @@
 """What is added to a case over time, under its content key: messages with the reporter,
-internal notes, the notes of procedure steps, and the list of its evidence files."""
+internal notes, the notes of procedure steps, reveal-request references, and the list of its
+evidence files."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from complaints import contexts, crypto
+from complaints import contexts, crypto, keys, pins
 from complaints.cases.values import REPORTER
-from complaints.models import Attachment, Case, InternalNote, Message, ProcedureEvent
+from complaints.models import Attachment, Case, InternalNote, Message, ProcedureEvent, RevealRequest
 
 
 def add_message(
@@ -121,3 +122,31 @@ def read_event_details(case: Case, event: ProcedureEvent, content_key: bytes) ->
     if event.order_number and "order_number" not in words:
         words["order_number"] = event.order_number
     return words
+
+
+def seal_reveal_reference(
+    db: Session, case: Case, request: RevealRequest, content_key: bytes, reference: str
+) -> None:
+    """A reveal request's order number under the case key for the handlers, and sealed to the
+    custodian key (when its pin verifies) for the custodians deciding it; never in the clear."""
+    context = contexts.reveal_reference(case.uid, request.id)
+    request.reference_ciphertext = crypto.encrypt_text(content_key, reference, context)
+    custodian = keys.active_org_key(db, keys.CUSTODIAN)
+    if custodian is not None and pins.org_key_verifies(custodian):
+        request.reference_sealed = crypto.seal(reference.encode(), custodian.public_key, context)
+    request.reference = None
+
+
+def read_reveal_reference(
+    case: Case, request: RevealRequest, content_key: bytes | None, custodian: bytes | None
+) -> str:
+    """The request's order number, with whichever key the reader holds; "" if it does not open."""
+    context = contexts.reveal_reference(case.uid, request.id)
+    try:
+        if content_key is not None and request.reference_ciphertext is not None:
+            return crypto.decrypt_text(content_key, request.reference_ciphertext, context)
+        if custodian is not None and request.reference_sealed is not None:
+            return crypto.unseal(request.reference_sealed, custodian, context).decode()
+    except crypto.CryptoError:
+        return ""
+    return request.reference or ""  # recorded before references were sealed

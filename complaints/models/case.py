@@ -135,7 +135,12 @@ class RevealRequest(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     requester_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
     reason: Mapped[Code]
+    # Written before references were sealed; `flask procedure seal-references` empties it.
     reference: Mapped[str | None] = mapped_column(String(ORDER_NUMBER_MAX))
+    # The order or letter number, under the case key (for its handlers) and sealed to the
+    # custodian key (for whoever decides): a name typed here is never plaintext.
+    reference_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+    reference_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     requested_on: Mapped[date] = mapped_column(Date)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     decision: Mapped[str | None] = mapped_column(String(CODE_MAX))

@@ -139,7 +139,7 @@ def render_case(
         "content": content,
         "events": content.events,
         "identity": reveals.visible_identity(database, case, context),
-        "reveal_requests": reveals.case_requests(database, case),
+        "reveal_requests": reveals.case_requests(database, case, content_key),
         "may_request_reveal": reveals.may_request(case, context),
         "assignee": names.get(case.assigned_to_id or 0),
         "exclusions": assignment.exclusions(database, case) if "lead" in context.user.role_set else [],

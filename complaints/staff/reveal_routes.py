@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 
 from complaints import cases, db, keys
 from complaints.dates import today
@@ -16,6 +17,12 @@ from complaints.staff.forms import RevealDecisionForm, RevealForm
 from complaints.staff.refusals import ALERTING, REFUSALS, CaseActionRefused
 from complaints.workspace import access
 from complaints.workspace.access import CUSTODIAN_ROLES, HANDLER_ROLES, requires_roles, staff
+from complaints.workspace.sessions import StaffContext
+
+
+def _pending(database: Session, context: StaffContext) -> list[reveals.RevealRequestView]:
+    custodian_private = keys.private_key_for(database, keys.CUSTODIAN, context.user, context.personal_key)
+    return reveals.pending_requests(database, context.user, custodian_private)
 
 
 def _render_reveals(status: int = 200) -> ResponseReturnValue:
@@ -24,7 +31,7 @@ def _render_reveals(status: int = 200) -> ResponseReturnValue:
     holds_key = access.holds_key(database, context, keys.CUSTODIAN)
     page = {
         "holds_key": holds_key,
-        "requests": reveals.pending_requests(database, context.user) if holds_key else [],
+        "requests": _pending(database, context) if holds_key else [],
         "consents": reveals.consents_to_seal(database, context.user) if holds_key else [],
         "form": RevealDecisionForm(formdata=None),
     }

@@ -186,10 +186,13 @@ def request_reveal(
         case_id=case.id,
         requester_id=context.user.id,
         reason=asked.reason,
-        reference=asked.reference or None,
+        reference=None,
         requested_on=asked.on,
     )
     db.add(request)
+    db.flush()
+    if asked.reference:
+        cases.seal_reveal_reference(db, case, request, content_key, asked.reference)
     cases.add_message(
         db,
         case,
@@ -208,43 +211,47 @@ def request_reveal(
 # --- step 2: the custodian decides --------------------------------------------------------------
 
 
-def _views(db: Session, rows: list[tuple[RevealRequest, str]]) -> list[RevealRequestView]:
-    names = staff_names(db, {request.requester_id for request, _number in rows})
+def _views(
+    db: Session, rows: list[tuple[RevealRequest, Case]], content_key: bytes | None, custodian: bytes | None
+) -> list[RevealRequestView]:
+    names = staff_names(db, {request.requester_id for request, _case in rows})
     return [
         RevealRequestView(
             id=request.id,
-            case_number=number,
+            case_number=case.number,
             requester_id=request.requester_id,
             requester_name=names.get(request.requester_id, ""),
             reason=request.reason,
-            reference=request.reference or "",
+            reference=cases.read_reveal_reference(case, request, content_key, custodian),
             requested_on=request.requested_on,
             decision=request.decision,
             decided_on=request.decided_on,
         )
-        for request, number in rows
+        for request, case in rows
     ]
 
 
-def pending_requests(db: Session, custodian: StaffUser, limit: int = 200) -> list[RevealRequestView]:
+def pending_requests(
+    db: Session, custodian: StaffUser, custodian_private: bytes | None = None, limit: int = 200
+) -> list[RevealRequestView]:
     """Requests awaiting a decision, oldest first, on cases the custodian is not excluded from."""
     excluded = select(CaseExclusion.case_id).where(CaseExclusion.user_id == custodian.id)
     rows = db.execute(
-        select(RevealRequest, Case.number)
+        select(RevealRequest, Case)
         .join(Case, Case.id == RevealRequest.case_id)
         .where(RevealRequest.decision.is_(None), RevealRequest.case_id.not_in(excluded))
         .order_by(RevealRequest.requested_on, RevealRequest.id)
         .limit(limit)
     ).all()
-    return _views(db, [(row[0], row[1]) for row in rows])
+    return _views(db, [(row[0], row[1]) for row in rows], None, custodian_private)
 
 
-def case_requests(db: Session, case: Case) -> list[RevealRequestView]:
+def case_requests(db: Session, case: Case, content_key: bytes) -> list[RevealRequestView]:
     """Every reveal request of a case, oldest first (for its handlers)."""
     rows = db.scalars(
         select(RevealRequest).where(RevealRequest.case_id == case.id).order_by(RevealRequest.id)
     ).all()
-    return _views(db, [(row, case.number) for row in rows])
+    return _views(db, [(row, case) for row in rows], content_key, None)
 
 
 def _decidable(db: Session, request_id: int, context: StaffContext) -> tuple[RevealRequest, Case]:

@@ -29,9 +29,15 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('witness_seen', sa.String(length=80), nullable=True))
     with op.batch_alter_table('audit_head', schema=None) as batch_op:
         batch_op.add_column(sa.Column('mac', sa.String(length=64), nullable=True))
+    with op.batch_alter_table('reveal_requests', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('reference_ciphertext', sa.LargeBinary(), nullable=True))
+        batch_op.add_column(sa.Column('reference_sealed', sa.LargeBinary(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('reveal_requests', schema=None) as batch_op:
+        batch_op.drop_column('reference_sealed')
+        batch_op.drop_column('reference_ciphertext')
     with op.batch_alter_table('audit_head', schema=None) as batch_op:
         batch_op.drop_column('mac')
     with op.batch_alter_table('staff_users', schema=None) as batch_op:
