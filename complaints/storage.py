@@ -49,6 +49,7 @@ class EncryptedUpload:
     key: bytes = field(default_factory=crypto.new_data_key)
     stored_name: str = field(default_factory=lambda: crypto.random_token(24))
     finished: bool = False
+    _rewritten_size: int | None = field(default=None, init=False, repr=False)
     _handle: IO[bytes] = field(init=False, repr=False)
     _encryptor: crypto.FileEncryptor = field(init=False, repr=False)
 
@@ -68,6 +69,8 @@ class EncryptedUpload:
 
     @property
     def size(self) -> int:
+        if self._rewritten_size is not None:
+            return self._rewritten_size
         return self._encryptor.plaintext_bytes
 
     def write(self, data: bytes) -> int:
@@ -114,6 +117,35 @@ class EncryptedUpload:
                 self._handle.close()
         finally:
             self.partial_path.unlink(missing_ok=True)
+
+    def rewrite(self, wanted: Callable[[bytes], bool], transform: Callable[[bytes], bytes]) -> bool:
+        """Replace the finished file's plaintext by ``transform(plaintext)`` when ``wanted`` says
+        so from its first bytes; returns whether it changed. The new contents are encrypted
+        under a fresh key into a second partial file that then replaces the first, so a failure
+        at any point leaves one whole partial file (which the caller discards as usual)."""
+        self.finish()
+        with self.partial_path.open("rb") as handle:
+            chunks = crypto.decrypt_stream(self.key, file_context(self.stored_name), handle)
+            first = next(chunks, b"")
+            if not wanted(first):
+                return False
+            plaintext = first + b"".join(chunks)
+        changed = transform(plaintext)
+        if changed == plaintext:
+            return False
+        key = crypto.new_data_key()
+        staging = self.directory / (self.stored_name + ".rewrite" + PARTIAL_SUFFIX)
+        try:
+            fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as sink:
+                crypto.encrypt_stream(key, file_context(self.stored_name), [changed], sink)
+            os.replace(staging, self.partial_path)
+        except BaseException:
+            staging.unlink(missing_ok=True)
+            raise
+        self.key = key
+        self._rewritten_size = len(changed)
+        return True
 
     def promote(self) -> None:
         """Move the finished file into place (only :func:`commit_with_files` calls this)."""

@@ -1,7 +1,8 @@
 """Which uploaded files count as evidence, and the names they keep.
 
 The request's stream factory (:class:`complaints.security.UploadRequest`) has already encrypted
-every file part to disk; here the parts that carry nothing are dropped and the rest named.
+every file part to disk; here the parts that carry nothing are dropped, photos lose their
+metadata (:mod:`.metadata`) and the rest are named.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Iterable
 from werkzeug.datastructures import FileStorage
 
 from complaints.cases import EvidenceFile
+from complaints.reporting import metadata
 from complaints.storage import EncryptedUpload
 
 FILENAME_MAX = 150
@@ -40,6 +42,7 @@ def evidence_from(files: Iterable[FileStorage]) -> list[EvidenceFile]:
         upload.finish()
         if upload.size == 0:
             continue
+        upload.rewrite(metadata.is_image, metadata.strip)
         content_type = (item.mimetype or "application/octet-stream")[:CONTENT_TYPE_MAX]
         evidence.append(EvidenceFile(upload, safe_filename(item.filename), content_type))
     return evidence
