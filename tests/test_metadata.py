@@ -1,9 +1,11 @@
-"""A reporter's photos lose what they say about their maker (GPS, camera, owner, software, time)
-before they are stored, and keep every pixel; other files are stored exactly as sent."""
+"""A reporter's photos and Office files lose what they say about their maker (GPS, camera,
+owner, author, company) before they are stored, and keep every pixel and every word; other
+files are stored exactly as sent."""
 
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -50,6 +52,63 @@ def _png_with_metadata() -> bytes:
     exif[ARTIST] = OWNER
     _picture().save(out, "PNG", pnginfo=info, exif=exif.tobytes())
     return out.getvalue()
+
+
+DOCUMENT_XML = "<w:document><w:body><w:p><w:t>ปลัดเทศบาลรับเงินใต้โต๊ะ</w:t></w:p></w:body></w:document>"
+
+
+def _word_file(core: str | None = None, app: str | None = None) -> bytes:
+    core = core or (
+        '<cp:coreProperties xmlns:cp="x" xmlns:dc="y"><dc:creator>' + OWNER + "</dc:creator>"
+        "<cp:lastModifiedBy>สมชาย ใจดี</cp:lastModifiedBy></cp:coreProperties>"
+    )
+    app = (
+        app
+        or "<Properties><Company>กองช่าง เทศบาล</Company><Manager>ผอ.กอง</Manager>"
+        "<Pages>1</Pages></Properties>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", DOCUMENT_XML)
+        archive.writestr("docProps/core.xml", core)
+        archive.writestr("docProps/app.xml", app)
+    return out.getvalue()
+
+
+def _parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_a_word_file_loses_its_author_editor_and_company_and_keeps_its_text() -> None:
+    original = _word_file()
+    stripped = metadata.strip(original)
+    parts = _parts(stripped)
+    assert list(parts) == [
+        "[Content_Types].xml",
+        "word/document.xml",
+        "docProps/core.xml",
+        "docProps/app.xml",
+    ]
+    assert parts["word/document.xml"] == DOCUMENT_XML.encode()
+    for personal in (OWNER, "สมชาย", "กองช่าง", "ผอ.กอง"):
+        assert all(personal.encode() not in content for content in parts.values()), personal
+    assert b"<Pages>1</Pages>" in parts["docProps/app.xml"]  # not personal: kept
+    assert b"coreProperties" in parts["docProps/core.xml"]  # still a valid package for Word
+    assert metadata.strip(stripped) == stripped
+
+
+def test_a_zip_that_is_not_an_office_file_or_would_unpack_too_far_is_kept_as_sent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("docProps/core.xml", OWNER)  # no [Content_Types].xml: not Office
+    assert metadata.strip(out.getvalue()) == out.getvalue()
+    word = _word_file()
+    monkeypatch.setattr(metadata, "_OFFICE_MAX_UNPACKED", 100)
+    assert metadata.strip(word) == word
 
 
 def _pixels(data: bytes) -> bytes:
@@ -103,15 +162,19 @@ def test_the_officer_downloads_the_photo_without_its_gps_position(
     app: Flask, client: FlaskClient, lead_client: FlaskClient
 ) -> None:
     form = client.get("/report").text
-    assert "JPEG และ PNG จะถูกลบออกก่อนจัดเก็บ" in form  # the promise this test holds the app to
+    # The promises this test holds the app to:
+    assert "JPEG และ PNG และชื่อผู้สร้างไฟล์ Word, Excel และ PowerPoint จะถูกลบออกก่อนจัดเก็บ" in form
+    assert "ไฟล์ PDF ยังมีชื่อผู้สร้างไฟล์" in form
     photo = _jpeg_with_metadata()
     document = b"%PDF-1.4 /Author (" + OWNER.encode() + b")"
-    response = submit_report(client, files=(("photo.jpg", photo), ("letter.pdf", document)))
+    word = _word_file()
+    files = (("photo.jpg", photo), ("letter.pdf", document), ("note.docx", word))
+    response = submit_report(client, files=files)
     assert response.status_code == 200
     with new_session(app) as db:
         case = db.scalars(select(Case)).one()
         number = case.number
-        photo_uid, document_uid = (entry.uid for entry in cases.attachments_of(db, case))
+        photo_uid, document_uid, word_uid = (entry.uid for entry in cases.attachments_of(db, case))
     downloaded = lead_client.get(f"/staff/cases/{number}/files/{photo_uid}")
     assert downloaded.status_code == 200
     assert int(downloaded.headers["Content-Length"]) == len(downloaded.data)
@@ -120,6 +183,9 @@ def test_the_officer_downloads_the_photo_without_its_gps_position(
     assert _pixels(downloaded.data) == _pixels(photo)
     # A document is evidence as sent: its metadata stays (the form tells the reporter so).
     assert lead_client.get(f"/staff/cases/{number}/files/{document_uid}").data == document
+    parts = _parts(lead_client.get(f"/staff/cases/{number}/files/{word_uid}").data)
+    assert parts["word/document.xml"] == DOCUMENT_XML.encode()
+    assert all(OWNER.encode() not in content for content in parts.values())
 
 
 def _read(upload: storage.EncryptedUpload) -> bytes:
@@ -141,12 +207,12 @@ def test_a_disk_that_fails_mid_rewrite_leaves_the_upload_whole(
 
     monkeypatch.setattr(crypto, "encrypt_stream", full_disk)
     with pytest.raises(OSError, match="No space"):
-        upload.rewrite(metadata.is_image, metadata.strip)
+        upload.rewrite(metadata.is_cleanable, metadata.strip)
     assert sorted(path.name for path in tmp_path.iterdir()) == [upload.partial_path.name]
     assert upload.key == original_key
     assert _read(upload) == photo
     monkeypatch.undo()
-    assert upload.rewrite(metadata.is_image, metadata.strip)
+    assert upload.rewrite(metadata.is_cleanable, metadata.strip)
     assert upload.size == len(metadata.strip(photo))
     assert _read(upload) == (metadata.strip(photo))
-    assert not upload.rewrite(metadata.is_image, metadata.strip)  # already clean: left alone
+    assert not upload.rewrite(metadata.is_cleanable, metadata.strip)  # already clean: left alone

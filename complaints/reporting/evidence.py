@@ -42,7 +42,7 @@ def evidence_from(files: Iterable[FileStorage]) -> list[EvidenceFile]:
         upload.finish()
         if upload.size == 0:
             continue
-        upload.rewrite(metadata.is_image, metadata.strip)
+        upload.rewrite(metadata.is_cleanable, metadata.strip)
         content_type = (item.mimetype or "application/octet-stream")[:CONTENT_TYPE_MAX]
         evidence.append(EvidenceFile(upload, safe_filename(item.filename), content_type))
     return evidence
