@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from complaints import crypto, settings
-from complaints.dates import today, utcnow
+from complaints.dates import local_day, today, utcnow
 from complaints.models import AuditEvent, AuditHead, Case, ReporterAuditEvent, StaffUser
 
 GENESIS = "0" * 64
@@ -74,6 +75,7 @@ def head_mac(chain: int, entries: int, last_hash: str) -> str:
 
 
 HEAD_MISSING = "chain_head_missing"
+RESTORED = "restored_from_backup"
 
 
 def open_chains(db: Session) -> None:
@@ -302,7 +304,7 @@ def witness(db: Session) -> Witness:
 def check_witness(db: Session, line: str) -> bool:
     """Whether the log still has, at the lengths a witness wrote down, the fingerprint they saw."""
     try:
-        fields = dict(part.split("=", 1) for part in line.split())
+        fields = _witness_fields(line)
         staff_entries, reporter_entries = int(fields["staff"]), int(fields["reporters"])
     except (KeyError, ValueError):
         return False
@@ -312,3 +314,36 @@ def check_witness(db: Session, line: str) -> bool:
         return False
     expected = _fingerprint(staff_hash, staff_entries, reporter_hash, reporter_entries)
     return crypto.same_secret(expected.encode(), fields.get("fingerprint", "").encode())
+
+
+def record_restore(db: Session) -> AuditEvent | ReporterAuditEvent:
+    """Say in the chain that the database was just restored from a backup: the entry keeps the
+    lengths the restored chains had, so a witness taken after the backup was made, whose entries
+    the restore lost, is explained instead of looking like truncation (it still does not match:
+    a marker only annotates, since whoever can write one could also use it to hide a rewrite)."""
+    staff, reporters = db.get(AuditHead, STAFF_CHAIN), db.get(AuditHead, REPORTER_CHAIN)
+    lengths = f"staff={staff.entries if staff else 0} reporters={reporters.entries if reporters else 0}"
+    return record(db, RESTORED, SYSTEM, detail=lengths)
+
+
+def _witness_fields(line: str) -> dict[str, str]:
+    """``name=value`` parts of a witness line; other words (the date `audit witness` prints) skipped."""
+    return dict(part.split("=", 1) for part in line.split() if "=" in part)
+
+
+def restore_explaining(db: Session, line: str) -> AuditEvent | None:
+    """The restore marker that explains why a dated witness line no longer matches: one recorded
+    on or after the witness's date, restoring to a chain no longer than the witness saw."""
+    fields = _witness_fields(line)
+    try:
+        seen_on = date.fromisoformat(line.split()[0])
+        staff_entries = int(fields["staff"])
+    except (IndexError, KeyError, ValueError):
+        return None
+    for marker in db.scalars(
+        select(AuditEvent).where(AuditEvent.action == RESTORED).order_by(AuditEvent.id.desc())
+    ):
+        restored = _witness_fields(marker.detail)
+        if local_day(marker.occurred_at) >= seen_on and int(restored.get("staff", "0")) <= staff_entries:
+            return marker
+    return None

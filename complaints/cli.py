@@ -26,7 +26,7 @@ from complaints import (
     storage,
 )
 from complaints.cases import legacy
-from complaints.dates import today
+from complaints.dates import local_day, today
 from complaints.db import new_session
 from complaints.models import Attachment, OrgKey, StaffUser
 from complaints.notifications import notify_cli
@@ -292,17 +292,38 @@ def audit_verify_command(witnessed: tuple[str, ...]) -> None:
     what someone wrote down earlier)."""
     with new_session(settings.app()) as db:
         problems = audit.verify(db)
-        mismatched = [line for line in witnessed if not audit.check_witness(db, line)]
+        mismatched = [
+            (line, audit.restore_explaining(db, line))
+            for line in witnessed
+            if not audit.check_witness(db, line)
+        ]
     if problems:
         first = problems[0]
         click.echo(f"first bad entry: {first.entry_id} ({first.chain}): {first.reason}", err=True)
     for problem in problems[1:]:
         click.echo(f"entry {problem.entry_id} ({problem.chain}): {problem.reason}", err=True)
-    for line in mismatched:
+    for line, marker in mismatched:
         click.echo(f"does not match what was witnessed: {line}", err=True)
+        if marker is not None:
+            click.echo(
+                f"  explained by entry {marker.id}: restored from a backup on "
+                f"{local_day(marker.occurred_at).isoformat()} to {marker.detail}; what was recorded "
+                "after the backup was made is lost (compare with the paper log)",
+                err=True,
+            )
     if problems or mismatched:
         sys.exit(1)
     click.echo("audit log intact")
+
+
+@audit_cli.command("restored")
+def audit_restored_command() -> None:
+    """Record in the chain that the database was just restored from a backup (run it right after
+    the restore, before the service takes requests again)."""
+    with new_session(settings.app()) as db:
+        marker = audit.record_restore(db)
+        db.commit()
+        click.echo(f"entry {marker.id}: restored from a backup, {marker.detail}")
 
 
 @audit_cli.command("witness")

@@ -63,6 +63,11 @@ def today() -> date:
     return datetime.now(_TZ).date()
 
 
+def local_day(stored: datetime) -> date:
+    """The Thai calendar day of a stored (naive UTC) timestamp."""
+    return stored.replace(tzinfo=UTC).astimezone(_TZ).date()
+
+
 def fiscal_year_of(day: date) -> int:
     """The Thai fiscal year (B.E.) containing ``day``: FY 2569 = 1 Oct 2025 – 30 Sep 2026."""
     ending_year = day.year + 1 if day.month >= 10 else day.year

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 from flask import Flask
 from sqlalchemy import delete, select, update
@@ -172,3 +173,51 @@ def test_a_lead_sees_the_fingerprint_at_log_in_beside_the_last_one(app: Flask) -
     )
     page = again.get("/staff/").text
     assert "เมื่อเข้าสู่ระบบครั้งก่อน: staff=" in page
+
+
+def test_a_restore_from_backup_says_so_in_the_chain_instead_of_looking_like_truncation(
+    app: Flask,
+) -> None:
+    _append(app, 3)
+    with app.app_context(), new_session(app) as db:
+        before_backup = f"{today().isoformat()} {audit.witness(db).line()}"
+        backup_head = db.get_one(AuditHead, audit.STAFF_CHAIN)
+        backed_up = (backup_head.entries, backup_head.last_hash, backup_head.mac)
+        last_backed_up_id = db.scalars(select(AuditEvent.id).order_by(AuditEvent.id.desc())).first()
+    _append(app, 4)  # work done after the backup was made ...
+    with app.app_context(), new_session(app) as db:
+        after_backup = f"{today().isoformat()} {audit.witness(db).line()}"  # ... and written down
+        # The disk dies; the operator restores last night's backup of the database.
+        db.execute(delete(AuditEvent).where(AuditEvent.id > last_backed_up_id))
+        head = db.get_one(AuditHead, audit.STAFF_CHAIN)
+        head.entries, head.last_hash, head.mac = backed_up
+        db.commit()
+        assert audit.verify(db) == []  # a restored log is whole in itself
+        assert audit.restore_explaining(db, after_backup) is None  # not yet marked
+    runner = app.test_cli_runner()
+    unmarked = runner.invoke(args=["audit", "verify", "--witness", after_backup])
+    assert unmarked.exit_code == 1
+    assert "explained by" not in unmarked.output
+    marked = runner.invoke(args=["audit", "restored"])
+    assert marked.exit_code == 0, marked.output
+    kept = backed_up[0]
+    assert f"staff={kept} " in marked.output
+    result = runner.invoke(args=["audit", "verify", "--witness", after_backup, "--witness", before_backup])
+    assert result.exit_code == 1  # a marker explains, never excuses: anyone with the CLI can write one
+    assert f"does not match what was witnessed: {after_backup}" in result.output
+    assert "restored from a backup on" in result.output
+    assert before_backup not in result.output  # history from before the backup still matches
+    with app.app_context(), new_session(app) as db:
+        assert audit.verify(db) == []
+        (marker,) = db.scalars(select(AuditEvent).where(AuditEvent.action == audit.RESTORED)).all()
+        assert marker.detail == f"staff={kept} reporters=0"
+        # A witness that saw fewer entries than the restore kept is not explained by it: those
+        # entries were in the backup, so a mismatch there is a rewrite.
+        _, counts = before_backup.split(" ", 1)
+        forged = f"{today().isoformat()} {counts.replace(f'staff={kept}', f'staff={kept - 1}')}"
+        assert audit.restore_explaining(db, forged) is None
+        # Nor is a witness dated after the marker.
+        later = f"{(today() + timedelta(days=1)).isoformat()} {after_backup.split(' ', 1)[1]}"
+        assert audit.restore_explaining(db, later) is None
+        assert audit.restore_explaining(db, after_backup) == marker
+        assert audit.restore_explaining(db, before_backup) == marker  # saw exactly what was kept
