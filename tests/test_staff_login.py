@@ -530,11 +530,15 @@ def test_a_password_must_be_hard_to_guess_and_harder_for_a_key_holder(
 
 def test_a_scripted_install_refuses_a_weak_lead_password(tmp_path: Path, database_url: str) -> None:
     from complaints import create_app
+    from complaints.db import engine_of
     from tests.conftest import make_config
 
     app = create_app(make_config(tmp_path, database_url), instance_path=str(tmp_path / "instance"))
-    result = app.test_cli_runner().invoke(
-        args=["init", "--lead", "lead", "--password-stdin"], input="password1234\n"
-    )
+    try:
+        result = app.test_cli_runner().invoke(
+            args=["init", "--lead", "lead", "--password-stdin"], input="password1234\n"
+        )
+    finally:
+        engine_of(app).dispose()  # this app is the test's own: close its pool before the drop
     assert result.exit_code != 0
     assert "too easy to guess" in result.output
