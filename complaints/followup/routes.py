@@ -144,13 +144,14 @@ def evidence() -> Response | tuple[str, int]:
     """Add evidence files (encrypted while they stream in)."""
     opened = _open_case()
     form = EvidenceForm()
-    files = reporting_evidence.evidence_from(form.attachments.data or [])
+    sent = reporting_evidence.any_file_sent(form.attachments.data or [])
     valid = form.validate_on_submit()
-    if valid and not files:
+    if valid and not sent:
         form.attachments.errors = [_("Choose at least one file to send.")]
         valid = False
     if not valid:
-        return _render_case(opened, evidence_form=form, notice="files_dropped" if files else ""), INVALID
+        return _render_case(opened, evidence_form=form, notice="files_dropped" if sent else ""), INVALID
+    files = reporting_evidence.evidence_from(form.attachments.data or [])
     filing.add_evidence(
         db.session(), opened.case, opened.keys.content, files, form.note.data or "", dates.today()
     )

@@ -60,7 +60,7 @@ def report() -> tuple[str, int]:
     form = ReportForm()
     if not form.validate_on_submit():
         status = INVALID if request.method == "POST" else 200
-        files_dropped = bool(evidence.evidence_from(form.attachments.data or []))
+        files_dropped = evidence.any_file_sent(form.attachments.data or [])
         return render_template("public/report.html", form=form, files_dropped=files_dropped), status
     today = dates.today()
     filed = filing.file_report(

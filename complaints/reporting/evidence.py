@@ -31,18 +31,30 @@ def safe_filename(name: str) -> str:
     return cleaned.strip(" .")[:FILENAME_MAX] or "evidence"
 
 
-def evidence_from(files: Iterable[FileStorage]) -> list[EvidenceFile]:
+def _carrying_a_file(files: Iterable[FileStorage]) -> list[tuple[FileStorage, EncryptedUpload]]:
     """The uploads that really carry a file (an empty file input or a 0-byte file carries nothing;
     the request's teardown removes its encrypted stub)."""
-    evidence = []
+    carrying: list[tuple[FileStorage, EncryptedUpload]] = []
     for item in files:
         upload = item.stream
         if not item.filename or not isinstance(upload, EncryptedUpload):
             continue
         upload.finish()
-        if upload.size == 0:
-            continue
+        if upload.size > 0:
+            carrying.append((item, upload))
+    return carrying
+
+
+def any_file_sent(files: Iterable[FileStorage]) -> bool:
+    """Whether a refused form came with files (they are dropped: the page says to attach again)."""
+    return bool(_carrying_a_file(files))
+
+
+def evidence_from(files: Iterable[FileStorage]) -> list[EvidenceFile]:
+    """The files to file as evidence: cleaned of their maker's metadata, safely named."""
+    evidence = []
+    for item, upload in _carrying_a_file(files):
         upload.rewrite(metadata.is_cleanable, metadata.strip)
         content_type = (item.mimetype or "application/octet-stream")[:CONTENT_TYPE_MAX]
-        evidence.append(EvidenceFile(upload, safe_filename(item.filename), content_type))
+        evidence.append(EvidenceFile(upload, safe_filename(item.filename or ""), content_type))
     return evidence

@@ -116,21 +116,16 @@ def _strip_office(data: bytes) -> bytes:
         if sum(entry.file_size for entry in entries) > _OFFICE_MAX_UNPACKED:
             return data
         out = io.BytesIO()
+        changed = False
         with zipfile.ZipFile(out, "w") as target:
             for entry in entries:
                 content = source.read(entry)
                 if entry.filename == _OFFICE_CORE:
+                    changed |= content != _EMPTY_CORE
                     content = _EMPTY_CORE
                 elif entry.filename == _OFFICE_APP:
-                    content = _APP_PERSONAL.sub(b"", content)
+                    cleaned = _APP_PERSONAL.sub(b"", content)
+                    changed |= cleaned != content
+                    content = cleaned
                 target.writestr(entry, content, compress_type=entry.compress_type)
-    cleaned = out.getvalue()
-    return data if _same_parts(data, cleaned) else cleaned
-
-
-def _same_parts(before: bytes, after: bytes) -> bool:
-    """Whether two Office files hold the same parts (so an already clean file is left as it is)."""
-    with zipfile.ZipFile(io.BytesIO(before)) as first, zipfile.ZipFile(io.BytesIO(after)) as second:
-        return all(first.read(name) == second.read(name) for name in first.namelist()) and (
-            first.namelist() == second.namelist()
-        )
+    return out.getvalue() if changed else data
