@@ -41,6 +41,7 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STAFF_LOGIN_PER_CLIENT": "30 per 15 minutes",
     "RATELIMIT_STAFF_PASSWORD": "10 per 15 minutes",
     "RATELIMIT_REPORTER_ACTIONS": "30 per hour",
+    "RATELIMIT_STAFF_INVITATION": "20 per hour",
     "NOTIFY_COALESCE": "1 per 10 minutes",
     # Reverse proxies in front of the app that set X-Forwarded-For (0: none; 1: nginx).
     "PROXY_HOPS": 0,
@@ -74,6 +75,8 @@ DEFAULTS: dict[str, Any] = {
     "STAFF_ABSOLUTE_HOURS": 12,
     "STAFF_LOGIN_MAX_FAILURES": 5,
     "STAFF_LOCKOUT_MINUTES": 15,
+    # A printed staff invitation (set one's own password and authenticator) stays usable this long.
+    "INVITATION_DAYS": 7,
     "SESSION_COOKIE_SECURE": False,
     "PREFERRED_URL_SCHEME": "http",
     "TIMEZONE": "Asia/Bangkok",

@@ -15,6 +15,7 @@ REPORTER_KEY = "reporter key"  # the reporter's keypair, from the stretched rece
 RECOVERY_KEY = "recovery key"  # the recovery keypair, from the printed recovery code
 REFERENCE_LOOKUP_KEY = "reference lookup key"  # keyed hashes of order and letter numbers
 KEY_PIN_KEY = "key pin key"  # the pins that authenticate public keys stored in the database
+INVITATION_KEY = "invitation key"  # keyed hashes of printed staff invitation codes
 RECEIPT_STRETCH_SALT = b"complaints receipt v1"
 RECEIPT_LOOKUP_PREFIX = b"receipt lookup|"
 PASSWORD_VERIFIER_PREFIX = b"complaints password verifier|"
@@ -108,6 +109,11 @@ def personal_key(username: str) -> str:
 def totp_secret(username: str) -> str:
     """A staff member's TOTP seed, under the server data key."""
     return f"totp-secret|user:{username}"
+
+
+def pending_totp_secret(invitation_id: int) -> str:
+    """The authenticator seed shown to an invited person, until they confirm it with a code."""
+    return f"pending-totp-secret|invitation:{invitation_id}"
 
 
 def staff_session(session_id: str, user_id: int, key_id: str) -> str:

@@ -51,6 +51,9 @@ LIMITS_BEFORE_BODY = {
     "public.report": "RATELIMIT_REPORT",
     "followup.login": "RATELIMIT_FOLLOWUP",
     "followup.evidence": "RATELIMIT_REPORT",
+    "staff.welcome": "RATELIMIT_STAFF_INVITATION",
+    "staff.welcome_password": "RATELIMIT_STAFF_INVITATION",
+    "staff.welcome_authenticator": "RATELIMIT_STAFF_INVITATION",
 }
 
 

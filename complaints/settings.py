@@ -210,3 +210,13 @@ def login_policy(application: Flask | None = None) -> LoginPolicy:
         idle=timedelta(minutes=int(config["STAFF_IDLE_MINUTES"])),
         absolute=timedelta(hours=float(config["STAFF_ABSOLUTE_HOURS"])),
     )
+
+
+def invitation_key(application: Flask | None = None) -> bytes:
+    """The key of the hashes that find a printed staff invitation from its code."""
+    return crypto.derive_key(_data_secret(application), contexts.INVITATION_KEY)
+
+
+def invitation_days(application: Flask | None = None) -> int:
+    """How long a printed staff invitation stays usable."""
+    return int(_config(application)["INVITATION_DAYS"])

@@ -448,3 +448,54 @@ def file_case_with_files(
         for upload in prepared.uploads:
             upload.promote()
         return case.id, prepared.receipt
+
+
+def invitation_from(html: str) -> str:
+    """The invitation code on the printable page an administrator is shown once."""
+    found = re.search(r'id="invitation-code"[^>]*>([A-Z0-9-]+)<', html)
+    assert found, html
+    return found.group(1)
+
+
+def step_token_from(html: str) -> str:
+    """The token that carries an invited person from one page of the set-up to the next."""
+    found = re.search(r'name="token" type="hidden" value="([^"]+)"', html)
+    assert found, html
+    return found.group(1)
+
+
+def use_invitation(
+    client: FlaskClient, username: str, code: str, password: str = OFFICER_PASSWORD, current: bool = False
+) -> str | None:
+    """Walk the invitation pages as the person would; returns the new TOTP secret when one is set.
+
+    ``current``: only the authenticator is reset, so ``password`` is the current password.
+    """
+    page = client.get("/staff/welcome")
+    opened = client.post(
+        "/staff/welcome", data={"csrf_token": csrf_token_from(page.text), "username": username, "code": code}
+    )
+    assert opened.status_code == 200, opened.text
+    token = step_token_from(opened.text)
+    data = {"csrf_token": csrf_token_from(opened.text), "token": token}
+    if current:
+        data["current_password"] = password
+    else:
+        data.update(new_password=password, confirm=password)
+    answered = client.post("/staff/welcome/password", data=data)
+    if answered.status_code == 302:
+        return None
+    assert answered.status_code == 200, answered.text
+    found = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', answered.text)
+    assert found, answered.text
+    secret = found.group(1).replace(" ", "")
+    confirmed = client.post(
+        "/staff/welcome/authenticator",
+        data={
+            "csrf_token": csrf_token_from(answered.text),
+            "token": step_token_from(answered.text),
+            "totp": totp_now(secret),
+        },
+    )
+    assert confirmed.status_code == 302, confirmed.text
+    return secret

@@ -4,8 +4,6 @@ re-grants the unit key."""
 
 from __future__ import annotations
 
-import re
-
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -20,7 +18,9 @@ from tests.conftest import (
     csrf_token_from,
     file_case,
     forget_used_totp,
+    invitation_from,
     staff_login,
+    use_invitation,
 )
 
 MARKER = "MARKER-กุญแจ-0b9e"
@@ -58,21 +58,14 @@ def test_admin_reset_then_lead_regrant(
         f"/admin/users/{officer_id}/reset-password", data={"csrf_token": csrf_token_from(page.text)}
     )
     assert reset.status_code == 200
-    found = re.search(r'id="one-time-password">([^<]+)<', reset.text)
-    assert found
-    one_time = found.group(1)
     assert officer_client.get("/staff/").status_code == 302  # the reset ended the officer's sessions
 
-    # The officer logs in with the one-time password, sets their own, and cannot read.
+    # The officer uses the printed invitation, sets their own password, and cannot read.
+    new_password = "officer's own new password"
+    assert use_invitation(app.test_client(), "officer1", invitation_from(reset.text), new_password) is None
     again = app.test_client()
     forget_used_totp(app, "officer1")
-    assert staff_login(again, "officer1", one_time, officer).status_code == 302
-    token = csrf_token_from(again.get("/staff/password").text)
-    new_password = "officer's own new password"
-    changed = again.post(
-        "/staff/password", data={"csrf_token": token, "new_password": new_password, "confirm": new_password}
-    )
-    assert changed.status_code == 302
+    assert staff_login(again, "officer1", new_password, officer).status_code == 302
     queue = again.get("/staff/")
     assert "คุณยังไม่มีกุญแจงานนิติการ" in queue.text
     assert number not in queue.text  # without the key not even the metadata is listed

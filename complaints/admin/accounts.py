@@ -1,14 +1,16 @@
 """Account administration: create, disable, reset password or two-step code, unlock.
 
-An administrator never holds or passes on a key. A password reset makes a new personal keypair
-(the old one cannot be recovered, so every grant to it is dead): a legal lead, and the identity
-custodian, must grant their keys again once the person has set their own password.
+An administrator never holds or passes on a key, and never sees a password or an authenticator
+secret: a new account, a password reset and an authenticator reset each print an invitation, with
+which the person sets their own on their own device (:mod:`complaints.workspace.invitations`).
+A new password makes a new personal keypair (every grant to the old one is dead): a legal lead,
+and the identity custodian, grant their keys again after comparing the new key's fingerprint with
+the person, face to face.
 """
 
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -16,7 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from complaints import audit, crypto, keys
-from complaints.models import StaffUser
+from complaints.models import StaffInvitation, StaffUser
+from complaints.workspace import invitations
 from complaints.workspace.sessions import end_all_sessions
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -31,12 +34,12 @@ class AccountRefused(Exception):
 
 
 @dataclass(frozen=True)
-class OneTimeSecrets:
-    """What the administrator hands to the person, shown once: password and/or TOTP secret."""
+class InvitationPolicy:
+    """What invitations are made with: the key of their hashes and how long they last."""
 
-    user: StaffUser
-    password: str | None = field(default=None, repr=False)
-    totp_secret: bytes | None = field(default=None, repr=False)
+    key: bytes = field(repr=False)
+    days: int
+    now: datetime
 
 
 @dataclass(frozen=True)
@@ -46,21 +49,27 @@ class AccountRow:
     user: StaffUser
     held: frozenset[str]
     locked: bool
-
-
-def one_time_password() -> str:
-    """A password for the first log-in only (the person must change it)."""
-    return "-".join(secrets.token_hex(3) for _ in range(4))
+    # Until when the person's unused printed invitation can be used (None: no invitation waiting).
+    invited_until: datetime | None = None
 
 
 def accounts(db: Session, now: datetime) -> list[AccountRow]:
     """Every account with the keys it holds (by kind) and whether it is locked out."""
     held = keys.held_kinds(db)
+    waiting: dict[int, datetime] = {
+        user_id: expires_at
+        for user_id, expires_at in db.execute(
+            select(StaffInvitation.user_id, StaffInvitation.expires_at).where(
+                StaffInvitation.used_at.is_(None)
+            )
+        )
+    }
     return [
         AccountRow(
             user=user,
             held=frozenset(held.get(user.id, set())),
             locked=user.locked_until is not None and user.locked_until > now,
+            invited_until=waiting.get(user.id),
         )
         for user in db.scalars(select(StaffUser).order_by(StaffUser.username))
     ]
@@ -75,23 +84,26 @@ def create_account(
     roles: frozenset[str],
     params: crypto.Argon2Params,
     server_secret: bytes,
-) -> OneTimeSecrets:
-    """A new account with a one-time password it must change at first log-in (caller commits)."""
+    policy: InvitationPolicy,
+) -> invitations.IssuedInvitation:
+    """A new account nobody can log in to until its person uses the printed invitation.
+
+    Its first password is random and never shown; the caller commits.
+    """
     if not USERNAME_PATTERN.match(username):
         raise AccountRefused("bad_username")
     if db.scalars(select(StaffUser).where(StaffUser.username == username)).first() is not None:
         raise AccountRefused("username_taken")
     if not roles or not roles <= set(keys.ROLES):
         raise AccountRefused("no_role")
-    password = one_time_password()
-    created = keys.create_staff_user(db, username, roles, password, params, server_secret)
+    created = keys.create_staff_user(db, username, roles, crypto.random_token(), params, server_secret)
     created.user.display_name = display_name
     created.user.email = email
     db.flush()
     audit.record(
         db, "user_created", audit.STAFF, admin.id, None, f"user={created.user.id} roles={created.user.roles}"
     )
-    return OneTimeSecrets(user=created.user, password=password, totp_secret=created.totp_secret)
+    return invitations.issue(db, admin, created.user, True, True, policy.now, policy.key, policy.days)
 
 
 def _account(db: Session, user_id: int) -> StaffUser:
@@ -116,27 +128,30 @@ def set_disabled(db: Session, admin: StaffUser, user_id: int, disabled: bool) ->
 
 
 def reset_password(
-    db: Session, admin: StaffUser, user_id: int, params: crypto.Argon2Params
-) -> OneTimeSecrets:
-    """A one-time password and a new personal keypair; the old keys' grants become unusable."""
+    db: Session, admin: StaffUser, user_id: int, policy: InvitationPolicy
+) -> invitations.IssuedInvitation:
+    """An invitation to choose a new password; sessions end now.
+
+    The old password keeps working until the invitation is used (the new one makes a new keypair,
+    so grants end only then): a reset alone takes nothing from anyone, and the person still needs
+    their own authenticator to log in with the password they choose.
+    """
     user = _account(db, user_id)
-    password = one_time_password()
-    keys.replace_personal_key(user, password, params)
-    user.must_change_password = True
-    user.failed_logins = 0
-    user.locked_until = None
     end_all_sessions(db, user)
     audit.record(db, "password_reset", audit.STAFF, admin.id, None, f"user={user.id}")
-    return OneTimeSecrets(user=user, password=password)
+    return invitations.issue(db, admin, user, True, False, policy.now, policy.key, policy.days)
 
 
-def reset_totp(db: Session, admin: StaffUser, user_id: int, server_secret: bytes) -> OneTimeSecrets:
-    """A new TOTP secret for a lost or replaced phone; the person logs in again everywhere."""
+def reset_totp(
+    db: Session, admin: StaffUser, user_id: int, server_secret: bytes, policy: InvitationPolicy
+) -> invitations.IssuedInvitation:
+    """A lost or replaced phone: the old authenticator stops working now, sessions end, and an
+    invitation lets the person scan a new one after typing their current password."""
     user = _account(db, user_id)
-    secret = keys.reset_totp_secret(user, server_secret)
+    keys.reset_totp_secret(user, server_secret)  # a secret nobody sees: the old codes stop at once
     end_all_sessions(db, user)
     audit.record(db, "totp_reset", audit.STAFF, admin.id, None, f"user={user.id}")
-    return OneTimeSecrets(user=user, totp_secret=secret)
+    return invitations.issue(db, admin, user, False, True, policy.now, policy.key, policy.days)
 
 
 def unlock(db: Session, admin: StaffUser, user_id: int) -> StaffUser:

@@ -7,19 +7,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import segno
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 
-from complaints import audit, crypto, db, settings
+from complaints import audit, db, settings
 from complaints.admin import accounts, blueprint
 from complaints.admin.forms import AccountForm, VerifyForm
 from complaints.dates import utcnow
 from complaints.models import StaffUser
 from complaints.numbers import whole_number
+from complaints.workspace import invitations
 from complaints.workspace.access import ADMIN_ROLES, LEGAL_ROLES, requires_roles, staff
 
 AUDIT_PAGE_SIZE = 50
@@ -33,22 +32,22 @@ REFUSALS: dict[str, Any] = {
 ACCOUNT_ACTIONS = ("disable", "enable", "reset-password", "reset-totp", "unlock")
 
 
-def _totp_qr(user: StaffUser, secret: bytes) -> Markup:
-    """The authenticator-app QR code as inline SVG (generated here, from a checked username)."""
-    uri = crypto.totp_uri(secret, user.username, str(current_app.config["MUNICIPALITY_NAME_EN"]))
-    return Markup(segno.make(uri, error="m").svg_inline(scale=4, dark="#000", light="#fff"))  # noqa: S704 - segno's own SVG of a URI we built
+def _policy() -> accounts.InvitationPolicy:
+    return accounts.InvitationPolicy(
+        key=settings.invitation_key(), days=settings.invitation_days(), now=utcnow()
+    )
 
 
-def _show_secrets(created: accounts.OneTimeSecrets) -> ResponseReturnValue:
-    """The one-time password and/or TOTP secret, shown once (the page is never cached)."""
-    secret = created.totp_secret
+def _show_invitation(issued: invitations.IssuedInvitation) -> ResponseReturnValue:
+    """The printable invitation, shown once (the page is never cached; the code is not stored)."""
+    shown = issued.invitation
     return render_template(
-        "admin/secrets.html",
-        user=created.user,
-        password=created.password,
-        totp_secret=crypto.base32_secret(secret) if secret else None,
-        totp_qr=_totp_qr(created.user, secret) if secret else None,
-        needs_grant=bool(created.user.role_set & LEGAL_ROLES),
+        "admin/invitation.html",
+        user=shown.user,
+        code=issued.code,
+        invitation=shown,
+        welcome_url=url_for("staff.welcome", _external=True),
+        needs_grant=bool(shown.user.role_set & LEGAL_ROLES),
     )
 
 
@@ -74,6 +73,7 @@ def new_user() -> ResponseReturnValue:
                 form.roles(),
                 settings.argon2_params(),
                 settings.server_secret(),
+                _policy(),
             )
         except accounts.AccountRefused as refusal:
             database.rollback()
@@ -81,7 +81,7 @@ def new_user() -> ResponseReturnValue:
             field.errors = [str(REFUSALS[refusal.reason])]
         else:
             database.commit()
-            return _show_secrets(created)
+            return _show_invitation(created)
     status = 400 if request.method == "POST" else 200
     return render_template("admin/new_user.html", form=form), status
 
@@ -114,9 +114,9 @@ def account_action(user_id: str, action: str) -> ResponseReturnValue:
     admin = staff().user
     try:
         if action == "reset-password":
-            shown = accounts.reset_password(database, admin, account, settings.argon2_params())
+            shown = accounts.reset_password(database, admin, account, _policy())
         elif action == "reset-totp":
-            shown = accounts.reset_totp(database, admin, account, settings.server_secret())
+            shown = accounts.reset_totp(database, admin, account, settings.server_secret(), _policy())
         else:
             _simple_action(action, admin, account)
             database.commit()
@@ -127,7 +127,7 @@ def account_action(user_id: str, action: str) -> ResponseReturnValue:
         flash(str(REFUSALS[refusal.reason]), "error")
         return redirect(url_for("admin.users"))
     database.commit()
-    return _show_secrets(shown)
+    return _show_invitation(shown)
 
 
 def _simple_action(action: str, admin: StaffUser, user_id: int) -> None:

@@ -32,7 +32,7 @@ from complaints.models.procedure import (
     ProtectionCheck,
     ProtectionRecord,
 )
-from complaints.models.staff import KeyGrant, OrgKey, StaffSession, StaffUser
+from complaints.models.staff import KeyGrant, OrgKey, StaffInvitation, StaffSession, StaffUser
 
 __all__ = [
     "CASE_NUMBER_MAX",
@@ -62,6 +62,7 @@ __all__ = [
     "ReporterSession",
     "RevealRequest",
     "Setting",
+    "StaffInvitation",
     "StaffSession",
     "StaffUser",
 ]

@@ -103,3 +103,30 @@ class StaffSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(DateTime)
 
     user: Mapped[StaffUser] = relationship()
+
+
+class StaffInvitation(Base):
+    """A printed invitation to set one's own password and/or authenticator (never shown twice).
+
+    The database keeps only a keyed hash of the code. The admin who creates it never sees the
+    password or the authenticator secret the person then chooses on their own device.
+    """
+
+    __tablename__ = "staff_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), index=True)
+    code_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    sets_password: Mapped[bool] = mapped_column(Boolean)
+    sets_totp: Mapped[bool] = mapped_column(Boolean)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    # The short-lived token that carries the person from one step of the enrolment to the next.
+    step_digest: Mapped[str | None] = mapped_column(String(64), index=True)
+    step_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The authenticator secret shown to the person, until they confirm it with a code.
+    pending_totp_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[StaffUser] = relationship(foreign_keys=[user_id])

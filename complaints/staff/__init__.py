@@ -1,6 +1,7 @@
 """The legal unit's workspace, one routes module per area with its services beside it:
 
-* log-in and passwords — :mod:`.login_routes` (on :mod:`complaints.workspace`);
+* log-in and passwords — :mod:`.login_routes` (on :mod:`complaints.workspace`); a printed
+  invitation used — :mod:`.welcome_routes`;
 * the triage queue — :mod:`.queue_routes`, :mod:`.queue`;
 * one case — :mod:`.case_routes`, :mod:`.case_views`, :mod:`.case_access`, :mod:`.case_page`,
   :mod:`.casework`, :mod:`.evidence`;
@@ -35,6 +36,7 @@ from complaints.staff import (  # noqa: E402 - they need the blueprint defined a
     queue_routes,
     record_routes,
     reveal_routes,
+    welcome_routes,
 )
 
 __all__ = [
@@ -48,4 +50,5 @@ __all__ = [
     "queue_routes",
     "record_routes",
     "reveal_routes",
+    "welcome_routes",
 ]

@@ -85,6 +85,51 @@ class PasswordForm(StaffForm):
     )
 
 
+class WelcomeForm(StaffForm):
+    """The printed invitation: the username and its code."""
+
+    username = StringField(
+        _l("Username"),
+        validators=[required(), at_most(USERNAME_MAX)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    code = StringField(
+        _l("Invitation code"),
+        validators=[required(), at_most(64)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
+
+
+class OwnPasswordForm(StaffForm):
+    """An invited person's own new password."""
+
+    token = HiddenField(validators=[required(), at_most(128)])
+    new_password = PasswordForm.new_password
+    confirm = PasswordForm.confirm
+
+
+class CurrentPasswordForm(StaffForm):
+    """An invited person resetting only their authenticator types their password first."""
+
+    token = HiddenField(validators=[required(), at_most(128)])
+    current_password = PasswordField(
+        _l("Your current password"),
+        validators=[required(), at_most(PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class AuthenticatorForm(StaffForm):
+    """The first code from the authenticator app just scanned."""
+
+    token = HiddenField(validators=[required(), at_most(128)])
+    totp = StringField(
+        _l("Six-digit code from your authenticator app"),
+        validators=[required(), at_most(16)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
 class QueueFilterForm(StaffForm):
     """The queue's filters (a GET form: no CSRF, nothing changes)."""
 
