@@ -54,6 +54,7 @@ def seal_attachment(
         content_type=evidence.content_type,
         size=evidence.upload.size,
         file_key_hex=evidence.upload.key.hex(),
+        cleaned=evidence.cleaned,
     )
     return Attachment(
         uid=attachment_uid,

@@ -74,6 +74,8 @@ class EvidenceFile:
     upload: EncryptedUpload
     filename: str
     content_type: str
+    # Whether hidden details (GPS, camera, author names) were removed on arrival.
+    cleaned: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,8 @@ class AttachmentMeta:
     content_type: str
     size: int
     file_key_hex: str = field(repr=False)
+    # Hidden details were removed on arrival (files stored before this was recorded say False).
+    cleaned: bool = False
 
     @property
     def file_key(self) -> bytes:

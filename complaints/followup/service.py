@@ -37,6 +37,7 @@ class FileEntry:
     size: int
     added_on: date
     from_reporter: bool
+    cleaned: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,9 @@ def _reveal_outcomes(db: Session, case: Case) -> list[RevealOutcome]:
 
 def _file_entry(opened: OpenCase, attachment: Attachment) -> FileEntry:
     meta = cases.read_attachment_meta(opened.case, attachment, opened.keys.content)
-    return FileEntry(meta.filename, meta.size, attachment.added_on, attachment.added_by == cases.REPORTER)
+    return FileEntry(
+        meta.filename, meta.size, attachment.added_on, attachment.added_by == cases.REPORTER, meta.cleaned
+    )
 
 
 def reply(db: Session, opened: OpenCase, body: str, today: date) -> None:

@@ -54,7 +54,7 @@ def evidence_from(files: Iterable[FileStorage]) -> list[EvidenceFile]:
     """The files to file as evidence: cleaned of their maker's metadata, safely named."""
     evidence = []
     for item, upload in _carrying_a_file(files):
-        upload.rewrite(metadata.is_cleanable, metadata.strip)
+        cleaned = upload.rewrite(metadata.is_cleanable, metadata.strip)
         content_type = (item.mimetype or "application/octet-stream")[:CONTENT_TYPE_MAX]
-        evidence.append(EvidenceFile(upload, safe_filename(item.filename or ""), content_type))
+        evidence.append(EvidenceFile(upload, safe_filename(item.filename or ""), content_type, cleaned))
     return evidence

@@ -58,6 +58,8 @@ class Filed:
     case: Case
     receipt: str
     files: int
+    # How many of the files had hidden details (place, camera, author names) removed.
+    cleaned: int = 0
 
     @property
     def case_number(self) -> str:
@@ -125,7 +127,7 @@ def file_report(
     )
     case.routed_outside = submission.about_an_executive
     storage.commit_with_files(db, prepared.uploads)
-    return Filed(case, prepared.receipt, len(prepared.uploads))
+    return Filed(case, prepared.receipt, len(prepared.uploads), sum(item.cleaned for item in evidence))
 
 
 def add_evidence(

@@ -1,11 +1,14 @@
 """Removing what a file says about its maker before it is stored: in photos the GPS position,
 camera serial, owner name, editing software and dates (EXIF, XMP, IPTC, comments in JPEG;
 text, EXIF and time chunks in PNG); in Word, Excel and PowerPoint files the document
-properties (author, last editor, company, manager, dates).
+properties (author, last editor, company, manager, dates, custom properties) and the names and
+initials on comments and tracked changes; in PDF files the document information (author,
+creator, producer, dates), the XMP metadata, applications' private data and the names on
+annotations (comments).
 
-Only whole metadata parts are dropped; the image data and the document's own parts are kept
-as sent, so what the officer opens is what the reporter took. Anything that does not parse is
-returned unchanged; PDF, audio and video keep their metadata (the form says so).
+Only metadata is dropped or blanked; the image data and the document's own content are kept as
+sent, so what the officer opens is what the reporter took. Anything that does not parse (or an
+encrypted PDF) is returned unchanged; audio and video keep their metadata (the form says so).
 """
 
 from __future__ import annotations
@@ -15,9 +18,13 @@ import re
 import struct
 import zipfile
 
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import DictionaryObject, NameObject
+
 JPEG_START = b"\xff\xd8"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 ZIP_START = b"PK\x03\x04"
+PDF_START = b"%PDF-"
 
 # APP0 (JFIF), APP2 (ICC colour profile) and APP14 (Adobe colour transform) say how to draw
 # the picture; every other APPn segment and comments carry metadata.
@@ -38,11 +45,27 @@ _EMPTY_CORE = (
     b'core-properties"/>'
 )
 _APP_PERSONAL = re.compile(rb"<(Company|Manager|HyperlinkBase)>.*?</\1>|<(Company|Manager)/>", re.S)
+_OFFICE_CUSTOM = "docProps/custom.xml"
+_EMPTY_CUSTOM = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"/>'
+)
+# Who wrote a comment or a tracked change: Word's w:author / w:initials and its people part
+# (w15:author, w15:userId, w15:providerId); Excel's comment <author> list and its persons part
+# (displayName, userId, providerId); PowerPoint's comment authors (name, initials, userId).
+# The attribute is kept, empty, so the part stays valid.
+_WORD_PEOPLE = re.compile(rb'\b((?:w|w15):(?:author|initials|userId|providerId))="[^"]*"')
+_EXCEL_AUTHOR = re.compile(rb"<author>[^<]*</author>")
+_PERSON_ATTRIBUTES = re.compile(rb'\b(displayName|name|initials|userId|providerId)="[^"]*"')
+_PEOPLE_PARTS = re.compile(r"^(xl/persons/[^/]+\.xml|ppt/commentAuthors\.xml|ppt/authors\.xml)$")
+_OFFICE_PREFIXES = ("word/", "xl/", "ppt/", "docProps/")
+# PDF: what names the maker (the names on annotations are their /T entries).
+_PDF_PRIVATE = ("/Metadata", "/PieceInfo")
 
 
 def is_cleanable(head: bytes) -> bool:
-    """Whether the first bytes are those of a JPEG, PNG or zip (Office) file."""
-    return head.startswith((JPEG_START, PNG_SIGNATURE, ZIP_START))
+    """Whether the first bytes are those of a JPEG, PNG, zip (Office) or PDF file."""
+    return head.startswith((JPEG_START, PNG_SIGNATURE, ZIP_START, PDF_START))
 
 
 def strip(data: bytes) -> bytes:
@@ -54,6 +77,8 @@ def strip(data: bytes) -> bytes:
             return _strip_png(data)
         if data.startswith(ZIP_START):
             return _strip_office(data)
+        if data.startswith(PDF_START):
+            return _strip_pdf(data)
     except (ValueError, zipfile.BadZipFile, EOFError):
         return data  # not the format it claims: stored as sent, the officer's viewer decides
     return data
@@ -107,11 +132,47 @@ def _strip_png(data: bytes) -> bytes:
     raise ValueError("no end chunk")
 
 
+def _is_office(names: set[str]) -> bool:
+    return "[Content_Types].xml" in names and any(name.startswith(_OFFICE_PREFIXES) for name in names)
+
+
+def _clean_office_part(name: str, content: bytes) -> bytes:
+    """One part of an Office package without the names and properties it carries."""
+    if name == _OFFICE_CORE:
+        return _EMPTY_CORE
+    if name == _OFFICE_CUSTOM:
+        return _EMPTY_CUSTOM
+    if name == _OFFICE_APP:
+        return _APP_PERSONAL.sub(b"", content)
+    if "/media/" in name:
+        return _strip_embedded_picture(content)
+    if not name.endswith(".xml"):
+        return content
+    if name.startswith("word/"):
+        return _WORD_PEOPLE.sub(rb'\1=""', content)
+    if _PEOPLE_PARTS.match(name):
+        return _PERSON_ATTRIBUTES.sub(rb'\1=""', content)
+    if name.startswith("xl/comments"):
+        return _EXCEL_AUTHOR.sub(b"<author></author>", content)
+    return content
+
+
+def _strip_embedded_picture(content: bytes) -> bytes:
+    """A photo pasted into a document, without its GPS and camera (kept as is if it does not parse)."""
+    try:
+        if content.startswith(JPEG_START):
+            return _strip_jpeg(content)
+        if content.startswith(PNG_SIGNATURE):
+            return _strip_png(content)
+    except ValueError:
+        return content
+    return content
+
+
 def _strip_office(data: bytes) -> bytes:
     with zipfile.ZipFile(io.BytesIO(data)) as source:
         entries = source.infolist()
-        names = {entry.filename for entry in entries}
-        if "[Content_Types].xml" not in names or _OFFICE_CORE not in names and _OFFICE_APP not in names:
+        if not _is_office({entry.filename for entry in entries}):
             return data  # a zip, but not an Office document: kept as sent
         if sum(entry.file_size for entry in entries) > _OFFICE_MAX_UNPACKED:
             return data
@@ -120,12 +181,44 @@ def _strip_office(data: bytes) -> bytes:
         with zipfile.ZipFile(out, "w") as target:
             for entry in entries:
                 content = source.read(entry)
-                if entry.filename == _OFFICE_CORE:
-                    changed |= content != _EMPTY_CORE
-                    content = _EMPTY_CORE
-                elif entry.filename == _OFFICE_APP:
-                    cleaned = _APP_PERSONAL.sub(b"", content)
-                    changed |= cleaned != content
-                    content = cleaned
-                target.writestr(entry, content, compress_type=entry.compress_type)
+                cleaned = _clean_office_part(entry.filename, content)
+                changed |= cleaned != content
+                target.writestr(entry, cleaned, compress_type=entry.compress_type)
     return out.getvalue() if changed else data
+
+
+def _strip_pdf(data: bytes) -> bytes:
+    """The PDF rewritten without its information dictionary, XMP, private data and annotation
+    names; its pages' content streams and images are copied as they are. Earlier revisions kept
+    by incremental saves are not carried over (they would still name the author). A PDF with none
+    of these is kept as sent."""
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            return data  # cannot be read without its password: stored as sent
+        writer = PdfWriter(clone_from=reader)
+        changed = _drop_keys(writer.root_object)
+        changed = bool(reader.metadata) or changed
+        writer.metadata = None
+        for page in writer.pages:
+            changed = _drop_keys(page) or changed
+            for annotation in page.get("/Annots") or []:
+                changed = _drop_keys(annotation.get_object(), ("/T",)) or changed
+        if not changed:
+            return data
+        writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
+        out = io.BytesIO()
+        writer.write(out)
+    except Exception:  # pypdf raises many kinds on a malformed file; such a file is kept as sent
+        return data
+    return out.getvalue()
+
+
+def _drop_keys(dictionary: object, keys: tuple[str, ...] = _PDF_PRIVATE) -> bool:
+    """Remove ``keys`` from a PDF dictionary; whether any was there."""
+    if not isinstance(dictionary, DictionaryObject):
+        return False
+    found = [NameObject(key) for key in keys if NameObject(key) in dictionary]
+    for key in found:
+        del dictionary[key]
+    return bool(found)

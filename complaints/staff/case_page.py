@@ -23,6 +23,7 @@ class AttachmentView:
     size: int
     added_by: str
     added_on: date
+    cleaned: bool = False
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ def _attachment_views(db: Session, case: Case, content_key: bytes) -> list[Attac
                 size=meta.size,
                 added_by=attachment.added_by,
                 added_on=attachment.added_on,
+                cleaned=meta.cleaned,
             )
         )
     return views
