@@ -75,6 +75,14 @@ DEFAULTS: dict[str, Any] = {
     "STAFF_ABSOLUTE_HOURS": 12,
     "STAFF_LOGIN_MAX_FAILURES": 5,
     "STAFF_LOCKOUT_MINUTES": 15,
+    # Statistics (complaints/stats.py): breakdown cells below this are shown as "<N"; what counts
+    # as completed (DOMAIN D6, to confirm with the legal unit); counted as at today or at the end
+    # of each period (then a past period's figures never change).
+    "STATS_SUPPRESS_BELOW": 5,
+    "STATS_COMPLETED_STATUSES": ["concluded", "not_accepted", "referred"],
+    "STATS_COUNT_AS_AT": "today",
+    # The ITA item code of the statistics page, per fiscal year (B.E.), e.g. {"2569": "O14"} [V].
+    "ITA_STATISTICS_CODES": {},
     # A printed staff invitation (set one's own password and authenticator) stays usable this long.
     "INVITATION_DAYS": 7,
     "SESSION_COOKIE_SECURE": False,

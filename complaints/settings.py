@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from complaints import clocks, contexts, crypto, slowclients
+from complaints import clocks, contexts, crypto, slowclients, stats
 
 
 def app() -> Flask:
@@ -220,3 +220,28 @@ def invitation_key(application: Flask | None = None) -> bytes:
 def invitation_days(application: Flask | None = None) -> int:
     """How long a printed staff invitation stays usable."""
     return int(_config(application)["INVITATION_DAYS"])
+
+
+def counting_rule(application: Flask | None = None) -> stats.CountingRule:
+    """The statistics' counting rule and small-cell threshold, from the settings."""
+    config = _config(application)
+    as_at = str(config["STATS_COUNT_AS_AT"])
+    if as_at not in (stats.AS_AT_TODAY, stats.AS_AT_PERIOD_END):
+        as_at = stats.AS_AT_TODAY
+    return stats.CountingRule(
+        completed_statuses=frozenset(str(code) for code in config["STATS_COMPLETED_STATUSES"]),
+        as_at=as_at,
+        threshold=max(1, int(config["STATS_SUPPRESS_BELOW"])),
+    )
+
+
+def statistics_codes(application: Flask | None = None) -> dict[str, tuple[str, ...]]:
+    """Every code each statistics breakdown can take (its zero cells included)."""
+    return stats.known_codes(categories(application), departments(application))
+
+
+def ita_code(fiscal_year: int, application: Flask | None = None) -> str | None:
+    """The ITA item code of the statistics page for a fiscal year, when one is configured."""
+    codes = dict(_config(application).get("ITA_STATISTICS_CODES") or {})
+    found = codes.get(str(fiscal_year)) or codes.get(fiscal_year)
+    return str(found) if found else None
