@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from complaints import stats
+from complaints import stats, suppression
 from complaints.db import new_session
 from complaints.models import Case, CaseClock
 
@@ -116,7 +116,7 @@ def test_an_empty_year_says_so(app: Flask) -> None:
     ],
 )
 def test_small_cells_are_hidden_with_enough_company(counts: dict[str, int], hidden: set[str]) -> None:
-    decided = stats.suppress_cells(counts, 5)
+    decided = suppression.suppress_cells(counts, 5)
     assert {code for code, off in decided.items() if off} == hidden
 
 
@@ -130,7 +130,7 @@ def _possible_values(counts: dict[str, int], hidden: dict[str, bool], threshold:
         if sum(guess) != remainder:
             continue
         candidate = {**counts, **dict(zip(secret, guess, strict=True))}
-        if stats.suppress_cells(candidate, threshold) != hidden:
+        if suppression.suppress_cells(candidate, threshold) != hidden:
             continue
         for code, value in zip(secret, guess, strict=True):
             possible[code].add(value)
@@ -141,7 +141,7 @@ def _possible_values(counts: dict[str, int], hidden: dict[str, bool], threshold:
 @given(st.dictionaries(st.sampled_from("abcdef"), st.integers(0, 12), min_size=2, max_size=5))
 def test_no_hidden_cell_can_be_backed_out_of_the_total(counts: dict[str, int]) -> None:
     threshold = 5
-    hidden = stats.suppress_cells(counts, threshold)
+    hidden = suppression.suppress_cells(counts, threshold)
     for code, number in counts.items():
         if 0 < number < threshold:
             assert hidden[code], "a small cell is shown"
