@@ -75,10 +75,9 @@ DEFAULTS: dict[str, Any] = {
     "STAFF_ABSOLUTE_HOURS": 12,
     "STAFF_LOGIN_MAX_FAILURES": 5,
     "STAFF_LOCKOUT_MINUTES": 15,
-    # Statistics (complaints/stats.py): breakdown cells below this are shown as "<N"; what counts
-    # as completed (DOMAIN D6, to confirm with the legal unit); counted as at today or at the end
-    # of each period (then a past period's figures never change).
-    "STATS_SUPPRESS_BELOW": 5,
+    # Statistics (complaints/stats.py): what counts as completed (DOMAIN D6, to confirm with the
+    # legal unit); counted as at today or at the end of each period (then a past period's figures
+    # never change). Breakdown cells below STATS_SUPPRESSION_THRESHOLD are shown as "<N".
     "STATS_COMPLETED_STATUSES": ["concluded", "not_accepted", "referred"],
     "STATS_COUNT_AS_AT": "today",
     # The ITA item code of the statistics page, per fiscal year (B.E.), e.g. {"2569": "O14"} [V].

@@ -231,7 +231,7 @@ def counting_rule(application: Flask | None = None) -> stats.CountingRule:
     return stats.CountingRule(
         completed_statuses=frozenset(str(code) for code in config["STATS_COMPLETED_STATUSES"]),
         as_at=as_at,
-        threshold=max(1, int(config["STATS_SUPPRESS_BELOW"])),
+        threshold=max(1, int(config["STATS_SUPPRESSION_THRESHOLD"])),
     )
 
 

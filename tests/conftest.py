@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import re
 import threading
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from werkzeug.test import TestResponse
 from complaints import cases, create_app, crypto, keys, settings
 from complaints.dates import today
 from complaints.db import engine_of, new_session
+from complaints.models import Case
 
 POSTGRES_URL = os.environ.get("COMPLAINTS_TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("COMPLAINTS_TEST_REDIS_URL", "")
@@ -499,3 +502,31 @@ def use_invitation(
     )
     assert confirmed.status_code == 302, confirmed.text
     return secret
+
+
+# --- statistics: cases with metadata only --------------------------------------------------------
+
+_serial = itertools.count(1)
+
+
+def metadata_case(db: Any, submitted_on: date, **fields: Any) -> Case:
+    """A case row with only its metadata filled in (the statistics read nothing else)."""
+    serial = next(_serial)
+    values: dict[str, Any] = {
+        "uid": f"stats-{serial}-{os.getpid()}",
+        "number": f"S{serial:07d}",
+        "fiscal_year": submitted_on.year + 543 + (1 if submitted_on.month >= 10 else 0),
+        "channel": "online",
+        "category": "budget",
+        "department": "finance",
+        "disclosure": "anonymous",
+        "status": "received",
+        "submitted_on": submitted_on,
+        "receipt_lookup": serial.to_bytes(32, "big"),
+        "reporter_salt": b"s",
+        "report_ciphertext": b"c",
+    }
+    values.update(fields)
+    row = Case(**values)
+    db.add(row)
+    return row

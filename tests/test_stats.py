@@ -12,38 +12,14 @@ import pytest
 from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy.orm import Session
 
 from complaints import stats, suppression
 from complaints.db import new_session
-from complaints.models import Case, CaseClock
+from complaints.models import CaseClock
+from tests.conftest import metadata_case
 
 RULE = stats.CountingRule(completed_statuses=frozenset({"concluded", "not_accepted", "referred"}))
 CODES = stats.known_codes(("budget", "procurement", "other"), ("finance", "engineering", "education"))
-_serial = itertools.count(1)
-
-
-def metadata_case(db: Session, submitted_on: date, **fields: Any) -> Case:
-    """A case row with only its metadata filled in (the statistics read nothing else)."""
-    serial = next(_serial)
-    values: dict[str, Any] = {
-        "uid": f"stats-{serial}-{os.getpid()}",
-        "number": f"S{serial:07d}",
-        "fiscal_year": submitted_on.year + 543 + (1 if submitted_on.month >= 10 else 0),
-        "channel": "online",
-        "category": "budget",
-        "department": "finance",
-        "disclosure": "anonymous",
-        "status": "received",
-        "submitted_on": submitted_on,
-        "receipt_lookup": serial.to_bytes(32, "big"),
-        "reporter_salt": b"s",
-        "report_ciphertext": b"c",
-    }
-    values.update(fields)
-    row = Case(**values)
-    db.add(row)
-    return row
 
 
 def _figures(

@@ -6,6 +6,6 @@ from flask import Blueprint
 
 blueprint = Blueprint("public", __name__)
 
-from complaints.public import routes  # noqa: E402 - the views attach to the blueprint defined above
+from complaints.public import routes, statistics  # noqa: E402 - the views attach to the blueprint above
 
-__all__ = ["blueprint", "routes"]
+__all__ = ["blueprint", "routes", "statistics"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, redirect, render_template, request, session
+from flask import current_app, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 from werkzeug.wrappers import Response
@@ -125,3 +125,25 @@ def choose_language(code: str) -> Response:
             secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),
         )
     return response
+
+
+ROBOTS = """User-agent: *
+Disallow: /follow-up
+Disallow: /staff/
+Disallow: /admin/
+Disallow: /lang/
+Allow: /
+"""
+
+
+@blueprint.get("/robots.txt")
+def robots() -> Response:
+    """Search engines may find the channel, the protection, the guideline, the statistics and the
+    poster; the follow-up and the workspace are not for them (the form and receipt say noindex)."""
+    return Response(ROBOTS, mimetype="text/plain")
+
+
+@blueprint.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers that ask for the old name get the SVG icon."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)

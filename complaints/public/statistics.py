@@ -1,0 +1,61 @@
+"""The public statistics page (the ITA item): received, completed and in progress for a fiscal year
+by month, quarter or half-year, a chart drawn on the server, the counting rule, and the kinds of
+complaint with small cells hidden."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from complaints import charts, db, settings, stats, stats_tables
+from complaints.dates import fiscal_year_of, today
+from complaints.models import Case
+from complaints.numbers import whole_number
+from complaints.public import blueprint
+
+PUBLIC_BREAKDOWNS = ("category",)
+
+
+def fiscal_years() -> list[int]:
+    """The fiscal years there is anything to show for: the first case's to this one (newest first)."""
+    current = fiscal_year_of(today())
+    first = db.session().scalar(select(func.min(Case.fiscal_year))) or current
+    return list(range(current, min(first, current) - 1, -1))
+
+
+def _chosen(choices: list[int]) -> tuple[int, str]:
+    year = whole_number(request.args.get("fy", ""))
+    kind = request.args.get("by", "month")
+    return (year if year in choices else choices[0]), (kind if kind in stats.PERIOD_KINDS else "month")
+
+
+@blueprint.get("/statistics")
+def statistics() -> str:
+    choices = fiscal_years()
+    year, kind = _chosen(choices)
+    figures = stats.compute(
+        db.session(), year, today(), settings.counting_rule(), settings.statistics_codes()
+    )
+    periods = figures.periods[kind]
+    chart = charts.stacked_bars(
+        [charts.Bar(stats_tables.period_label(p, short=True), p.completed, p.in_progress) for p in periods],
+        title=_("Complaints received in fiscal year %(year)s", year=year),
+        description=_(
+            "Completed and in progress, %(kind)s. The same figures are in the table below.",
+            kind=str(stats_tables.PERIOD_TITLES[kind]).lower(),
+        ),
+        legend=(_("Completed cases"), _("Cases in progress")),
+    )
+    return render_template(
+        "public/statistics.html",
+        figures=figures,
+        year=year,
+        kind=kind,
+        choices=choices,
+        chart=chart,
+        table=stats_tables.ita_tables(figures)[stats.PERIOD_KINDS.index(kind)],
+        breakdowns=[t for t in stats_tables.tables(figures, PUBLIC_BREAKDOWNS) if t.key in PUBLIC_BREAKDOWNS],
+        ita_code=settings.ita_code(year),
+        period_titles=stats_tables.PERIOD_TITLES,
+    )
