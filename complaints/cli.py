@@ -31,6 +31,7 @@ from complaints.db import new_session
 from complaints.models import Attachment, OrgKey, StaffUser
 from complaints.notifications import notify_cli
 from complaints.references import reference_digest
+from complaints.stats_cli import stats_cli
 
 users_cli = AppGroup("users", help="Staff accounts.")
 keys_cli = AppGroup("keys", help="Organisation keys.")
@@ -358,3 +359,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(storage_cli)
     app.cli.add_command(procedure_cli)
     app.cli.add_command(notify_cli)
+    app.cli.add_command(stats_cli)

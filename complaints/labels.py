@@ -290,6 +290,12 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "consent_sealed": _l("Consented identity sealed to the handler"),
     "key_pin_mismatch": _l("A public key in the database did not verify: nothing was sealed to it"),
     "keys_pinned": _l("Public keys pinned"),
+    "invitation_created": _l("Invitation printed"),
+    "invitation_password_set": _l("Own password set with an invitation"),
+    "invitation_totp_set": _l("Own authenticator set with an invitation"),
+    "invitation_used": _l("Invitation used"),
+    "statistics_exported": _l("Statistics exported"),
+    "statistics_unsuppressed": _l("Statistics viewed without suppression"),
     "access_revoked": _l("Every key taken back and sessions ended (offboarding)"),
 }
 

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from complaints import procedure
-from complaints.dates import fiscal_year_bounds
+from complaints.dates import fiscal_year_bounds, fiscal_year_of
 from complaints.models import Case, CaseClock
 from complaints.suppression import suppress_cells
 
@@ -158,6 +158,13 @@ class Figures:
     @property
     def empty(self) -> bool:
         return self.total.received == 0
+
+
+def fiscal_years(db: Session, today: date) -> list[int]:
+    """The fiscal years there is anything to show for: the first case's to this one, newest first."""
+    current = fiscal_year_of(today)
+    first = db.scalar(select(func.min(Case.fiscal_year))) or current
+    return list(range(current, min(first, current) - 1, -1))
 
 
 def compute(

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from complaints import labels, stats
 from complaints.dates import BUDDHIST_ERA_OFFSET, ENGLISH_MONTHS, THAI_MONTHS_SHORT
-from complaints.i18n import current_language
+from complaints.i18n import current_language, localised_day
 
 Value = int | str | float | None
 
@@ -145,6 +145,18 @@ def tables(figures: stats.Figures, breakdowns: tuple[str, ...] = stats.BREAKDOWN
         )
     )
     return found
+
+
+def fiscal_year_title(figures: stats.Figures) -> str:
+    """The heading of every export: which year, counted on which day, suppressed or not."""
+    title = _(
+        "Complaint statistics, fiscal year %(year)s, counted on %(day)s",
+        year=figures.fiscal_year,
+        day=localised_day(figures.counted_on),
+    )
+    if not figures.suppressed:
+        return str(_("%(title)s — WITHOUT suppression of small counts: do not publish", title=title))
+    return str(title)
 
 
 def as_mapping(figures: stats.Figures) -> Mapping[str, Any]:

@@ -10,6 +10,6 @@ blueprint = Blueprint("admin", __name__)
 blueprint.before_request(load_staff_session)
 blueprint.context_processor(template_helpers)
 
-from complaints.admin import routes  # noqa: E402 - the views attach to the blueprint defined above
+from complaints.admin import routes, statistics_routes  # noqa: E402 - the views attach to the blueprint
 
-__all__ = ["blueprint", "routes"]
+__all__ = ["blueprint", "routes", "statistics_routes"]

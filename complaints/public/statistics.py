@@ -6,22 +6,13 @@ from __future__ import annotations
 
 from flask import render_template, request
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
 from complaints import charts, db, settings, stats, stats_tables
-from complaints.dates import fiscal_year_of, today
-from complaints.models import Case
+from complaints.dates import today
 from complaints.numbers import whole_number
 from complaints.public import blueprint
 
 PUBLIC_BREAKDOWNS = ("category",)
-
-
-def fiscal_years() -> list[int]:
-    """The fiscal years there is anything to show for: the first case's to this one (newest first)."""
-    current = fiscal_year_of(today())
-    first = db.session().scalar(select(func.min(Case.fiscal_year))) or current
-    return list(range(current, min(first, current) - 1, -1))
 
 
 def _chosen(choices: list[int]) -> tuple[int, str]:
@@ -32,7 +23,7 @@ def _chosen(choices: list[int]) -> tuple[int, str]:
 
 @blueprint.get("/statistics")
 def statistics() -> str:
-    choices = fiscal_years()
+    choices = stats.fiscal_years(db.session(), today())
     year, kind = _chosen(choices)
     figures = stats.compute(
         db.session(), year, today(), settings.counting_rule(), settings.statistics_codes()
