@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import math
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import astuple
 from functools import cache
 from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 from fpdf.fonts import FontFace, Glyph, SubsetMap, TTFFont
+
+from complaints.document_model import Document, Section, Signature, Table
+
+__all__ = ["Document", "Section", "Signature", "Table", "render_pdf"]
 
 FONT_DIR = Path(__file__).parent / "fonts"
 FAMILY = "Laksaman"
@@ -38,47 +43,6 @@ _SYLLABLE_EDGE = re.compile("(?<=[\u0e01-\u0e4e])(?=[\u0e40-\u0e44])|(?<=[\u0e30
 _VARIATION_SELECTORS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
 
 
-@dataclass(frozen=True)
-class Table:
-    """A grid with a heading row; widths are relative (e.g. (1, 3, 1))."""
-
-    headers: Sequence[str]
-    rows: Sequence[Sequence[str]]
-    widths: Sequence[float] | None = None
-
-
-@dataclass(frozen=True)
-class Section:
-    """A heading and its content: label/value rows, free paragraphs, then an optional table."""
-
-    heading: str
-    rows: Sequence[tuple[str, str]] = ()
-    paragraphs: Sequence[str] = ()
-    table: Table | None = None
-
-
-@dataclass(frozen=True)
-class Signature:
-    """A signature block: "ลงชื่อ ........", the name in brackets, the position and a date line."""
-
-    label: str
-    name: str
-    position: str
-    date_line: str
-
-
-@dataclass(frozen=True)
-class Document:
-    """A printable document; the footer text is followed by the page number on every page."""
-
-    title: str
-    subtitle: str = ""
-    sections: Sequence[Section] = ()
-    signatures: Sequence[Signature] = ()
-    footer: str = ""
-    language: str = "th"
-
-
 class _PDF(FPDF):
     """FPDF with a footer of the document's footer text on the left and "หน้า x/y" on the right."""
 
@@ -88,6 +52,7 @@ class _PDF(FPDF):
         self.page_label = "Page"
         self.widths: dict[tuple[str, float, str], float] = {}
         self.covered: frozenset[int] = frozenset()
+        self.font_scale = 1.0
 
     def footer(self) -> None:
         self.set_y(_FOOTER_Y)
@@ -153,6 +118,7 @@ def _new_pdf(document: Document) -> _PDF:
     pdf.covered = frozenset.intersection(*(frozenset(font.cmap) for font in fonts))  # drawable code points
     pdf.set_text_shaping(True)
     pdf.set_font(FAMILY, size=_BODY_PT)
+    pdf.font_scale = document.font_scale
     language = "th" if document.language.lower().startswith("th") else "en"
     pdf.page_label = "หน้า" if language == "th" else "Page"
     pdf.set_lang(language)
@@ -247,7 +213,7 @@ def _wrap_paragraph(pdf: _PDF, text: str, width: float) -> list[str]:
 
 def _write_block(pdf: _PDF, text: str, size: float, style: str = "", align: Align = Align.L) -> None:
     """A full-width paragraph that wraps and breaks pages by itself."""
-    pdf.set_font(FAMILY, style=style, size=size)
+    pdf.set_font(FAMILY, style=style, size=size * pdf.font_scale)
     text = _wrap(pdf, text, pdf.epw - 2 * pdf.c_margin - 0.5)
     pdf.multi_cell(0, pdf.font_size * _LINE, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
@@ -279,6 +245,10 @@ def _render_section(pdf: _PDF, section: Section, covered: frozenset[int]) -> Non
     for paragraph in section.paragraphs:
         _write_block(pdf, _clean(paragraph, covered), _BODY_PT)
         pdf.ln(1.5)
+    if section.picture is not None:
+        size = min(pdf.epw, section.picture_mm)
+        pdf.image(io.BytesIO(section.picture), x=(pdf.w - size) / 2, w=size, h=size)
+        pdf.ln(2)
     if section.table is not None:
         _render_table(pdf, section.table, covered)
     pdf.ln(3)
@@ -314,7 +284,9 @@ def _render_grid(
     scale = min(1.0, min(widths) / _MIN_COLUMN)
     padding = tuple(side * scale for side in _CELL_PAD)
     limits = [width - (padding[1] + padding[3] + 0.5) * scale for width in widths]
-    headers, body = _prepare_cells(pdf, headers, rows, limits, bold_labels, _TABLE_PT * scale)
+    headers, body = _prepare_cells(
+        pdf, headers, rows, limits, bold_labels, _TABLE_PT * scale * pdf.font_scale
+    )
     line_height = pdf.font_size * _LINE
     heading_height = max((cell.count("\n") + 1 for cell in headers), default=0) * line_height
     room = pdf.eph - heading_height - 2 * (padding[0] + padding[2]) - line_height

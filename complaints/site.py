@@ -15,6 +15,7 @@ PUBLIC_LINKS = (
     ("public.protection", _l("How you are protected")),
     ("public.guideline", _l("How reports are handled")),
     ("public.statistics", _l("Statistics")),
+    ("public.poster_page", _l("Poster")),
 )
 
 

@@ -6,6 +6,6 @@ from flask import Blueprint
 
 blueprint = Blueprint("public", __name__)
 
-from complaints.public import routes, statistics  # noqa: E402 - the views attach to the blueprint above
+from complaints.public import poster_routes, routes, statistics  # noqa: E402 - views attach to it
 
-__all__ = ["blueprint", "routes", "statistics"]
+__all__ = ["blueprint", "poster_routes", "routes", "statistics"]
