@@ -170,3 +170,30 @@ def test_an_old_year_can_be_exported(app: Flask, admin_client: FlaskClient) -> N
     data = json.loads(admin_client.get("/admin/statistics.json?fy=2568").data)
     assert data["fiscal_year"] == 2568
     assert data["tables"]["by_month"]["rows"][1][1] == 1  # November 2567
+
+
+def test_only_a_key_holding_lead_sees_small_counts_and_it_is_audited(
+    app: Flask, lead_client: FlaskClient, officer_client: FlaskClient, admin_client: FlaskClient
+) -> None:
+    year = _fill(app)
+    page = lead_client.get(f"/staff/statistics?fy={year}")
+    assert page.status_code == 200
+    assert 'id="unsuppressed-warning"' in page.text
+    department = page.text[page.text.index('id="table-department"') :].split("</table>")[0]
+    assert "<td>1</td>" in department  # the one engineering report, exactly
+    assert "&lt;5" not in department
+    assert MARKER not in page.text
+    assert "&lt;5" in admin_client.get(f"/admin/statistics?fy={year}").text
+    with new_session(app) as db:
+        viewed = db.scalars(
+            select(AuditEvent.detail).where(AuditEvent.action == "statistics_unsuppressed")
+        ).all()
+    assert viewed == [f"fy={year}"]
+    assert officer_client.get("/staff/statistics").status_code == 403
+    assert admin_client.get("/staff/statistics").status_code == 403
+    keyless_secret = create_staff(app, "lead2", "lead")
+    keyless = app.test_client()
+    assert staff_login(keyless, "lead2", OFFICER_PASSWORD, keyless_secret).status_code == 302
+    refused = keyless.get("/staff/statistics")
+    assert refused.status_code == 403
+    assert "<td>1</td>" not in refused.text

@@ -12,6 +12,7 @@
 * key grants — :mod:`.key_routes`, :mod:`.grants`;
 * identity reveals — :mod:`.reveal_routes`, :mod:`.reveals`; whistleblower protection —
   :mod:`.protection_routes`, :mod:`.protection`, :mod:`.protection_forms`;
+* the lead's statistics without suppression — :mod:`.statistics_routes`;
 * refusals — :mod:`.refusals`.
 """
 
@@ -36,6 +37,7 @@ from complaints.staff import (  # noqa: E402 - they need the blueprint defined a
     queue_routes,
     record_routes,
     reveal_routes,
+    statistics_routes,
     welcome_routes,
 )
 
@@ -50,5 +52,6 @@ __all__ = [
     "queue_routes",
     "record_routes",
     "reveal_routes",
+    "statistics_routes",
     "welcome_routes",
 ]
