@@ -295,6 +295,7 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "invitation_totp_set": _l("Own authenticator set with an invitation"),
     "invitation_used": _l("Invitation used"),
     "statistics_exported": _l("Statistics exported"),
+    "statistics_report_saved": _l("Six- or twelve-month report saved"),
     "statistics_unsuppressed": _l("Statistics viewed without suppression"),
     "access_revoked": _l("Every key taken back and sessions ended (offboarding)"),
 }

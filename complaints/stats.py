@@ -174,15 +174,18 @@ def compute(
     rule: CountingRule,
     codes: dict[str, tuple[str, ...]],
     suppress: bool = True,
+    months: int = 12,
 ) -> Figures:
     """The fiscal year's figures as counted on ``today``; ``codes`` lists each breakdown's known
-    codes (its zero cells); ``suppress=False`` only for a key-holding lead."""
-    first, last = fiscal_year_bounds(fiscal_year)
+    codes (its zero cells); ``suppress=False`` only for a key-holding lead; ``months=6`` counts
+    the first half only (the six-month report)."""
+    first, _last = fiscal_year_bounds(fiscal_year)
+    last = date.fromordinal(_month_start(first, months + 1).toordinal() - 1)
     counted_on = min(today, last)
-    months = _month_counts(db, fiscal_year, rule, counted_on)
-    periods = {kind: tuple(_periods(kind, first, months, rule, counted_on)) for kind in PERIOD_KINDS}
-    whole = _sum_periods("year", 1, first, last, months, rule, counted_on)
-    coded = _coded_counts(db, fiscal_year)
+    month_counts = _month_counts(db, fiscal_year, last, rule, counted_on)
+    periods = {kind: tuple(_periods(kind, first, month_counts, rule, counted_on)) for kind in PERIOD_KINDS}
+    whole = _sum_periods("year", 1, first, last, month_counts, rule, counted_on)
+    coded = _coded_counts(db, fiscal_year, last)
     breakdowns = {
         name: _breakdown(
             name, _with_zeros(codes.get(name, ()), coded.get(name, Counter())), rule.threshold, suppress
@@ -196,15 +199,21 @@ def compute(
         periods=periods,
         total=whole,
         breakdowns=breakdowns,
-        acknowledge=_duration(db, fiscal_year, Case.acknowledged_on, rule.threshold, suppress),
-        conclude=_duration(db, fiscal_year, Case.closed_on, rule.threshold, suppress),
-        clocks=_clock_shares(db, fiscal_year),
+        acknowledge=_duration(db, fiscal_year, last, Case.acknowledged_on, rule.threshold, suppress),
+        conclude=_duration(db, fiscal_year, last, Case.closed_on, rule.threshold, suppress),
+        clocks=_clock_shares(db, fiscal_year, last),
         criminal_referrals=sum(coded.get("criminal_referral", Counter()).values()),
         suppressed=suppress,
     )
 
 
 # --- the ITA totals -----------------------------------------------------------------------------
+
+
+def _scope(fiscal_year: int, last_day: date) -> tuple[ColumnElement[bool], ...]:
+    """The cases counted: the fiscal year's, received up to ``last_day`` (its end, or March's)."""
+    return (Case.fiscal_year == fiscal_year, Case.submitted_on <= last_day)
+
 
 # (fiscal month 1–12, closed month key or None, completed status?) -> cases
 MonthCounts = dict[tuple[int, int | None, bool], int]
@@ -215,7 +224,9 @@ def _fiscal_month(month: Any) -> ColumnElement[Any]:
     return case((month >= 10, month - 9), else_=month + 3)
 
 
-def _month_counts(db: Session, fiscal_year: int, rule: CountingRule, counted_on: date) -> MonthCounts:
+def _month_counts(
+    db: Session, fiscal_year: int, last_day: date, rule: CountingRule, counted_on: date
+) -> MonthCounts:
     received = _fiscal_month(extract("month", Case.submitted_on))
     closed_key = extract("year", Case.closed_on) * 100 + extract("month", Case.closed_on)
     is_completed = and_(
@@ -226,7 +237,7 @@ def _month_counts(db: Session, fiscal_year: int, rule: CountingRule, counted_on:
     completed = case((is_completed, 1), else_=0)
     rows = db.execute(
         select(received, case((is_completed, closed_key), else_=None), completed, func.count())
-        .where(Case.fiscal_year == fiscal_year)
+        .where(*_scope(fiscal_year, last_day))
         .group_by(received, case((is_completed, closed_key), else_=None), completed)
     )
     counts: MonthCounts = {}
@@ -278,7 +289,7 @@ def _sum_periods(
 # --- breakdowns and their suppression ------------------------------------------------------------
 
 
-def _coded_counts(db: Session, fiscal_year: int) -> dict[str, Counter[str]]:
+def _coded_counts(db: Session, fiscal_year: int, last_day: date) -> dict[str, Counter[str]]:
     """Per breakdown, cases by code: two grouped scans (intake codes; procedure codes)."""
     found: dict[str, Counter[str]] = {}
     groups: tuple[dict[str, Any], ...] = (
@@ -297,7 +308,7 @@ def _coded_counts(db: Session, fiscal_year: int) -> dict[str, Counter[str]]:
     for columns in groups:
         rows = db.execute(
             select(*columns.values(), func.count())
-            .where(Case.fiscal_year == fiscal_year)
+            .where(*_scope(fiscal_year, last_day))
             .group_by(*columns.values())
         )
         for *codes, number in rows:
@@ -344,10 +355,12 @@ def nearest_rank(histogram: dict[int, int], share: float) -> int | None:
     return max(histogram)
 
 
-def _duration(db: Session, fiscal_year: int, event: Any, threshold: int, suppress: bool) -> Duration:
+def _duration(
+    db: Session, fiscal_year: int, last_day: date, event: Any, threshold: int, suppress: bool
+) -> Duration:
     days = _days_between(event, Case.submitted_on, db.get_bind().dialect.name)
     rows = db.execute(
-        select(days, func.count()).where(Case.fiscal_year == fiscal_year, event.is_not(None)).group_by(days)
+        select(days, func.count()).where(*_scope(fiscal_year, last_day), event.is_not(None)).group_by(days)
     )
     histogram = {int(value): int(number) for value, number in rows}
     count = sum(histogram.values())
@@ -356,11 +369,11 @@ def _duration(db: Session, fiscal_year: int, event: Any, threshold: int, suppres
     return Duration(count=count, median=nearest_rank(histogram, 0.5), p90=nearest_rank(histogram, 0.9))
 
 
-def _clock_shares(db: Session, fiscal_year: int) -> tuple[ClockShare, ...]:
+def _clock_shares(db: Session, fiscal_year: int, last_day: date) -> tuple[ClockShare, ...]:
     rows = db.execute(
         select(CaseClock.clock, CaseClock.state, func.count())
         .join(Case, Case.id == CaseClock.case_id)
-        .where(Case.fiscal_year == fiscal_year, CaseClock.state != "running")
+        .where(*_scope(fiscal_year, last_day), CaseClock.state != "running")
         .group_by(CaseClock.clock, CaseClock.state)
     )
     by_clock: dict[str, Counter[str]] = {}

@@ -159,6 +159,21 @@ def fiscal_year_title(figures: stats.Figures) -> str:
     return str(title)
 
 
+def counting_rule_text(figures: stats.Figures) -> str:
+    """The counting rule in one sentence, as every printed report states it."""
+    rule = _(
+        "Received: complaints that reached the municipality in the period. Completed: of those, the "
+        "ones concluded, not accepted with a recorded reason, or referred to the body with the power "
+        "to deal with them. In progress: all the others."
+    )
+    hidden = _(
+        "Counts from 1 to %(below)s in the breakdowns are shown as “<%(threshold)s”.",
+        below=figures.rule.threshold - 1,
+        threshold=figures.rule.threshold,
+    )
+    return f"{rule} {hidden}" if figures.suppressed else str(rule)
+
+
 def as_mapping(figures: stats.Figures) -> Mapping[str, Any]:
     """The tables as plain data (the JSON export and the test that compares outputs)."""
     return {

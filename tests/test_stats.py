@@ -203,3 +203,17 @@ def test_criminal_referrals_and_procedure_codes_are_counted(app: Flask) -> None:
         "founded": 6,
         "unfounded": 0,
     }
+
+
+def test_the_six_month_report_counts_october_to_march_only(app: Flask) -> None:
+    with new_session(app) as db:
+        metadata_case(db, date(2026, 3, 31), department="finance")
+        metadata_case(db, date(2026, 4, 1), department="engineering")
+        db.commit()
+    with new_session(app) as db:
+        half = stats.compute(db, 2569, date(2026, 12, 1), RULE, CODES, suppress=False, months=6)
+    assert half.total.received == 1
+    assert half.total.end == date(2026, 3, 31)
+    assert half.counted_on == date(2026, 3, 31)
+    assert {c.code: c.count for c in half.breakdowns["department"].cells}["engineering"] == 0
+    assert _figures(app).total.received == 2

@@ -10,6 +10,6 @@ blueprint = Blueprint("admin", __name__)
 blueprint.before_request(load_staff_session)
 blueprint.context_processor(template_helpers)
 
-from complaints.admin import routes, statistics_routes  # noqa: E402 - the views attach to the blueprint
+from complaints.admin import report_routes, routes, statistics_routes  # noqa: E402 - views attach to it
 
-__all__ = ["blueprint", "routes", "statistics_routes"]
+__all__ = ["blueprint", "report_routes", "routes", "statistics_routes"]

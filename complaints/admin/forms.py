@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, StringField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, Regexp
 
 from complaints.models import EMAIL_PATTERN, USERNAME_MAX
@@ -48,3 +48,20 @@ class AccountForm(StaffForm):
 
 class VerifyForm(StaffForm):
     """Only the CSRF token: the button that verifies the whole audit log."""
+
+
+class ReportWordsForm(StaffForm):
+    """The administrator's words around the six- or twelve-month report (no case content)."""
+
+    analysis = TextAreaField(_l("Analysis"), validators=[Optional(), at_most(6000)], render_kw={"rows": 8})
+    measures = TextAreaField(
+        _l("Corrective and preventive measures"),
+        validators=[Optional(), at_most(6000)],
+        render_kw={"rows": 6},
+    )
+    prepared_by_name = StringField(_l("Prepared by: name"), validators=[Optional(), at_most(120)])
+    prepared_by_position = StringField(_l("Prepared by: position"), validators=[Optional(), at_most(120)])
+    signer_name = StringField(
+        _l("Acknowledged by (the executive): name"), validators=[Optional(), at_most(120)]
+    )
+    signer_position = StringField(_l("Acknowledged by: position"), validators=[Optional(), at_most(120)])

@@ -33,6 +33,7 @@ from complaints.models.procedure import (
     ProtectionRecord,
 )
 from complaints.models.staff import KeyGrant, OrgKey, StaffInvitation, StaffSession, StaffUser
+from complaints.models.statistics import StatisticsReport
 
 __all__ = [
     "CASE_NUMBER_MAX",
@@ -65,4 +66,5 @@ __all__ = [
     "StaffInvitation",
     "StaffSession",
     "StaffUser",
+    "StatisticsReport",
 ]
