@@ -31,6 +31,7 @@ from complaints.db import new_session
 from complaints.models import Attachment, OrgKey, StaffUser
 from complaints.notifications import notify_cli
 from complaints.references import reference_digest
+from complaints.retention_cli import retention_cli
 from complaints.stats_cli import stats_cli
 
 users_cli = AppGroup("users", help="Staff accounts.")
@@ -360,3 +361,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(procedure_cli)
     app.cli.add_command(notify_cli)
     app.cli.add_command(stats_cli)
+    app.cli.add_command(retention_cli)

@@ -82,6 +82,9 @@ DEFAULTS: dict[str, Any] = {
     "STATS_COUNT_AS_AT": "today",
     # The ITA item code of the statistics page, per fiscal year (B.E.), e.g. {"2569": "O14"} [V].
     "ITA_STATISTICS_CODES": {},
+    # Retention (complaints/retention.py): years a closed case is kept, by its final status, from
+    # the day it was closed [V: to confirm with the legal unit and the records committee].
+    "RETENTION_YEARS": {"concluded": 10, "not_accepted": 10, "referred": 10},
     # A printed staff invitation (set one's own password and authenticator) stays usable this long.
     "INVITATION_DAYS": 7,
     "SESSION_COOKIE_SECURE": False,

@@ -296,6 +296,10 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "invitation_used": _l("Invitation used"),
     "statistics_exported": _l("Statistics exported"),
     "statistics_report_saved": _l("Six- or twelve-month report saved"),
+    "destruction_list_drawn": _l("Destruction list drawn up"),
+    "destruction_list_approved": _l("Destruction list approved"),
+    "destruction_list_purged": _l("Destruction list carried out"),
+    "case_purged": _l("Case destroyed at the end of its retention period"),
     "statistics_unsuppressed": _l("Statistics viewed without suppression"),
     "access_revoked": _l("Every key taken back and sessions ended (offboarding)"),
 }

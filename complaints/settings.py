@@ -245,3 +245,9 @@ def ita_code(fiscal_year: int, application: Flask | None = None) -> str | None:
     codes = dict(_config(application).get("ITA_STATISTICS_CODES") or {})
     found = codes.get(str(fiscal_year)) or codes.get(fiscal_year)
     return str(found) if found else None
+
+
+def retention_years(application: Flask | None = None) -> dict[str, int]:
+    """Years a closed case is kept, by final status (only completed statuses are ever purged)."""
+    configured = dict(_config(application)["RETENTION_YEARS"] or {})
+    return {str(status): max(1, int(years)) for status, years in configured.items()}

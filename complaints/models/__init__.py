@@ -32,6 +32,7 @@ from complaints.models.procedure import (
     ProtectionCheck,
     ProtectionRecord,
 )
+from complaints.models.retention import DestructionList
 from complaints.models.staff import KeyGrant, OrgKey, StaffInvitation, StaffSession, StaffUser
 from complaints.models.statistics import StatisticsReport
 
@@ -52,6 +53,7 @@ __all__ = [
     "CaseExclusion",
     "CaseKey",
     "CaseReference",
+    "DestructionList",
     "InternalNote",
     "KeyGrant",
     "Message",

@@ -86,6 +86,8 @@ class Case(Base):
     receipt_lookup: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     reporter_salt: Mapped[bytes] = mapped_column(LargeBinary)
     report_ciphertext: Mapped[Ciphertext]
+    # The day its retention period ended and everything but this metadata was destroyed.
+    purged_on: Mapped[date | None] = mapped_column(Date)
     identity_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     keys: Mapped[list[CaseKey]] = relationship(back_populates="case", cascade="all, delete-orphan")

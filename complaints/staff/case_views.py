@@ -38,9 +38,12 @@ from complaints.workspace.sessions import StaffContext
 
 def case_or_404(number: str) -> Case:
     try:
-        return case_access.visible_case(db.session(), number, staff().user.id)
+        found = case_access.visible_case(db.session(), number, staff().user.id)
     except cases.CaseNotFound:
         abort(404)
+    if found.purged_on is not None:  # destroyed at the end of its retention period: only figures remain
+        abort(make_response(render_template("staff/case_destroyed.html", case=found), 410))
+    return found
 
 
 def key_required() -> NoReturn:
