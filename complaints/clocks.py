@@ -100,6 +100,7 @@ def start(
         started_on=on,
         due_on=due_on or calendar.due(clock, on),
         state=ClockState.RUNNING.value,
+        fiscal_year=case.fiscal_year,
     )
     db.add(row)
     db.flush()

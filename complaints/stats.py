@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, cast, extract, func, select
+from sqlalchemy import Integer, cast, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -182,10 +182,13 @@ def compute(
     first, _last = fiscal_year_bounds(fiscal_year)
     last = date.fromordinal(_month_start(first, months + 1).toordinal() - 1)
     counted_on = min(today, last)
-    month_counts = _month_counts(db, fiscal_year, last, rule, counted_on)
+    scope = _scope(fiscal_year, last, months < 12)
+    dialect = db.get_bind().dialect.name
+    month_counts = _month_counts(db, scope, dialect, rule, counted_on)
     periods = {kind: tuple(_periods(kind, first, month_counts, rule, counted_on)) for kind in PERIOD_KINDS}
     whole = _sum_periods("year", 1, first, last, month_counts, rule, counted_on)
-    coded = _coded_counts(db, fiscal_year, last)
+    coded = _coded_counts(db, scope)
+    acknowledge, conclude = _durations(db, scope, dialect, rule.threshold, suppress)
     breakdowns = {
         name: _breakdown(
             name, _with_zeros(codes.get(name, ()), coded.get(name, Counter())), rule.threshold, suppress
@@ -199,8 +202,8 @@ def compute(
         periods=periods,
         total=whole,
         breakdowns=breakdowns,
-        acknowledge=_duration(db, fiscal_year, last, Case.acknowledged_on, rule.threshold, suppress),
-        conclude=_duration(db, fiscal_year, last, Case.closed_on, rule.threshold, suppress),
+        acknowledge=acknowledge,
+        conclude=conclude,
         clocks=_clock_shares(db, fiscal_year, last),
         criminal_referrals=sum(coded.get("criminal_referral", Counter()).values()),
         suppressed=suppress,
@@ -210,41 +213,54 @@ def compute(
 # --- the ITA totals -----------------------------------------------------------------------------
 
 
-def _scope(fiscal_year: int, last_day: date) -> tuple[ColumnElement[bool], ...]:
-    """The cases counted: the fiscal year's, received up to ``last_day`` (its end, or March's)."""
-    return (Case.fiscal_year == fiscal_year, Case.submitted_on <= last_day)
+def _scope(fiscal_year: int, last_day: date, partial: bool) -> tuple[ColumnElement[bool], ...]:
+    """The cases counted: the fiscal year's, received up to ``last_day`` when only part of the
+    year is counted (the whole year needs no date test, so every scan stays inside one index)."""
+    if partial:
+        return (Case.fiscal_year == fiscal_year, Case.submitted_on <= last_day)
+    return (Case.fiscal_year == fiscal_year,)
 
 
-# (fiscal month 1–12, closed month key or None, completed status?) -> cases
+# (fiscal month 1–12, closed month key YYYYMM or None, completed?) -> cases
 MonthCounts = dict[tuple[int, int | None, bool], int]
 
 
-def _fiscal_month(month: Any) -> ColumnElement[Any]:
-    """October → 1 … September → 12, computed in SQL from a date's month."""
-    return case((month >= 10, month - 9), else_=month + 3)
+def _month_key(day: Any, dialect: str) -> ColumnElement[Any]:
+    """A date's month as text, ``YYYY-MM``: cheap in SQL (SQLite keeps dates as ISO text)."""
+    if dialect == "sqlite":
+        return func.substr(day, 1, 7)
+    return func.to_char(day, "YYYY-MM")
 
 
 def _month_counts(
-    db: Session, fiscal_year: int, last_day: date, rule: CountingRule, counted_on: date
+    db: Session, scope: tuple[ColumnElement[bool], ...], dialect: str, rule: CountingRule, counted_on: date
 ) -> MonthCounts:
-    received = _fiscal_month(extract("month", Case.submitted_on))
-    closed_key = extract("year", Case.closed_on) * 100 + extract("month", Case.closed_on)
-    is_completed = and_(
-        Case.status.in_(sorted(rule.completed_statuses)),
-        Case.closed_on.is_not(None),
-        Case.closed_on <= counted_on,
-    )
-    completed = case((is_completed, 1), else_=0)
+    """One index-only scan: cases by month received, status and month closed."""
+    received, closed = _month_key(Case.submitted_on, dialect), _month_key(Case.closed_on, dialect)
     rows = db.execute(
-        select(received, case((is_completed, closed_key), else_=None), completed, func.count())
-        .where(*_scope(fiscal_year, last_day))
-        .group_by(received, case((is_completed, closed_key), else_=None), completed)
+        select(received, Case.status, closed, func.count())
+        .where(*scope, or_(Case.closed_on.is_(None), Case.closed_on <= counted_on))
+        .group_by(received, Case.status, closed)
     )
     counts: MonthCounts = {}
-    for month, closed, done, number in rows:
-        key = (int(month), None if closed is None else int(closed), bool(done))
+    late = db.execute(
+        select(received, func.count()).where(*scope, Case.closed_on > counted_on).group_by(received)
+    )
+    for month_text, number in late:  # closed after the counting day: received, still in progress
+        late_key: tuple[int, int | None, bool] = (_fiscal_month_of(str(month_text)), None, False)
+        counts[late_key] = counts.get(late_key, 0) + int(number)
+    for month_text, status, closed_text, number in rows:
+        done = status in rule.completed_statuses and closed_text is not None
+        closed_key = int(str(closed_text).replace("-", "")) if done else None
+        key = (_fiscal_month_of(str(month_text)), closed_key, done)
         counts[key] = counts.get(key, 0) + int(number)
     return counts
+
+
+def _fiscal_month_of(month_text: str) -> int:
+    """``2025-10`` → 1 … ``2026-09`` → 12."""
+    month = int(month_text[5:7])
+    return month - 9 if month >= 10 else month + 3
 
 
 def _month_start(first: date, month_index: int) -> date:
@@ -289,8 +305,8 @@ def _sum_periods(
 # --- breakdowns and their suppression ------------------------------------------------------------
 
 
-def _coded_counts(db: Session, fiscal_year: int, last_day: date) -> dict[str, Counter[str]]:
-    """Per breakdown, cases by code: two grouped scans (intake codes; procedure codes)."""
+def _coded_counts(db: Session, scope: tuple[ColumnElement[bool], ...]) -> dict[str, Counter[str]]:
+    """Per breakdown, cases by code: two grouped scans, each inside one covering index."""
     found: dict[str, Counter[str]] = {}
     groups: tuple[dict[str, Any], ...] = (
         {"category": Case.category, "department": Case.department, "channel": Case.channel},
@@ -302,18 +318,14 @@ def _coded_counts(db: Session, fiscal_year: int, last_day: date) -> dict[str, Co
             "penalty": Case.penalty,
             "criminal_body": Case.criminal_body,
             "appeal_result": Case.appeal_result,
-            "criminal_referral": cast(Case.criminal_referral, Integer),
+            "criminal_referral": Case.criminal_referral,
         },
     )
     for columns in groups:
-        rows = db.execute(
-            select(*columns.values(), func.count())
-            .where(*_scope(fiscal_year, last_day))
-            .group_by(*columns.values())
-        )
+        rows = db.execute(select(*columns.values(), func.count()).where(*scope).group_by(*columns.values()))
         for *codes, number in rows:
             for name, code in zip(columns, codes, strict=True):
-                if code is None or code == 0:
+                if code is None or code is False or code == 0:
                     continue
                 found.setdefault(name, Counter())[str(code)] += int(number)
     return found
@@ -341,7 +353,7 @@ def _days_between(later: Any, earlier: Any, dialect: str) -> ColumnElement[Any]:
     return cast(later - earlier, Integer)
 
 
-def nearest_rank(histogram: dict[int, int], share: float) -> int | None:
+def nearest_rank(histogram: Mapping[int, int], share: float) -> int | None:
     """The smallest value whose cumulative count reaches ``share`` of all (nearest-rank rule)."""
     total = sum(histogram.values())
     if total == 0:
@@ -355,14 +367,28 @@ def nearest_rank(histogram: dict[int, int], share: float) -> int | None:
     return max(histogram)
 
 
-def _duration(
-    db: Session, fiscal_year: int, last_day: date, event: Any, threshold: int, suppress: bool
-) -> Duration:
-    days = _days_between(event, Case.submitted_on, db.get_bind().dialect.name)
+def _durations(
+    db: Session, scope: tuple[ColumnElement[bool], ...], dialect: str, threshold: int, suppress: bool
+) -> tuple[Duration, Duration]:
+    """Days from receipt to acknowledgement and to closure, in one scan of the dates index."""
+    acknowledged = _days_between(Case.acknowledged_on, Case.submitted_on, dialect)
+    closed = _days_between(Case.closed_on, Case.submitted_on, dialect)
     rows = db.execute(
-        select(days, func.count()).where(*_scope(fiscal_year, last_day), event.is_not(None)).group_by(days)
+        select(acknowledged, closed, func.count())
+        .where(*scope, or_(Case.acknowledged_on.is_not(None), Case.closed_on.is_not(None)))
+        .group_by(acknowledged, closed)
     )
-    histogram = {int(value): int(number) for value, number in rows}
+    to_acknowledge: Counter[int] = Counter()
+    to_close: Counter[int] = Counter()
+    for ack_days, close_days, number in rows:
+        if ack_days is not None:
+            to_acknowledge[int(ack_days)] += int(number)
+        if close_days is not None:
+            to_close[int(close_days)] += int(number)
+    return _duration(to_acknowledge, threshold, suppress), _duration(to_close, threshold, suppress)
+
+
+def _duration(histogram: Counter[int], threshold: int, suppress: bool) -> Duration:
     count = sum(histogram.values())
     if suppress and count < threshold:
         return Duration(count=count, median=None, p90=None)
@@ -370,10 +396,14 @@ def _duration(
 
 
 def _clock_shares(db: Session, fiscal_year: int, last_day: date) -> tuple[ClockShare, ...]:
+    """How the year's deadlines ended, from the clocks' own fiscal year (no join: one index)."""
     rows = db.execute(
         select(CaseClock.clock, CaseClock.state, func.count())
-        .join(Case, Case.id == CaseClock.case_id)
-        .where(*_scope(fiscal_year, last_day), CaseClock.state != "running")
+        .where(
+            CaseClock.fiscal_year == fiscal_year,
+            CaseClock.started_on <= last_day,
+            CaseClock.state != "running",
+        )
         .group_by(CaseClock.clock, CaseClock.state)
     )
     by_clock: dict[str, Counter[str]] = {}

@@ -21,4 +21,11 @@ def test_queue_and_statistics_indexes_exist(app: Flask) -> None:
     from sqlalchemy import inspect
 
     indexes = {index["name"] for index in inspect(engine_of(app)).get_indexes("cases")}
-    assert {"ix_cases_status_deadline", "ix_cases_fiscal_year_category"} <= indexes
+    assert {
+        "ix_cases_status_deadline",
+        "ix_cases_stats_dates",
+        "ix_cases_stats_intake",
+        "ix_cases_stats_procedure",
+    } <= indexes
+    clock_indexes = {index["name"] for index in inspect(engine_of(app)).get_indexes("case_clocks")}
+    assert "ix_case_clocks_stats" in clock_indexes

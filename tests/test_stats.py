@@ -178,6 +178,7 @@ def test_clocks_met_missed_and_excused_are_shared_out(app: Flask) -> None:
                     started_on=date(2025, 10, 1),
                     due_on=date(2025, 10, 8),
                     state=state,
+                    fiscal_year=2569,
                 )
             )
         db.commit()
