@@ -52,10 +52,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READ_ONLY = "complaints_read_only"
+
+
 def _sqlite_begin_immediate(connection: Any) -> None:
     # A transaction that reads then writes must hold the write lock from the start, or a
-    # concurrent writer makes it fail at once with SQLITE_BUSY instead of waiting.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # concurrent writer makes it fail at once with SQLITE_BUSY instead of waiting. A connection
+    # opened with the READ_ONLY execution option only reads: it takes no lock, so several of them
+    # (the statistics' scans) run side by side.
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def init_app(app: Flask) -> None:
