@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Flask, current_app, render_template, request, session
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestTimeout
 
+from complaints import db
 from complaints.security import minutes_until_retry
 from complaints.slowclients import BodyTooSlow
+from complaints.storage import DISK_FULL
 
-KNOWN_PAGES = {400, 403, 404, 405, 413, 429, 500}
+KNOWN_PAGES = {400, 403, 404, 405, 413, 429, 500, 503}
+RETRY_AFTER_SECONDS = 30
 
 
 def _render_http_error(error: HTTPException) -> tuple[str, int]:
@@ -35,6 +41,21 @@ def _render_unexpected(error: Exception) -> tuple[str, int]:
     return render_template("errors/500.html", reason=""), 500
 
 
+def _unavailable(_error: Exception) -> tuple[str, int, dict[str, str]]:
+    """The database (or the disk) refused: a 503 that says so, never a stack trace or a 500."""
+    current_app.logger.warning("service unavailable: %s in %s", type(_error).__name__, request.endpoint)
+    with contextlib.suppress(Exception):
+        db.session().rollback()
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    return render_template("errors/503.html", seconds=RETRY_AFTER_SECONDS), 503, headers
+
+
+def _disk_error(error: OSError) -> tuple[str, int, dict[str, str]]:
+    if error.errno not in DISK_FULL:
+        raise error
+    return _unavailable(error)
+
+
 def _body_too_slow(_error: BodyTooSlow) -> tuple[str, int]:
     return _render_http_error(RequestTimeout())
 
@@ -45,5 +66,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, render_csrf_error)
     app.register_error_handler(HTTPException, _render_http_error)
     app.register_error_handler(InternalServerError, _render_unexpected)
+    app.register_error_handler(OperationalError, _unavailable)
+    app.register_error_handler(InterfaceError, _unavailable)
+    app.register_error_handler(OSError, _disk_error)
     if not app.testing:
         app.register_error_handler(Exception, _render_unexpected)

@@ -13,7 +13,11 @@ from flask import Flask, Request, current_app, g, request, session
 from flask.wrappers import Response
 from flask_limiter import Limiter
 from flask_wtf.csrf import CSRFProtect
+from limits import RateLimitItem
 from limits import parse as parse_limit
+from limits.storage import MemoryStorage
+from limits.strategies import RateLimiter
+from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException, TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -57,14 +61,46 @@ LIMITS_BEFORE_BODY = {
 }
 
 
+# When the shared limit storage (Redis) cannot be reached, limits are counted in this process
+# instead: a citizen's report is still accepted (never refused because a cache is down), and a
+# staff log-in stays bounded here and by the account lock-out kept in the database.
+_LOCAL_LIMITS = "complaints.local_limits"
+
+
+def _local_limiter() -> RateLimiter:
+    local: RateLimiter | None = current_app.extensions.get(_LOCAL_LIMITS)
+    if local is None:
+        current_app.logger.warning("rate-limit storage unreachable: counting limits in this process only")
+        local = current_app.extensions[_LOCAL_LIMITS] = type(limiter.limiter)(MemoryStorage())
+    return local
+
+
+def shared_storage_answers() -> bool:
+    """Whether the configured rate-limit storage (Redis in production) answers."""
+    try:
+        return bool(limiter.storage.check())
+    except (RedisError, OSError, ConnectionError):
+        return False
+
+
+def hit(limit: RateLimitItem, *identifiers: str) -> tuple[bool, float]:
+    """Count one use against ``limit``: whether it is allowed, and when the window resets."""
+    counting = limiter.limiter if shared_storage_answers() else _local_limiter()
+    try:
+        allowed = counting.hit(limit, *identifiers)
+        return allowed, float(counting.get_window_stats(limit, *identifiers).reset_time)
+    except (RedisError, OSError, ConnectionError):  # went away between the check and the hit
+        local = _local_limiter()
+        return local.hit(limit, *identifiers), float(local.get_window_stats(limit, *identifiers).reset_time)
+
+
 def _limit_before_body_is_read() -> None:
     setting = LIMITS_BEFORE_BODY.get(request.endpoint or "")
     if request.method != "POST" or setting is None or not settings.rate_limits_enabled():
         return
     limit = parse_limit(settings.rate_limit(setting))
-    keys = (settings.rate_limit_prefix(), str(request.endpoint), anonymous_rate_key())
-    if not limiter.limiter.hit(limit, *keys):
-        reset_at = limiter.limiter.get_window_stats(limit, *keys).reset_time
+    allowed, reset_at = hit(limit, settings.rate_limit_prefix(), str(request.endpoint), anonymous_rate_key())
+    if not allowed:
         raise TooManyRequests(retry_after=max(1, math.ceil(reset_at - time.time())))
 
 
@@ -176,6 +212,8 @@ def init_app(app: Flask) -> None:
         RATELIMIT_STORAGE_URI=app.config["RATELIMIT_STORAGE_URI"],
         RATELIMIT_KEY_PREFIX="complaints",
         RATELIMIT_SWALLOW_ERRORS=False,
+        # The decorated limits (staff log-in per client, password changes) fall back the same way.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
     )
     limiter.init_app(app)
     app.before_request(_limit_before_body_is_read)  # registered before CSRF's own hook

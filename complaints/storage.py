@@ -9,6 +9,7 @@ into place — renames the files and commits the rows that name them as one step
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +41,9 @@ def file_context(stored_name: str) -> str:
     return contexts.stored_file(stored_name)
 
 
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
 @dataclass
 class EncryptedUpload:
     """A file being written encrypted under its own key; behaves like a writable stream."""
@@ -49,6 +53,8 @@ class EncryptedUpload:
     key: bytes = field(default_factory=crypto.new_data_key)
     stored_name: str = field(default_factory=lambda: crypto.random_token(24))
     finished: bool = False
+    # The disk refused a write (ENOSPC, EDQUOT): the rest of the file is dropped, the part deleted.
+    failed: bool = False
     _rewritten_size: int | None = field(default=None, init=False, repr=False)
     _handle: IO[bytes] = field(init=False, repr=False)
     _encryptor: crypto.FileEncryptor = field(init=False, repr=False)
@@ -74,9 +80,24 @@ class EncryptedUpload:
         return self._encryptor.plaintext_bytes
 
     def write(self, data: bytes) -> int:
+        if self.failed:
+            return len(data)  # keep reading the body, so the text fields after the file arrive
         if self._encryptor.plaintext_bytes + len(data) > self.max_bytes:
             raise FileTooLarge
-        return self._encryptor.write(bytes(data))
+        try:
+            return self._encryptor.write(bytes(data))
+        except OSError as error:
+            if error.errno not in DISK_FULL:
+                raise
+            self._give_up()
+            return len(data)
+
+    def _give_up(self) -> None:
+        """The disk is full: close and delete the part now, so nothing half-written stays."""
+        self.failed = self.finished = True
+        with contextlib.suppress(OSError):
+            self._handle.close()
+        self.partial_path.unlink(missing_ok=True)
 
     def seek(self, offset: int, whence: int = 0) -> int:
         """Werkzeug rewinds a part when it ends: that is the moment to seal the last chunk."""
@@ -100,11 +121,17 @@ class EncryptedUpload:
         return self.finished
 
     def finish(self) -> None:
-        """Encrypt the last chunk and close the partial file."""
+        """Encrypt the last chunk and close the partial file (a full disk marks it failed)."""
         if self.finished:
             return
-        self._encryptor.finish()
-        self._handle.close()
+        try:
+            self._encryptor.finish()
+            self._handle.close()
+        except OSError as error:
+            if error.errno not in DISK_FULL:
+                raise
+            self._give_up()
+            return
         self.finished = True
 
     def discard(self) -> None:

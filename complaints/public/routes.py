@@ -7,9 +7,10 @@ from urllib.parse import urlsplit
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.wrappers import Response
 
-from complaints import dates, db, errors, notifications, settings
+from complaints import dates, db, errors, notifications, outages, settings
 from complaints.i18n import LANGUAGE_COOKIE
 from complaints.public import blueprint, labels
 from complaints.public.forms import ReportForm
@@ -17,6 +18,7 @@ from complaints.reporting import evidence, filing
 
 INVALID = 422
 ALREADY_SENT = 409
+INSUFFICIENT_STORAGE = 507
 # The Flask session key holding the digest of the last form filed from this browser.
 SPENT_FORM = "spent_form"
 
@@ -58,6 +60,8 @@ def _current_ita_code() -> str:
 def report() -> tuple[str, int]:
     """The form; a valid POST files the report and answers with the receipt page directly."""
     form = ReportForm()
+    if request.method == "POST" and evidence.disk_refused(form.attachments.data or []):
+        return render_template("public/report.html", form=form, outage="disk"), INSUFFICIENT_STORAGE
     if not form.validate_on_submit():
         status = INVALID if request.method == "POST" else 200
         files_dropped = evidence.any_file_sent(form.attachments.data or [])
@@ -84,6 +88,17 @@ def _spend_the_form() -> None:
     session[SPENT_FORM] = spent
 
 
+@blueprint.errorhandler(OperationalError)
+@blueprint.errorhandler(InterfaceError)
+def database_unavailable(_error: Exception) -> tuple[str, int, dict[str, str]]:
+    """The database is down: the form comes back with everything typed (files must be added again)."""
+    db.session().rollback()
+    headers = {"Retry-After": str(outages.RETRY_AFTER_SECONDS)}
+    if request.endpoint == "public.report" and request.method == "POST":
+        return render_template("public/report.html", form=ReportForm(), outage="database"), 503, headers
+    return outages.unavailable_page(), 503, headers
+
+
 @blueprint.errorhandler(CSRFError)
 def form_refused(error: CSRFError) -> tuple[str, int]:
     """A reload of the receipt page re-posts the spent form: say it was sent, not that it expired."""
@@ -103,6 +118,13 @@ def healthz() -> tuple[dict[str, str], int]:
     except Exception:  # any database failure means not healthy
         return {"status": "database unavailable"}, 503
     return {"status": "ok"}, 200
+
+
+@blueprint.get("/readyz")
+def readyz() -> tuple[dict[str, str], int]:
+    """Readiness for a load balancer: the database, the rate-limit storage and the upload folder."""
+    checks = outages.readiness()
+    return checks, 200 if all(state == "ok" for state in checks.values()) else 503
 
 
 @blueprint.get("/lang/<code>")

@@ -40,9 +40,14 @@ def _carrying_a_file(files: Iterable[FileStorage]) -> list[tuple[FileStorage, En
         if not item.filename or not isinstance(upload, EncryptedUpload):
             continue
         upload.finish()
-        if upload.size > 0:
+        if upload.size > 0 and not upload.failed:
             carrying.append((item, upload))
     return carrying
+
+
+def disk_refused(files: Iterable[FileStorage]) -> bool:
+    """Whether the server's disk had no room for one of the files (the text is kept, the page says so)."""
+    return any(isinstance(item.stream, EncryptedUpload) and item.stream.failed for item in files)
 
 
 def any_file_sent(files: Iterable[FileStorage]) -> bool:

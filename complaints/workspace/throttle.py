@@ -12,7 +12,7 @@ import time
 from limits import parse as parse_limit
 
 from complaints import settings
-from complaints.security import anonymous_rate_key, limiter
+from complaints.security import anonymous_rate_key, hit
 from complaints.workspace.access import current_staff
 
 USERNAME_SCOPE = "staff.login.username"
@@ -45,7 +45,7 @@ def username_wait_minutes(username: str) -> int | None:
         return None
     limit = parse_limit(settings.rate_limit("RATELIMIT_STAFF_LOGIN"))
     identifiers = (settings.rate_limit_prefix(), USERNAME_SCOPE, username_key(username))
-    if limiter.limiter.hit(limit, *identifiers):
+    allowed, reset_at = hit(limit, *identifiers)
+    if allowed:
         return None
-    reset_at, _remaining = limiter.limiter.get_window_stats(limit, *identifiers)
-    return max(1, math.ceil((float(reset_at) - time.time()) / 60))
+    return max(1, math.ceil((reset_at - time.time()) / 60))
