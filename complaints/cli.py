@@ -25,6 +25,7 @@ from complaints import (
     settings,
     storage,
 )
+from complaints.backup_cli import backup_cli
 from complaints.cases import legacy
 from complaints.dates import local_day, today
 from complaints.db import new_session
@@ -362,3 +363,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(notify_cli)
     app.cli.add_command(stats_cli)
     app.cli.add_command(retention_cli)
+    app.cli.add_command(backup_cli)

@@ -4,6 +4,7 @@ database that refuses connections, a Redis that is gone. Each is injected for re
 from __future__ import annotations
 
 import errno
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import sessionmaker
 
 from complaints import crypto
-from complaints.db import new_session
+from complaints.db import engine_of, new_session
 from complaints.models import Case
 from tests.conftest import (
     LEAD_PASSWORD,
@@ -63,7 +64,8 @@ def test_a_database_that_refuses_connections_gets_a_503_that_keeps_the_report(
 ) -> None:
     form = client.get("/report")
     factory = app.extensions["complaints.db"]
-    app.extensions["complaints.db"] = sessionmaker(bind=create_engine(DEAD_POSTGRES), expire_on_commit=False)
+    dead = create_engine(DEAD_POSTGRES)
+    app.extensions["complaints.db"] = sessionmaker(bind=dead, expire_on_commit=False)
     try:
         data = {"csrf_token": csrf_token_from(form.text), **report_fields(description=TYPED)}
         refused = client.post("/report", data=data, content_type="multipart/form-data")
@@ -82,6 +84,7 @@ def test_a_database_that_refuses_connections_gets_a_503_that_keeps_the_report(
         assert queue.status_code in (200, 503)
     finally:
         app.extensions["complaints.db"] = factory
+        dead.dispose()
     again = client.post(
         "/report",
         data={"csrf_token": csrf_token_from(client.get("/report").text), **report_fields(description=TYPED)},
@@ -92,7 +95,7 @@ def test_a_database_that_refuses_connections_gets_a_503_that_keeps_the_report(
 
 
 @pytest.fixture
-def redis_gone(tmp_path: Path, database_url: str) -> Flask:
+def redis_gone(tmp_path: Path, database_url: str) -> Iterator[Flask]:
     from complaints import create_app
 
     config = make_config(
@@ -104,7 +107,8 @@ def redis_gone(tmp_path: Path, database_url: str) -> Flask:
     )
     assert result.exit_code == 0, result.output
     application.config["TEST_LEAD_TOTP_SECRET"] = result.output.split("totp-secret: ")[1].split()[0]
-    return application
+    yield application
+    engine_of(application).dispose()
 
 
 def test_without_redis_reports_are_still_accepted_and_limits_still_count(redis_gone: Flask) -> None:
