@@ -1,9 +1,10 @@
 """Content-free e-mail to staff: "something happened, log in to see it" and a link, nothing more.
 
 No notice carries a case number, category, text, name or receipt. Sending never raises and never
-blocks the request: call the ``notify_*`` functions **after** the database commit; they look up
-recipients and talk SMTP in a background thread, and a mail server that is down only costs a
-warning in the log (without any content). ``flask --app wsgi notify deadlines`` is for cron.
+blocks the request: call the ``notify_*`` functions **after** the database commit; they write the
+notices into the durable outbox (:mod:`complaints.outbox`) and wake this process's one sender
+thread, so a mail server that is down or slow costs a retry later, never a lost notice.
+``flask --app wsgi notify deadlines`` and ``notify send`` are for cron.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from complaints import settings
-from complaints.dates import add_days, today
+from complaints import outbox, settings
+from complaints.dates import add_days, today, utcnow
 from complaints.db import new_session
 from complaints.models import Case, StaffUser
 from complaints.procedure import OPEN_STATUSES
@@ -88,12 +89,15 @@ def _message(app: Flask, notice: Notice, recipient: str) -> EmailMessage:
     return message
 
 
-def send_notice(app: Flask, recipients: Iterable[str], kind: str) -> int:
-    """Send one notice to each recipient now; returns how many were sent. Never raises."""
-    addresses = list(dict.fromkeys(address for address in recipients if address))
+def send_each(app: Flask, kind: str, addresses: list[str]) -> dict[str, str | None]:
+    """Send one notice to each address over one SMTP connection: for each, None when sent or the
+    class of the error (never a message, which could name an address). Never raises."""
     config = app.config
-    if not addresses or not config.get("MAIL_SERVER"):
-        return 0
+    if not addresses:
+        return {}
+    if not config.get("MAIL_SERVER"):
+        return dict.fromkeys(addresses, "MailOff")
+    outcome: dict[str, str | None] = {}
     try:
         notice = compose(app, kind)
         with smtplib.SMTP(
@@ -106,11 +110,23 @@ def send_notice(app: Flask, recipients: Iterable[str], kind: str) -> int:
             if config.get("MAIL_USERNAME"):
                 smtp.login(str(config["MAIL_USERNAME"]), str(config.get("MAIL_PASSWORD", "")))
             for address in addresses:
-                smtp.send_message(_message(app, notice, address))
+                try:
+                    smtp.send_message(_message(app, notice, address))
+                    outcome[address] = None
+                except smtplib.SMTPRecipientsRefused as refused:
+                    outcome[address] = type(refused).__name__
     except Exception as error:  # a notice must never lose a report or block anyone
         log.warning("notification e-mail (%s) not sent: %s", kind, type(error).__name__)
+        return {address: outcome.get(address, type(error).__name__) for address in addresses}
+    return outcome
+
+
+def send_notice(app: Flask, recipients: Iterable[str], kind: str) -> int:
+    """Send one notice to each recipient now; returns how many were sent. Never raises."""
+    addresses = list(dict.fromkeys(address for address in recipients if address))
+    if not app.config.get("MAIL_SERVER"):
         return 0
-    return len(addresses)
+    return sum(1 for error in send_each(app, kind, addresses).values() if error is None)
 
 
 # --- recipients ---------------------------------------------------------------------------------
@@ -143,29 +159,20 @@ def _reporter_message_recipients(app: Flask, db: Session, case_id: int | None) -
 # --- in the background, after the commit -------------------------------------------------------
 
 
-def _deliver(app: Flask, kind: str, recipients: Callable[[Session], list[str]]) -> None:
-    try:
-        with app.app_context(), new_session(app) as db:
-            addresses = recipients(db)
-        send_notice(app, addresses, kind)
-    except Exception as error:  # see send_notice
-        log.warning("notification e-mail (%s) not sent: %s", kind, type(error).__name__)
-
-
 def _in_background(
     app: Flask, kind: str, recipients: Callable[[Session], list[str]]
 ) -> threading.Thread | None:
-    """Start the delivery thread (returned so tests can wait for it); None when mail is off."""
+    """Write the notices into the outbox and wake the sender (returned so tests can wait for it);
+    None when mail is off. Never raises."""
     try:
         if not app.config.get("MAIL_SERVER"):
             return None
-        thread = threading.Thread(
-            target=_deliver, args=(app, kind, recipients), name=f"notify-{kind}", daemon=True
-        )
-        thread.start()
-        return thread
-    except Exception as error:  # see send_notice
-        log.warning("notification e-mail (%s) not started: %s", kind, type(error).__name__)
+        with app.app_context(), new_session(app) as db:
+            outbox.enqueue(db, kind, recipients(db), utcnow())
+            db.commit()
+        return outbox.wake(app, send_each)  # also sends earlier notices now due
+    except Exception as error:  # see send_each: the outbox or the database may be down too
+        log.warning("notification e-mail (%s) not queued: %s", kind, type(error).__name__)
         return None
 
 
@@ -242,11 +249,29 @@ def notify_deadlines(app: Flask, on: date) -> tuple[int, int]:
     with new_session(app) as db:
         assignees = assignees_with_deadlines(db, on, soon)
         leads = leads_for_unassigned_deadlines(db, on, soon)
-    sent = send_notice(app, assignees, DEADLINES) + send_notice(app, leads, UNASSIGNED)
-    return len(assignees) + len(set(leads)), sent
+        outbox.enqueue(db, DEADLINES, assignees, utcnow())
+        outbox.enqueue(db, UNASSIGNED, leads, utcnow())
+        db.commit()
+    sent, _failed = outbox.send_due(app, send_each)
+    return len(set(assignees)) + len(set(leads)), sent
 
 
 notify_cli = AppGroup("notify", help="Content-free e-mail notices to staff.")
+
+
+@notify_cli.command("send")
+def send_command() -> None:
+    """Send every notice in the outbox that is due (run every few minutes from cron)."""
+    app = settings.app()
+    sent, failed = outbox.send_due(app, send_each)
+    with new_session(app) as db:
+        count, oldest = outbox.waiting(db)
+    click.echo(
+        f"{sent} sent, {failed} failed this time; {count} waiting"
+        + (f" since {oldest:%Y-%m-%d %H:%M} UTC" if oldest else "")
+    )
+    if failed:
+        raise click.ClickException("Some notices could not be sent; they will be tried again.")
 
 
 @notify_cli.command("deadlines")

@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from complaints import audit, db, settings
+from complaints import audit, db, outbox, settings
 from complaints.admin import accounts, blueprint
 from complaints.admin.forms import AccountForm, VerifyForm
 from complaints.dates import utcnow
@@ -163,8 +163,11 @@ def verify_audit_log() -> ResponseReturnValue:
 @requires_roles(ADMIN_ROLES)
 def settings_view() -> ResponseReturnValue:
     config = current_app.config
+    waiting, oldest = outbox.waiting(db.session())
     return render_template(
         "admin/settings.html",
+        outbox_waiting=waiting,
+        outbox_oldest=oldest,
         mail_configured=bool(config.get("MAIL_SERVER")),
         deadline_days=dict(config["DEADLINE_DAYS"]),
     )

@@ -25,6 +25,7 @@ from complaints.models.case import (
     RevealRequest,
     Setting,
 )
+from complaints.models.outbox import OutboxNotice
 from complaints.models.procedure import (
     CaseClock,
     CaseReference,
@@ -57,6 +58,7 @@ __all__ = [
     "InternalNote",
     "KeyGrant",
     "Message",
+    "OutboxNotice",
     "OrgKey",
     "ProcedureEvent",
     "ProtectionCheck",
