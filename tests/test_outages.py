@@ -4,6 +4,7 @@ database that refuses connections, a Redis that is gone. Each is injected for re
 from __future__ import annotations
 
 import errno
+import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -125,3 +126,52 @@ def test_without_redis_reports_are_still_accepted_and_limits_still_count(redis_g
     assert ready.status_code == 503
     assert ready.json["rate_limits"] == "unavailable"
     assert client.get("/healthz").status_code == 200  # liveness: the app itself answers
+
+
+def test_follow_up_files_that_cannot_be_stored_add_nothing_and_keep_the_note(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from complaints import cases
+    from complaints.models import Attachment, AuditEvent, Message, ReporterAuditEvent
+    from complaints.storage import EncryptedUpload
+    from tests.conftest import file_case, log_in_reporter
+
+    case_id, receipt = file_case(app, cases.ReportContent(description="x"))
+    assert log_in_reporter(client, receipt).status_code == 302
+    page = client.get("/follow-up/case")
+
+    def refuse(_self: EncryptedUpload) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(EncryptedUpload, "promote", refuse)
+    note = "หมายเหตุที่ต้องไม่หาย 44d1"
+    response = client.post(
+        "/follow-up/evidence",
+        data={
+            "csrf_token": csrf_token_from(page.text),
+            "note": note,
+            "attachments": [(io.BytesIO(b"%PDF-1.4 x"), "more.pdf")],
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 503
+    assert 'id="files-not-stored"' in response.text
+    assert note in response.text
+    with new_session(app) as db:
+        for table in (Attachment, Message):
+            assert db.scalar(select(func.count()).select_from(table).where(table.case_id == case_id)) == 0
+        added = (
+            select(func.count())
+            .select_from(ReporterAuditEvent)
+            .where(ReporterAuditEvent.action == "reporter_evidence_added")
+        )
+        assert db.scalar(added) == 0
+        assert (
+            db.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action == "reporter_evidence_added")
+            )
+            == 0
+        )
+    assert [p for p in all_files_under(Path(app.config["UPLOAD_DIR"])) if p.suffix == ".partial"] == []

@@ -388,12 +388,22 @@ def test_a_file_that_cannot_be_moved_into_place_withdraws_the_case(
         raise OSError("read-only file system")
 
     monkeypatch.setattr(EncryptedUpload, "promote", refuse)
-    response = submit_report(client, files=(("a.txt", b"evidence"), ("b.txt", b"more")))
-    assert response.status_code == 500
+    typed = "ข้อความที่พิมพ์ไว้ต้องไม่หาย 91c2"
+    response = submit_report(client, files=(("a.txt", b"evidence"), ("b.txt", b"more")), description=typed)
+    assert response.status_code == 503
     assert 'id="receipt"' not in response.text
+    assert typed in response.text  # every word typed comes back, with what to do
+    assert 'id="outage-notice"' in response.text
     assert stored_counts(app) == NOTHING_STORED
     with app.app_context(), new_session(app) as db:
         assert audit.verify(db) == []
+    monkeypatch.undo()
+    first = submit_report(client)
+    second = submit_report(client)
+    with app.app_context(), new_session(app) as db:
+        numbers = sorted(db.scalars(select(Case.number)))
+    assert [int(number.rsplit("-", 1)[1]) for number in numbers] == [1, 2]  # the withdrawn one left no gap
+    assert first.status_code == second.status_code == 200
 
 
 def _allow_bodies_in_flight(app: Flask, count: int) -> None:

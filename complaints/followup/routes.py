@@ -139,6 +139,9 @@ def reply() -> Response | tuple[str, int]:
     return _back_to_case("message_sent")
 
 
+FILES_NOT_STORED = 503
+
+
 @blueprint.post("/evidence")
 def evidence() -> Response | tuple[str, int]:
     """Add evidence files (encrypted while they stream in)."""
@@ -151,10 +154,15 @@ def evidence() -> Response | tuple[str, int]:
         valid = False
     if not valid:
         return _render_case(opened, evidence_form=form, notice="files_dropped" if sent else ""), INVALID
+    if reporting_evidence.disk_refused(form.attachments.data or []):
+        return _render_case(opened, evidence_form=form, notice="files_not_stored"), FILES_NOT_STORED
     files = reporting_evidence.evidence_from(form.attachments.data or [])
-    filing.add_evidence(
-        db.session(), opened.case, opened.keys.content, files, form.note.data or "", dates.today()
-    )
+    try:
+        filing.add_evidence(
+            db.session(), opened.case, opened.keys.content, files, form.note.data or "", dates.today()
+        )
+    except OSError:  # nothing was kept: not the files, not the note, not the audit entry
+        return _render_case(opened, evidence_form=form, notice="files_not_stored"), FILES_NOT_STORED
     _tell_the_officer(opened)
     return _back_to_case("evidence_added")
 

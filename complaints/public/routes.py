@@ -67,14 +67,18 @@ def report() -> tuple[str, int]:
         files_dropped = evidence.any_file_sent(form.attachments.data or [])
         return render_template("public/report.html", form=form, files_dropped=files_dropped), status
     today = dates.today()
-    filed = filing.file_report(
-        db.session(),
-        filing.submission_from(form.data),
-        evidence.evidence_from(form.attachments.data or []),
-        filing.Arrival(channel=filing.ONLINE, received_on=today, acknowledged_on=today),
-        settings.lookup_secret(),
-        settings.deadline_days(),
-    )
+    try:
+        filed = filing.file_report(
+            db.session(),
+            filing.submission_from(form.data),
+            evidence.evidence_from(form.attachments.data or []),
+            filing.Arrival(channel=filing.ONLINE, received_on=today, acknowledged_on=today),
+            settings.lookup_secret(),
+            settings.deadline_days(),
+        )
+    except OSError:  # a file could not be put in place: nothing was kept (commit_with_files)
+        current_app.logger.warning("report withdrawn: an evidence file could not be stored")
+        return render_template("public/report.html", form=form, outage="storage"), 503
     notifications.notify_new_report(settings.app())
     _spend_the_form()
     return render_template("public/receipt.html", filed=filed), 200
