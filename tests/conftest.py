@@ -530,3 +530,12 @@ def metadata_case(db: Any, submitted_on: date, **fields: Any) -> Case:
     row = Case(**values)
     db.add(row)
     return row
+
+
+@pytest.fixture
+def admin_client(app: Flask) -> FlaskClient:
+    """A client logged in as an administrator ``admin1`` (holds no key)."""
+    secret = create_staff(app, "admin1", "admin")
+    client = app.test_client()
+    assert staff_login(client, "admin1", OFFICER_PASSWORD, secret).status_code == 302
+    return client

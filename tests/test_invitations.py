@@ -21,7 +21,6 @@ from complaints.workspace import invitations
 from tests.conftest import (
     LEAD_PASSWORD,
     OFFICER_PASSWORD,
-    create_staff,
     csrf_token_from,
     forget_used_totp,
     invitation_from,
@@ -32,14 +31,6 @@ from tests.conftest import (
 )
 
 OWN_PASSWORD = "ช้างเผือกกินกล้วยหอมริมคลอง 2569"
-
-
-@pytest.fixture
-def admin_client(app: Flask) -> FlaskClient:
-    secret = create_staff(app, "admin1", "admin")
-    client = app.test_client()
-    assert staff_login(client, "admin1", OFFICER_PASSWORD, secret).status_code == 302
-    return client
 
 
 def _create(admin: FlaskClient, username: str = "somsak", **roles: str) -> str:

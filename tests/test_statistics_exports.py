@@ -9,7 +9,6 @@ import json
 from datetime import date
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
@@ -22,14 +21,6 @@ from complaints.models import AuditEvent
 from tests.conftest import OFFICER_PASSWORD, create_staff, file_case, metadata_case, staff_login
 
 MARKER = "MARKER-สถิติ-5d"
-
-
-@pytest.fixture
-def admin_client(app: Flask) -> FlaskClient:
-    secret = create_staff(app, "admin1", "admin")
-    client = app.test_client()
-    assert staff_login(client, "admin1", OFFICER_PASSWORD, secret).status_code == 302
-    return client
 
 
 def _fill(app: Flask) -> int:

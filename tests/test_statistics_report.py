@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 from datetime import date
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
@@ -14,18 +13,10 @@ from sqlalchemy import select
 
 from complaints.db import new_session
 from complaints.models import AuditEvent, StatisticsReport
-from tests.conftest import OFFICER_PASSWORD, create_staff, csrf_token_from, metadata_case, staff_login
+from tests.conftest import csrf_token_from, metadata_case
 
 ANALYSIS = "เรื่องร้องเรียนส่วนใหญ่เกี่ยวกับการจัดซื้อจัดจ้าง\n\nดำเนินการได้ทันกำหนดเกือบทั้งหมด"
 SIGNER = "นายสมชาย ผู้บริหาร"
-
-
-@pytest.fixture
-def admin_client(app: Flask) -> FlaskClient:
-    secret = create_staff(app, "admin1", "admin")
-    client = app.test_client()
-    assert staff_login(client, "admin1", OFFICER_PASSWORD, secret).status_code == 302
-    return client
 
 
 def _fill(app: Flask) -> None:

@@ -11,6 +11,7 @@ from complaints import db, documents, settings, statistics_report, stats
 from complaints.admin import blueprint
 from complaints.admin.forms import ReportWordsForm
 from complaints.dates import today, utcnow
+from complaints.document_model import Document
 from complaints.i18n import current_language
 from complaints.numbers import whole_number
 from complaints.workspace.access import ADMIN_ROLES, requires_roles, staff
@@ -66,29 +67,24 @@ def report_words() -> ResponseReturnValue:
     ), status
 
 
+def _document() -> tuple[int, str, Document]:
+    """The chosen year's and period's report, figures and words together."""
+    year, period = _chosen()
+    words = statistics_report.words_of(db.session(), year, period)
+    return year, period, statistics_report.document(_figures(year, period), period, words, _municipality())
+
+
 @blueprint.get("/statistics/report/print", endpoint="statistics_report_print")
 @requires_roles(ADMIN_ROLES)
 def report_print() -> ResponseReturnValue:
-    year, period = _chosen()
-    document = statistics_report.document(
-        _figures(year, period),
-        period,
-        statistics_report.words_of(db.session(), year, period),
-        _municipality(),
-    )
+    year, period, document = _document()
     return render_template("admin/report_print.html", document=document, year=year, period=period)
 
 
 @blueprint.get("/statistics/report.pdf", endpoint="statistics_report_pdf")
 @requires_roles(ADMIN_ROLES)
 def report_pdf() -> ResponseReturnValue:
-    year, period = _chosen()
-    document = statistics_report.document(
-        _figures(year, period),
-        period,
-        statistics_report.words_of(db.session(), year, period),
-        _municipality(),
-    )
+    year, period, document = _document()
     response = Response(documents.render_pdf(document), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="statistics-report-{year}-{period}.pdf"'
     return response
