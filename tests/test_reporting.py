@@ -96,7 +96,8 @@ def test_public_form_a_failed_second_move_stores_nothing(
     app.config["PROPAGATE_EXCEPTIONS"] = False
     _refuse_to_move(monkeypatch, after=1)  # the first file is already in place when the second fails
     response = submit_report(client, files=(("a.txt", b"evidence"), ("b.txt", b"more")))
-    assert response.status_code == 500
+    assert response.status_code == 503  # the form comes back with what was typed (issue 11)
+    assert 'id="outage-notice"' in response.text
     assert 'id="receipt"' not in response.text
     assert stored_counts(app) == {name: 0 for name in stored_counts(app)}
     _audit_clean(app)
@@ -133,7 +134,8 @@ def test_add_evidence_a_failed_move_keeps_neither_the_files_nor_the_note(
         data={"csrf_token": token, "note": NOTE_MARKER, "attachments": [(io.BytesIO(b"photo"), "p.jpg")]},
         content_type="multipart/form-data",
     )
-    assert response.status_code == 500
+    assert response.status_code == 503
+    assert NOTE_MARKER in response.text  # the note is kept on the page, not stored
     assert stored_counts(app) == before
     with new_session(app) as db:
         assert db.scalars(select(Message).where(Message.case_id == case_id)).all() == []
