@@ -9,13 +9,12 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestTimeout
 
-from complaints import db
+from complaints import db, outages
 from complaints.security import minutes_until_retry
 from complaints.slowclients import BodyTooSlow
 from complaints.storage import DISK_FULL
 
 KNOWN_PAGES = {400, 403, 404, 405, 413, 429, 500, 503}
-RETRY_AFTER_SECONDS = 30
 
 
 def _render_http_error(error: HTTPException) -> tuple[str, int]:
@@ -46,8 +45,7 @@ def _unavailable(_error: Exception) -> tuple[str, int, dict[str, str]]:
     current_app.logger.warning("service unavailable: %s in %s", type(_error).__name__, request.endpoint)
     with contextlib.suppress(Exception):
         db.session().rollback()
-    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
-    return render_template("errors/503.html", seconds=RETRY_AFTER_SECONDS), 503, headers
+    return outages.unavailable_page(), 503, {"Retry-After": str(outages.RETRY_AFTER_SECONDS)}
 
 
 def _disk_error(error: OSError) -> tuple[str, int, dict[str, str]]:

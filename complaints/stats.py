@@ -30,6 +30,7 @@ from complaints import procedure
 from complaints import stats_queries as queries
 from complaints.dates import fiscal_year_bounds, fiscal_year_of
 from complaints.models import Case
+from complaints.numbers import whole_number
 from complaints.stats_model import (
     AS_AT_PERIOD_END,
     AS_AT_TODAY,
@@ -57,6 +58,7 @@ __all__ = [
     "Duration",
     "Figures",
     "Period",
+    "chosen_year",
     "compute",
     "fiscal_years",
     "known_codes",
@@ -93,6 +95,12 @@ def known_codes(categories: Iterable[str], departments: Iterable[str]) -> dict[s
         "criminal_body": procedure.CRIMINAL_BODIES,
         "appeal_result": procedure.APPEAL_RESULTS,
     }
+
+
+def chosen_year(choices: list[int], asked: str) -> int:
+    """The fiscal year a page was asked for (ASCII digits), if there is anything for it; else the newest."""
+    year = whole_number(asked)
+    return year if year in choices else choices[0]
 
 
 def fiscal_years(db: Session, today: date) -> list[int]:

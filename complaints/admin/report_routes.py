@@ -13,17 +13,15 @@ from complaints.admin.forms import ReportWordsForm
 from complaints.dates import today, utcnow
 from complaints.document_model import Document
 from complaints.i18n import current_language
-from complaints.numbers import whole_number
 from complaints.workspace.access import ADMIN_ROLES, requires_roles, staff
 
 
 def _chosen() -> tuple[int, str]:
     choices = stats.fiscal_years(db.session(), today())
-    year = whole_number(request.args.get("fy", ""))
     period = request.args.get("period", "half")
     if period not in statistics_report.PERIODS:
         abort(404)
-    return (year if year in choices else choices[0]), period
+    return stats.chosen_year(choices, request.args.get("fy", "")), period
 
 
 def _figures(year: int, period: str) -> stats.Figures:

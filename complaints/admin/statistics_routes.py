@@ -10,13 +10,11 @@ from flask.typing import ResponseReturnValue
 from complaints import audit, db, exports, settings, stats, stats_tables
 from complaints.admin import blueprint
 from complaints.dates import today
-from complaints.numbers import whole_number
 from complaints.workspace.access import ADMIN_ROLES, requires_roles, staff
 
 
 def _year(choices: list[int]) -> int:
-    year = whole_number(request.args.get("fy", ""))
-    return year if year in choices else choices[0]
+    return stats.chosen_year(choices, request.args.get("fy", ""))
 
 
 def _figures(year: int) -> stats.Figures:

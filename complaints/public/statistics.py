@@ -9,16 +9,16 @@ from flask_babel import gettext as _
 
 from complaints import charts, db, settings, stats, stats_tables
 from complaints.dates import today
-from complaints.numbers import whole_number
 from complaints.public import blueprint
 
 PUBLIC_BREAKDOWNS = ("category",)
 
 
 def _chosen(choices: list[int]) -> tuple[int, str]:
-    year = whole_number(request.args.get("fy", ""))
     kind = request.args.get("by", "month")
-    return (year if year in choices else choices[0]), (kind if kind in stats.PERIOD_KINDS else "month")
+    return stats.chosen_year(choices, request.args.get("fy", "")), (
+        kind if kind in stats.PERIOD_KINDS else "month"
+    )
 
 
 @blueprint.get("/statistics")

@@ -11,7 +11,6 @@ from flask.typing import ResponseReturnValue
 
 from complaints import audit, db, keys, settings, stats, stats_tables
 from complaints.dates import today
-from complaints.numbers import whole_number
 from complaints.staff import blueprint
 from complaints.staff.case_access import unit_private_key
 from complaints.staff.case_views import key_required
@@ -28,8 +27,7 @@ def lead_statistics() -> ResponseReturnValue:
     except keys.KeyringError:
         key_required()
     choices = stats.fiscal_years(database, today())
-    year = whole_number(request.args.get("fy", ""))
-    year = year if year in choices else choices[0]
+    year = stats.chosen_year(choices, request.args.get("fy", ""))
     figures = stats.compute(
         database, year, today(), settings.counting_rule(), settings.statistics_codes(), suppress=False
     )

@@ -24,11 +24,11 @@ from sqlalchemy.orm import Session
 
 from complaints import audit, contexts, crypto, keys, passwords
 from complaints.models import StaffInvitation, StaffUser
+from complaints.workspace.login import normalise_code
 from complaints.workspace.sessions import end_all_sessions
 
 STEP_MINUTES = 30
 CODE_GROUPS = 5
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 
 class InvitationRefused(Exception):
@@ -62,7 +62,7 @@ def new_code() -> str:
 
 
 def _normalise(code: str) -> str:
-    return "".join(ch for ch in code.translate(_THAI_DIGITS).upper() if ch.isalnum() and ch.isascii())
+    return "".join(ch for ch in normalise_code(code).upper() if ch.isalnum() and ch.isascii())
 
 
 def code_digest(code: str, key: bytes) -> str:
@@ -209,8 +209,7 @@ def confirm_authenticator(
     if not invitation.sets_totp or invitation.pending_totp_ciphertext is None:
         raise InvitationRefused("step_expired")
     secret = authenticator_secret(invitation, server_secret)
-    digits = "".join(code.translate(_THAI_DIGITS).split())
-    step = crypto.totp_matching_step(secret, digits, unix_time)
+    step = crypto.totp_matching_step(secret, normalise_code(code), unix_time)
     if step is None:
         raise InvitationRefused("wrong_code")
     user = invitation.user
