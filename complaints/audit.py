@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from complaints import crypto, settings
+from complaints.audit_keys import KEY_ROTATED, next_version, version_at
 from complaints.dates import local_day, today, utcnow
 from complaints.models import AuditEvent, AuditHead, Case, ReporterAuditEvent, StaffUser
 
@@ -43,12 +44,12 @@ def _audit_key() -> bytes:
     return settings.audit_key()
 
 
-def _mac(fields: list[Any]) -> str:
+def _mac(fields: list[Any], key: bytes | None = None) -> str:
     body = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
-    return crypto.mac_hex(_audit_key(), body.encode())
+    return crypto.mac_hex(key or _audit_key(), body.encode())
 
 
-def _staff_hash(previous_hash: str, event: AuditEvent) -> str:
+def _staff_hash(previous_hash: str, event: AuditEvent, key: bytes | None = None) -> str:
     return _mac(
         [
             previous_hash,
@@ -58,20 +59,22 @@ def _staff_hash(previous_hash: str, event: AuditEvent) -> str:
             event.action,
             event.case_id,
             event.detail,
-        ]
+        ],
+        key,
     )
 
 
-def _reporter_hash(previous_hash: str, event: ReporterAuditEvent) -> str:
+def _reporter_hash(previous_hash: str, event: ReporterAuditEvent, key: bytes | None = None) -> str:
     return _mac(
-        ["reporter", previous_hash, event.occurred_on.isoformat(), event.action, event.case_id, event.detail]
+        ["reporter", previous_hash, event.occurred_on.isoformat(), event.action, event.case_id, event.detail],
+        key,
     )
 
 
-def head_mac(chain: int, entries: int, last_hash: str) -> str:
+def head_mac(chain: int, entries: int, last_hash: str, key: bytes | None = None) -> str:
     """The head is authenticated too: without the key, cutting entries off the end and rewriting
     the head to match is detected."""
-    return _mac(["head", chain, entries, last_hash])
+    return _mac(["head", chain, entries, last_hash], key)
 
 
 HEAD_MISSING = "chain_head_missing"
@@ -167,30 +170,38 @@ def _entries(db: Session, model: type[Entry], batch: int) -> Iterator[Entry]:
         last_id = events[-1].id
 
 
-def _expected_hash(event: AuditEvent | ReporterAuditEvent) -> str:
+def _expected_hash(event: AuditEvent | ReporterAuditEvent, key: bytes) -> str:
     if isinstance(event, ReporterAuditEvent):
-        return _reporter_hash(event.previous_hash, event)
-    return _staff_hash(event.previous_hash, event)
+        return _reporter_hash(event.previous_hash, event, key)
+    return _staff_hash(event.previous_hash, event, key)
 
 
 def _verify_chain(db: Session, model: type[Entry], chain: int, batch: int) -> list[AuditProblem]:
     name = "reporter" if chain == REPORTER_CHAIN else "staff"
     problems: list[AuditProblem] = []
-    previous, count, last_id = GENESIS, 0, 0
+    keys = settings.audit_keys()
+    previous, count, last_id, version = GENESIS, 0, 0, min(keys)
     for event in _entries(db, model, batch):
         count += 1
         if event.previous_hash != previous:
             problems.append(AuditProblem(event.id, "previous hash does not match", name))
-        if _expected_hash(event) != event.entry_hash:
+        if _expected_hash(event, keys[version]) != event.entry_hash:
             problems.append(AuditProblem(event.id, "entry was altered", name))
         if event.action == HEAD_MISSING:
             problems.append(
                 AuditProblem(event.id, "the log's head had been deleted; the chain restarts here", name)
             )
+        version, wrong = next_version(event, version, keys)
+        if wrong:
+            problems.append(AuditProblem(event.id, wrong, name))
         previous, last_id = event.entry_hash, event.id
     head = db.get(AuditHead, chain)
     if head is None:
         problems.append(AuditProblem(last_id, "the log's head is missing: entries were deleted", name))
+    elif version != settings.data_secret_version():
+        problems.append(
+            AuditProblem(last_id, f"the chain is keyed with version {version}, not the config's", name)
+        )
     elif not crypto.same_secret(
         head_mac(chain, head.entries, head.last_hash).encode(), str(head.mac).encode()
     ):
@@ -205,6 +216,15 @@ def verify(db: Session, batch: int = 1000) -> list[AuditProblem]:
     return _verify_chain(db, AuditEvent, STAFF_CHAIN, batch) + _verify_chain(
         db, ReporterAuditEvent, REPORTER_CHAIN, batch
     )
+
+
+def hand_over_key(db: Session, version: int, new_key: bytes) -> None:
+    """A data-secret rotation: each chain gets an entry, keyed with the old key, naming the new
+    version; the heads are then keyed with the new one (caller commits, then installs the config)."""
+    for chain in (STAFF_CHAIN, REPORTER_CHAIN):
+        record(db, KEY_ROTATED, REPORTER if chain == REPORTER_CHAIN else SYSTEM, detail=f"version={version}")
+        head = _locked_head(db, chain)
+        head.mac = head_mac(chain, head.entries, head.last_hash, new_key)
 
 
 def recent(db: Session, limit: int = 100, before_id: int | None = None) -> list[AuditEvent]:
@@ -273,8 +293,10 @@ class Witness:
         return f"staff={self.staff_entries} reporters={self.reporter_entries} fingerprint={self.fingerprint}"
 
 
-def _fingerprint(staff_hash: str, staff_entries: int, reporter_hash: str, reporter_entries: int) -> str:
-    digest = _mac(["witness", staff_entries, staff_hash, reporter_entries, reporter_hash]).upper()
+def _fingerprint(
+    staff_hash: str, staff_entries: int, reporter_hash: str, reporter_entries: int, key: bytes | None = None
+) -> str:
+    digest = _mac(["witness", staff_entries, staff_hash, reporter_entries, reporter_hash], key).upper()
     return "-".join(digest[i : i + 4] for i in range(0, 16, 4))
 
 
@@ -312,7 +334,10 @@ def check_witness(db: Session, line: str) -> bool:
     reporter_hash = _nth_hash(db, ReporterAuditEvent, reporter_entries)
     if staff_hash is None or reporter_hash is None:
         return False
-    expected = _fingerprint(staff_hash, staff_entries, reporter_hash, reporter_entries)
+    key = settings.audit_keys().get(version_at(db, staff_hash))
+    if key is None:
+        return False
+    expected = _fingerprint(staff_hash, staff_entries, reporter_hash, reporter_entries, key)
     return crypto.same_secret(expected.encode(), fields.get("fingerprint", "").encode())
 
 

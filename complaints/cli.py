@@ -33,6 +33,8 @@ from complaints.models import Attachment, OrgKey, StaffUser
 from complaints.notifications import notify_cli
 from complaints.references import reference_digest
 from complaints.retention_cli import retention_cli
+from complaints.rotation_cli import rotate_command
+from complaints.secrets_cli import secrets_cli
 from complaints.stats_cli import stats_cli
 
 users_cli = AppGroup("users", help="Staff accounts.")
@@ -356,6 +358,7 @@ def init_app(app: Flask) -> None:
     """Register the commands."""
     app.cli.add_command(init_command)
     app.cli.add_command(users_cli)
+    keys_cli.add_command(rotate_command)
     app.cli.add_command(keys_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(storage_cli)
@@ -364,3 +367,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(stats_cli)
     app.cli.add_command(retention_cli)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(secrets_cli)

@@ -33,14 +33,14 @@ def _staff_message(user: StaffUser) -> bytes:
     return f"staff-key|{user.username}|{user.key_id}|{_fingerprint(user.public_key)}".encode()
 
 
-def pin_org_key(org_key: OrgKey) -> None:
-    """Pin an organisation key this installation just made."""
-    org_key.pin = crypto.mac_hex(settings.key_pin_key(), _org_message(org_key))
+def pin_org_key(org_key: OrgKey, key: bytes | None = None) -> None:
+    """Pin an organisation key this installation just made (``key``: a rotation's new pin key)."""
+    org_key.pin = crypto.mac_hex(key or settings.key_pin_key(), _org_message(org_key))
 
 
-def pin_staff_key(user: StaffUser) -> None:
+def pin_staff_key(user: StaffUser, key: bytes | None = None) -> None:
     """Pin a staff member's public key this installation just made (creation, reset, rotation)."""
-    user.key_pin = crypto.mac_hex(settings.key_pin_key(), _staff_message(user))
+    user.key_pin = crypto.mac_hex(key or settings.key_pin_key(), _staff_message(user))
 
 
 def org_key_verifies(org_key: OrgKey) -> bool:

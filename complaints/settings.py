@@ -54,6 +54,40 @@ def _data_secret(application: Flask | None) -> bytes:
     return str(_config(application)["SERVER_DATA_SECRET"]).encode()
 
 
+def data_secret_version(application: Flask | None = None) -> int:
+    """The version of SERVER_DATA_SECRET in use (raised by `flask secrets rotate data`)."""
+    return int(_config(application).get("SERVER_DATA_SECRET_VERSION", 1))
+
+
+def data_secrets(application: Flask | None = None) -> dict[int, bytes]:
+    """Every SERVER_DATA_SECRET by version: the current one and those retired by rotations (kept
+    only to verify the audit chain written under them and to find what was filed under them)."""
+    retired = dict(_config(application).get("SERVER_DATA_SECRETS_RETIRED") or {})
+    found = {int(version): str(secret).encode() for version, secret in retired.items()}
+    found[data_secret_version(application)] = _data_secret(application)
+    return found
+
+
+def audit_keys(application: Flask | None = None) -> dict[int, bytes]:
+    """The audit chains' MAC key of every data-secret version."""
+    return {
+        version: crypto.derive_key(secret, contexts.AUDIT_CHAIN_KEY)
+        for version, secret in data_secrets(application).items()
+    }
+
+
+def pepper_version(application: Flask | None = None) -> int:
+    """The version of RECEIPT_LOOKUP_SECRET new cases are filed under."""
+    return int(_config(application).get("RECEIPT_PEPPER_VERSION", 1))
+
+
+def retired_peppers(application: Flask | None = None) -> list[tuple[int, bytes]]:
+    """Receipt peppers retired by rotations, newest first: the receipts filed under them still
+    open their cases (a reporter's key derives from the pepper, so it cannot be re-keyed)."""
+    retired = dict(_config(application).get("RECEIPT_LOOKUP_SECRETS_RETIRED") or {})
+    return sorted(((int(version), str(secret).encode()) for version, secret in retired.items()), reverse=True)
+
+
 def server_secret(application: Flask | None = None) -> bytes:
     """The 32-byte key for server-held secrets (TOTP seeds)."""
     return crypto.derive_key(_data_secret(application), contexts.SERVER_DATA_KEY)

@@ -130,6 +130,7 @@ def prepare_case(
         case_keys=_sealed_keys(uid, content_key, identity_key, recipients, reporter_public),
         attachments=[seal_attachment(uid, content_key, item, REPORTER, today) for item in evidence],
         uploads=[item.upload for item in evidence],
+        pepper_version=settings.pepper_version(),
     )
 
 
@@ -182,6 +183,7 @@ def store_case(
         submitted_on=received_on,
         acknowledged_on=acknowledged_on or (received_on if channel == "online" else None),
         receipt_lookup=prepared.receipt_lookup,
+        pepper_version=prepared.pepper_version,
         reporter_salt=prepared.reporter_salt,
         report_ciphertext=prepared.report_ciphertext,
         identity_ciphertext=prepared.identity_ciphertext,

@@ -8,7 +8,7 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from complaints import audit, contexts, crypto, keys
+from complaints import audit, contexts, crypto, keys, settings
 from complaints.cases.filing import seal_case_key, stretch_receipt
 from complaints.cases.values import (
     CONSENT,
@@ -28,12 +28,23 @@ from complaints.models import Attachment, Case, CaseKey
 def unlock_by_receipt(db: Session, receipt: str, lookup_secret: bytes) -> tuple[Case, CaseKeys]:
     """The case a normalised receipt belongs to and the reporter's keys, with one stretch.
 
-    Raises :class:`CaseNotFound` for any receipt that matches nothing.
+    Raises :class:`CaseNotFound` for any receipt that matches nothing. A receipt filed under a
+    pepper retired since costs one more stretch per retired pepper (they are few: one per rotation).
     """
     stretched = stretch_receipt(receipt, lookup_secret)
     case = db.scalars(
         select(Case).where(Case.receipt_lookup == crypto.receipt_lookup(stretched, lookup_secret))
     ).first()
+    for version, retired in settings.retired_peppers() if case is None else []:
+        stretched = stretch_receipt(receipt, retired)
+        case = db.scalars(
+            select(Case).where(
+                Case.receipt_lookup == crypto.receipt_lookup(stretched, retired),
+                Case.pepper_version == version,
+            )
+        ).first()
+        if case is not None:
+            break
     if case is None:
         raise CaseNotFound
     return case, _reporter_keys(db, case, stretched)

@@ -107,6 +107,7 @@ class PreparedCase:
     case_keys: list[CaseKey]
     attachments: list[Attachment]
     uploads: list[EncryptedUpload] = field(default_factory=list)
+    pepper_version: int = 1
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from complaints.models.procedure import (
     ProtectionRecord,
 )
 from complaints.models.retention import DestructionList
-from complaints.models.staff import KeyGrant, OrgKey, StaffInvitation, StaffSession, StaffUser
+from complaints.models.staff import KeyGrant, KeyRotation, OrgKey, StaffInvitation, StaffSession, StaffUser
 from complaints.models.statistics import StatisticsReport
 
 __all__ = [
@@ -57,6 +57,7 @@ __all__ = [
     "DestructionList",
     "InternalNote",
     "KeyGrant",
+    "KeyRotation",
     "Message",
     "OutboxNotice",
     "OrgKey",

@@ -96,6 +96,8 @@ class Case(Base):
     next_deadline_on: Mapped[date | None] = mapped_column(Date)
     next_deadline_kind: Mapped[str | None] = mapped_column(String(CODE_MAX))
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    # Which receipt pepper (RECEIPT_LOOKUP_SECRET by version) this case's receipt was stretched with.
+    pepper_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     receipt_lookup: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     reporter_salt: Mapped[bytes] = mapped_column(LargeBinary)
     report_ciphertext: Mapped[Ciphertext]

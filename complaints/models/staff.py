@@ -130,3 +130,24 @@ class StaffInvitation(Base):
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     user: Mapped[StaffUser] = relationship(foreign_keys=[user_id])
+
+
+class KeyRotation(Base):
+    """A holder's rotation of the unit or custodian key: made once, resumed until finished.
+
+    While it runs the new key is inactive (nothing new is sealed to it but by the rotation); the
+    switch makes it the active key and retires the old one; the sweep afterwards re-seals what was
+    filed during the switch and deletes every grant of the old key.
+    """
+
+    __tablename__ = "key_rotations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[Code]
+    old_key_id: Mapped[int] = mapped_column(ForeignKey("org_keys.id"))
+    new_key_id: Mapped[int] = mapped_column(ForeignKey("org_keys.id"))
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    switched_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resealed: Mapped[int] = mapped_column(Integer, default=0)
