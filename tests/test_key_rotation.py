@@ -82,10 +82,12 @@ def test_a_holder_rotates_the_unit_key_and_the_old_key_opens_nothing(app: Flask)
         )
         assert new_copies == 5  # one content copy per case, none twice
         rotated = db.scalars(select(KeyRotation)).one()
-        assert rotated.finished_at is not None and rotated.resealed == 5
+        assert rotated.finished_at is not None
+        assert rotated.resealed == 5
         assert audit.verify(db) == []
         actions = list(db.scalars(select(audit.AuditEvent.action)))
-        assert "key_rotation_started" in actions and "key_rotated" in actions
+        assert "key_rotation_started" in actions
+        assert "key_rotated" in actions
 
 
 def test_an_interrupted_rotation_resumes_and_takes_in_cases_filed_meanwhile(app: Flask) -> None:
@@ -176,7 +178,8 @@ def test_only_a_holder_with_the_right_password_rotates_and_other_holders_are_nam
     not_holder = runner.invoke(args=["keys", "rotate", "unit", "clerk"], input="officer passphrase 2569 x\n")
     assert not_holder.exit_code != 0
     wrong = runner.invoke(args=["keys", "rotate", "unit", "lead"], input="not the password at all\n")
-    assert wrong.exit_code != 0 and "password is wrong" in wrong.output
+    assert wrong.exit_code != 0
+    assert "password is wrong" in wrong.output
     recovery = runner.invoke(args=["keys", "rotate", "recovery", "lead"], input=LEAD_PASSWORD + "\n")
     assert recovery.exit_code != 0
     with app.app_context(), new_session(app) as db:

@@ -82,7 +82,8 @@ def test_the_old_data_secret_cannot_write_the_chain_after_the_rotation(
     stale = create_app({**app_config}, instance_path=str(tmp_path / "stale"))
     with stale.app_context(), new_session(stale) as db:
         last = db.scalars(select(ReporterAuditEvent).order_by(ReporterAuditEvent.id.desc())).first()
-        assert last is not None and last.action == "case_submitted"
+        assert last is not None
+        assert last.action == "case_submitted"
         last.detail = "channel=letter"
         last.entry_hash = audit._reporter_hash(last.previous_hash, last)  # keyed with the old secret
         db.commit()
@@ -112,7 +113,8 @@ def test_a_receipt_pepper_rotation_keeps_every_receipt_working(
         assert log_in_reporter(renewed.test_client(), receipt).status_code == 302
     with renewed.app_context(), new_session(renewed) as db:
         versions = dict(db.execute(select(Case.id, Case.pepper_version)).all())
-    assert versions[old_case] == 1 and sorted(versions.values()) == [1, 2]
+    assert versions[old_case] == 1
+    assert sorted(versions.values()) == [1, 2]
     # Without the retired pepper, the old receipt opens nothing: it is what opens the old case.
     forgetful = create_app(
         {
@@ -131,7 +133,8 @@ def test_a_cookie_key_rotation_keeps_sessions_signed_with_the_old_key(
     app: Flask, app_config: dict[str, Any], tmp_path: Path, lead_client: Any
 ) -> None:
     cookie = lead_client.get_cookie("session")
-    assert cookie is not None and lead_client.get("/staff/").status_code == 200
+    assert cookie is not None
+    assert lead_client.get("/staff/").status_code == 200
     _rotate(app, "cookie")
     renewed = _reopened(app, app_config, tmp_path, "SECRET_KEY")
     assert renewed.config["SECRET_KEY"] != app_config["SECRET_KEY"]
@@ -161,7 +164,8 @@ def test_a_failed_database_step_leaves_the_config_as_it_was(
     assert not (tmp_path / "instance" / "config.py.rotating").exists()
     monkeypatch.setenv("COMPLAINTS_SECRET_KEY", "x" * 40)
     from_env = app.test_cli_runner().invoke(args=["secrets", "rotate", "cookie"])
-    assert from_env.exit_code != 0 and "environment" in from_env.output
+    assert from_env.exit_code != 0
+    assert "environment" in from_env.output
     assert (config_file.stat().st_mode & 0o777) == 0o600
     with app.app_context(), new_session(app) as db:
         lead = db.scalars(select(StaffUser).where(StaffUser.username == "lead")).one()
