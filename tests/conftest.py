@@ -90,6 +90,29 @@ def _fresh_postgres_database(base_url: str) -> tuple[str, str]:
     return base_url.rsplit("/", 1)[0] + "/" + name, name
 
 
+def _empty_postgres_database(base_url: str) -> tuple[str, str]:
+    """A throwaway database with no schema at all (for tests of the migration chain itself)."""
+    name = f"complaints_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base_url.rsplit("/", 1)[0] + "/" + name, name
+
+
+@pytest.fixture
+def empty_database_url(tmp_path: Path) -> Iterator[str]:
+    """Like ``database_url``, but empty: no migration has run on it."""
+    if not POSTGRES_URL:
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    url, name = _empty_postgres_database(POSTGRES_URL)
+    try:
+        yield url
+    finally:
+        _drop_postgres_database(POSTGRES_URL, name)
+
+
 def _drop_postgres_database(base_url: str, name: str) -> None:
     admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
