@@ -144,6 +144,14 @@ def reference_key(application: Flask | None = None) -> bytes:
     return crypto.derive_key(_data_secret(application), contexts.REFERENCE_LOOKUP_KEY)
 
 
+def reference_keys(application: Flask | None = None) -> list[bytes]:
+    """The reference key of every data-secret version, the current one first: a number recorded
+    before a rotation is still found by the search."""
+    current = data_secret_version(application)
+    ordered = sorted(data_secrets(application).items(), key=lambda item: (item[0] != current, -item[0]))
+    return [crypto.derive_key(secret, contexts.REFERENCE_LOOKUP_KEY) for _version, secret in ordered]
+
+
 def intake_oldest_days(application: Flask | None = None) -> int:
     """How far back an offline report's date of arrival may lie (a typo like 0001-01-01 is refused)."""
     return int(_config(application)["INTAKE_OLDEST_YEARS"]) * 365
