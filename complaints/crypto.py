@@ -13,6 +13,7 @@ import hmac
 import os
 import secrets
 import struct
+import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -161,6 +162,26 @@ class PasswordKeys:
     wrapping_key: bytes = field(repr=False)
 
 
+# Argon2id is memory-hard by design (19 MiB per receipt, 64 MiB per staff log-in): at most one run
+# per core at a time, so a burst of submissions queues for a few milliseconds instead of holding a
+# buffer per thread (more runs at once would not finish sooner: each keeps one core busy).
+_ARGON2_SLOTS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
+
+
+def _argon2id(
+    params: Argon2Params, salt: bytes, length: int, material: bytes, secret: bytes | None = None
+) -> bytes:
+    with _ARGON2_SLOTS:
+        return Argon2id(
+            salt=salt,
+            length=length,
+            iterations=params.iterations,
+            lanes=params.lanes,
+            memory_cost=params.memory_kib,
+            secret=secret,
+        ).derive(material)
+
+
 def new_salt() -> bytes:
     """A random 16-byte salt."""
     return os.urandom(16)
@@ -173,13 +194,7 @@ def derive_password_keys(password: str, salt: bytes, params: Argon2Params) -> Pa
 
     The stored verifier is a hash of the first half, so it reveals nothing about the second.
     """
-    output = Argon2id(
-        salt=salt,
-        length=64,
-        iterations=params.iterations,
-        lanes=params.lanes,
-        memory_cost=params.memory_kib,
-    ).derive(unicodedata.normalize("NFKC", password).encode("utf-8"))
+    output = _argon2id(params, salt, 64, unicodedata.normalize("NFKC", password).encode("utf-8"))
     verifier = hashlib.sha256(contexts.PASSWORD_VERIFIER_PREFIX + output[:32]).digest()
     return PasswordKeys(verifier=verifier, wrapping_key=output[32:])
 
@@ -200,14 +215,7 @@ def stretch_receipt(receipt: str, pepper: bytes, params: Argon2Params) -> bytes:
     the database *and* the server config cost one Argon2id per guess instead of one HMAC
     (2^66 / cases guesses), for the decades a whistleblower's identity must stay secret.
     """
-    return Argon2id(
-        salt=contexts.RECEIPT_STRETCH_SALT,
-        length=32,
-        iterations=params.iterations,
-        lanes=params.lanes,
-        memory_cost=params.memory_kib,
-        secret=pepper,
-    ).derive(receipt.encode())
+    return _argon2id(params, contexts.RECEIPT_STRETCH_SALT, 32, receipt.encode(), pepper)
 
 
 def receipt_lookup(stretched_receipt: bytes, server_secret: bytes) -> bytes:

@@ -9,9 +9,6 @@ import io
 import json
 import re
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from complaints import stats, stats_tables
 
 FORMATS = ("csv", "json", "xlsx")
@@ -60,6 +57,9 @@ def _sheet_name(title: str, taken: set[str]) -> str:
 
 def to_xlsx(figures: stats.Figures) -> bytes:
     """A workbook: one sheet per table, named by its (Thai) title, headers in bold."""
+    from openpyxl import Workbook  # about 7 MiB: loaded on first export only
+    from openpyxl.styles import Font
+
     book = Workbook()
     book.remove(book.active)
     taken: set[str] = set()

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from zxcvbn import zxcvbn
-
 KEY_HOLDER_ROLES = frozenset({"officer", "lead", "custodian"})
 KEY_HOLDER_GUESSES_LOG10 = 12.0
 OTHER_GUESSES_LOG10 = 10.0
@@ -27,6 +25,8 @@ def required_guesses_log10(roles: Iterable[str]) -> float:
 
 def guesses_log10(password: str, hints: Iterable[str] = ()) -> float:
     """About how many guesses (log10) an attacker needs, knowing the hints (username, names)."""
+    from zxcvbn import zxcvbn  # its dictionaries take 12 MiB: loaded when a password is set
+
     result = zxcvbn(password[:ESTIMATE_CHARS], user_inputs=[hint for hint in hints if hint])
     return float(result["guesses_log10"])
 

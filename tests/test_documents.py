@@ -15,7 +15,8 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from complaints.documents import FONT_DIR, Document, Section, Signature, Table, render_pdf
+from complaints.documents import Document, Section, Signature, Table, render_pdf
+from complaints.pdf_render import FONT_DIR
 from tests.conftest import require_or_skip
 
 TITLE = "บันทึกเรื่องร้องเรียน เลขที่ 2570-0001"

@@ -18,9 +18,6 @@ import re
 import struct
 import zipfile
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import DictionaryObject, NameObject
-
 JPEG_START = b"\xff\xd8"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 ZIP_START = b"PK\x03\x04"
@@ -192,6 +189,8 @@ def _strip_pdf(data: bytes) -> bytes:
     names; its pages' content streams and images are copied as they are. Earlier revisions kept
     by incremental saves are not carried over (they would still name the author). A PDF with none
     of these is kept as sent."""
+    from pypdf import PdfReader, PdfWriter  # about 10 MiB: loaded for the first PDF only
+
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
@@ -216,6 +215,8 @@ def _strip_pdf(data: bytes) -> bytes:
 
 def _drop_keys(dictionary: object, keys: tuple[str, ...] = _PDF_PRIVATE) -> bool:
     """Remove ``keys`` from a PDF dictionary; whether any was there."""
+    from pypdf.generic import DictionaryObject, NameObject  # see _strip_pdf
+
     if not isinstance(dictionary, DictionaryObject):
         return False
     found = [NameObject(key) for key in keys if NameObject(key) in dictionary]
