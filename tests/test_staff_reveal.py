@@ -66,9 +66,13 @@ def _requests(app: Flask) -> list[RevealRequest]:
         return list(db.scalars(select(RevealRequest).order_by(RevealRequest.id)))
 
 
-def _decide(client: FlaskClient, request_id: int, decision: str) -> tuple[int, str]:
+REASON_FOR = {"approve": "basis_checked", "decline": "reason_insufficient"}
+
+
+def _decide(client: FlaskClient, request_id: int, decision: str, because: str | None = None) -> tuple[int, str]:
     token = csrf_token_from(client.get("/staff/password").text)
-    response = client.post(f"/staff/reveals/{request_id}/{decision}", data={"csrf_token": token})
+    data = {"csrf_token": token, "because": because if because is not None else REASON_FOR[decision]}
+    response = client.post(f"/staff/reveals/{request_id}/{decision}", data=data)
     return response.status_code, response.text
 
 
@@ -245,7 +249,7 @@ def test_a_declined_request_reveals_nothing(
     assert "คำขอนี้ได้รับการพิจารณาแล้ว" in body
     assert _staff_identity_keys(app, case_id) == []
     assert [e.detail for e in _audit(app) if e.action == "identity_reveal_declined"] == [
-        f"reason=court_order requester={_user_id(app, 'lead')}"
+        f"reason=court_order requester={_user_id(app, 'lead')} request={asked.id} because=reason_insufficient"
     ]
 
 

@@ -22,6 +22,7 @@ from complaints import labels
 from complaints.models import USERNAME_MAX
 from complaints.numbers import account_id
 from complaints.reporting.fields import IdentityFields, ReportFields
+from complaints.staff import reveal_history
 from complaints.staff.assignment import LIFT_REASONS
 from complaints.workspace.forms import (
     NOT_A_CHOICE,
@@ -232,7 +233,37 @@ class RevealForm(StaffForm):
 
 
 class RevealDecisionForm(StaffForm):
-    """The identity custodian approves or declines a reveal request (the button says which)."""
+    """Only the CSRF token: the custodian's one-click actions on the reveal page."""
+
+
+class DecisionReasonForm(StaffForm):
+    """The identity custodian approves or declines a reveal request, with the reason why."""
+
+    DECISION = reveal_history.APPROVED
+    because = SelectField(
+        _l("Reason for the decision"),
+        validators=[required()],
+        invalid_choice_message=NOT_A_CHOICE,
+        choices=[],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        codes = reveal_history.DECISION_REASONS[self.DECISION]
+        self.because.choices = [
+            SelectChoice("", _l("Choose…")),
+            *labelled_choices(reveal_history.DECISION_REASON_LABELS, codes),
+        ]
+
+
+class ApproveRevealForm(DecisionReasonForm):
+    """Approve, and why."""
+
+
+class DeclineRevealForm(DecisionReasonForm):
+    """Decline, and why."""
+
+    DECISION = reveal_history.DECLINED
 
 
 class GrantForm(StaffForm):
