@@ -16,7 +16,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
 
 from complaints import labels
 from complaints.models import USERNAME_MAX
@@ -236,14 +236,17 @@ class RevealDecisionForm(StaffForm):
     """Only the CSRF token: the custodian's one-click actions on the reveal page."""
 
 
+CHOOSE_A_REASON = _l("Choose the reason for your decision from the list.")
+
+
 class DecisionReasonForm(StaffForm):
     """The identity custodian approves or declines a reveal request, with the reason why."""
 
     DECISION = reveal_history.APPROVED
     because = SelectField(
         _l("Reason for the decision"),
-        validators=[required()],
-        invalid_choice_message=NOT_A_CHOICE,
+        validators=[InputRequired(message=CHOOSE_A_REASON)],
+        invalid_choice_message=CHOOSE_A_REASON,
         choices=[],
     )
 
