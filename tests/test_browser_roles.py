@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from complaints import cases
@@ -24,8 +25,10 @@ from tests.conftest import (
     OFFICER_PASSWORD,
     create_custodian,
     create_staff,
+    csrf_token_from,
     file_case,
     forget_used_totp,
+    require_or_skip,
     totp_now,
 )
 
@@ -138,3 +141,41 @@ def test_the_custodian_decides_with_a_reason_and_the_case_shows_the_pending_requ
     assert lead.locator("#identity form").count() == 1  # a new request can be made now
     lead.context.close()
     forget_used_totp(app, "lead")
+
+
+def test_the_role_pages_pass_axe(
+    browser: Any, app: Flask, live_server: str, lead_client: FlaskClient
+) -> None:
+    """No serious or critical axe finding on the pages this change added or rebuilt."""
+    from tests.test_browser_public import AXE, _serious_violations
+
+    require_or_skip(AXE.exists(), "axe-core is missing: npm install --prefix tests")
+    identity = cases.ReporterIdentity(name="ผู้แจ้ง", phone="0812345678")
+    case_id, _ = file_case(app, cases.ReportContent(description="เรื่องทดสอบ"), identity=identity)
+    with new_session(app) as db:
+        case_page = f"/staff/cases/{db.get_one(Case, case_id).number}"
+    token = csrf_token_from(lead_client.get(case_page).text)
+    asked = lead_client.post(f"{case_page}/reveal", data={"csrf_token": token, "reason": "court_order"})
+    assert asked.status_code == 302
+    admin_secret = create_staff(app, "admin1", "admin")
+    context = browser.new_context(bypass_csp=True, viewport=PHONE)
+    page = context.new_page()
+    _log_in(page, live_server, "admin1", OFFICER_PASSWORD, admin_secret)
+    problems: dict[str, list[str]] = {}
+    page.goto(live_server + f"/admin/users/{_user_id(app, 'lead')}")
+    problems["account"] = _serious_violations(page)
+    page.click("form[action$='/reset-password'] button")
+    problems["confirmation"] = _serious_violations(page)
+    context.close()
+    keeper_secret = create_custodian(app, "keeper")
+    context = browser.new_context(bypass_csp=True, viewport=PHONE)
+    page = context.new_page()
+    _log_in(page, live_server, "keeper", OFFICER_PASSWORD, keeper_secret)
+    for path in ("/staff/reveals", "/staff/keys"):
+        page.goto(live_server + path)
+        problems[path] = _serious_violations(page)
+    page.goto(live_server + "/staff/reveals")
+    page.click(".decision-decline button")  # refused for want of a reason: the error state
+    problems["reveals with an error"] = _serious_violations(page)
+    context.close()
+    assert problems == {name: [] for name in problems}
