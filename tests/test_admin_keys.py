@@ -180,6 +180,7 @@ def test_the_key_pages_warn_while_a_key_has_fewer_than_two_holders(
     assert 'id="thin-unit"' in keys_page
     assert 'id="thin-custodian"' in keys_page
     assert "มีเพียงคนเดียวที่ใช้กุญแจผู้เก็บรักษาได้ คือ lead" in keys_page
+    assert "กรุณามอบกุญแจให้เพื่อนร่วมงานอีกคนหนึ่งด้านล่าง" in keys_page  # the lead can grant both
     accounts = admin_client.get("/admin/").text
     assert "มีเพียงคนเดียวที่ใช้กุญแจผู้เก็บรักษาได้" in accounts
     assert (
