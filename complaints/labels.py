@@ -264,6 +264,7 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "user_disabled": _l("Account disabled"),
     "user_enabled": _l("Account enabled"),
     "user_unlocked": _l("Account unlocked"),
+    "user_roles_changed": _l("Account roles changed by an administrator"),
     "key_granted": _l("Key granted"),
     "keys_recovered": _l("Keys recovered with the recovery code"),
     "case_viewed": _l("Case content viewed"),

@@ -465,7 +465,9 @@ def test_admin_only_account_lands_on_the_admin_pages(app: Flask, client: FlaskCl
     secret = create_staff(app, "admin1", "admin")
     response = staff_login(client, "admin1", OFFICER_PASSWORD, secret)
     assert response.headers["Location"] == "/admin/"
-    assert client.get("/staff/").status_code == 403
+    home = client.get("/staff/")  # the workspace's home address: their own pages, not a refusal
+    assert (home.status_code, home.headers["Location"]) == (302, "/admin/")
+    assert client.get("/staff/intake").status_code == 403
 
 
 def test_logging_in_again_in_the_same_browser_ends_the_earlier_session(

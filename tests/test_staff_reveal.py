@@ -11,11 +11,21 @@ from sqlalchemy import select
 from complaints import cases, keys, settings
 from complaints.dates import format_day, today
 from complaints.db import new_session
-from complaints.models import AuditEvent, Case, CaseExclusion, CaseKey, Message, RevealRequest, StaffUser
+from complaints.models import (
+    AuditEvent,
+    Case,
+    CaseExclusion,
+    CaseKey,
+    KeyGrant,
+    Message,
+    RevealRequest,
+    StaffUser,
+)
 from tests.conftest import (
     OFFICER_PASSWORD,
     approve_pending_reveals,
     create_custodian,
+    create_staff,
     csrf_token_from,
     custodian_client,
     file_case,
@@ -66,9 +76,15 @@ def _requests(app: Flask) -> list[RevealRequest]:
         return list(db.scalars(select(RevealRequest).order_by(RevealRequest.id)))
 
 
-def _decide(client: FlaskClient, request_id: int, decision: str) -> tuple[int, str]:
+REASON_FOR = {"approve": "basis_checked", "decline": "reason_insufficient"}
+
+
+def _decide(
+    client: FlaskClient, request_id: int, decision: str, because: str | None = None
+) -> tuple[int, str]:
     token = csrf_token_from(client.get("/staff/password").text)
-    response = client.post(f"/staff/reveals/{request_id}/{decision}", data={"csrf_token": token})
+    data = {"csrf_token": token, "because": because if because is not None else REASON_FOR[decision]}
+    response = client.post(f"/staff/reveals/{request_id}/{decision}", data=data)
     return response.status_code, response.text
 
 
@@ -245,7 +261,7 @@ def test_a_declined_request_reveals_nothing(
     assert "คำขอนี้ได้รับการพิจารณาแล้ว" in body
     assert _staff_identity_keys(app, case_id) == []
     assert [e.detail for e in _audit(app) if e.action == "identity_reveal_declined"] == [
-        f"reason=court_order requester={_user_id(app, 'lead')}"
+        f"reason=court_order requester={_user_id(app, 'lead')} request={asked.id} because=reason_insufficient"
     ]
 
 
@@ -378,3 +394,136 @@ def test_order_numbers_of_requests_stored_before_sealing_are_sealed_by_the_cli(
     assert REFERENCE in keeper.get("/staff/reveals").text
     again = runner.invoke(args=["procedure", "seal-references", "lead"], input=LEAD_PASSWORD + "\n")
     assert "0 reveal references sealed" in again.output
+
+
+# --- one request at a time, and the custodian's page as their home --------------------------------
+
+
+def _assign(app: Flask, case_id: int, username: str) -> None:
+    user_id = _user_id(app, username)
+    with new_session(app) as db:
+        db.get_one(Case, case_id).assigned_to_id = user_id
+        db.commit()
+
+
+def test_a_pending_request_shows_its_state_instead_of_the_form_and_a_second_is_refused(
+    app: Flask, lead_client: FlaskClient, officer_client: FlaskClient, case_id: int
+) -> None:
+    page = _page(app, case_id)
+    _assign(app, case_id, "officer1")
+    before = officer_client.get(page).text
+    assert f'action="{page}/reveal' in before
+    assert 'id="reveal-pending"' not in before
+    assert _ask(lead_client, page) == 302
+    shown = officer_client.get(page).text
+    assert 'id="reveal-pending"' in shown
+    assert f"ตั้งแต่ {format_day(today(), 'th')}" in shown  # pending since …
+    assert "ผู้ยื่นคำขอ: lead" in shown  # … by whom
+    assert f'action="{page}/reveal' not in shown  # no second request form
+    assert f'action="{page}/reveal' not in lead_client.get(page).text
+    # Posted anyway (an old tab, a double click): refused, and nothing is told to the reporter twice.
+    refused = officer_client.post(
+        f"{page}/reveal",
+        data={"csrf_token": csrf_token_from(shown), "reason": "protection", "reference": ""},
+    )
+    assert refused.status_code == 400
+    assert "คำขอเปิดเผยข้อมูลตัวตนของเรื่องนี้จากเพื่อนร่วมงานรอ" in refused.text
+    assert _ask(lead_client, page) == 400  # the asker's own second request
+    assert len(_requests(app)) == 1
+    with new_session(app) as db:
+        assert len(db.scalars(select(Message).where(Message.case_id == case_id)).all()) == 1
+    assert [e.action for e in _audit(app)].count("identity_reveal_requested") == 1
+
+
+def test_once_decided_a_new_request_can_be_made(
+    app: Flask, lead_client: FlaskClient, officer_client: FlaskClient, keeper: FlaskClient, case_id: int
+) -> None:
+    page = _page(app, case_id)
+    _assign(app, case_id, "officer1")
+    assert _ask(lead_client, page) == 302
+    (asked,) = _requests(app)
+    assert _decide(keeper, asked.id, "decline", "not_needed")[0] == 302
+    shown = officer_client.get(page).text
+    assert 'id="reveal-pending"' not in shown
+    assert "ดำเนินเรื่องต่อได้โดยไม่ต้องทราบตัวตน" in shown  # the custodian's reason, for the handlers
+    assert _ask(officer_client, page, reason="protection") == 302
+    assert len(_requests(app)) == 2
+
+
+@pytest.mark.parametrize(
+    ("decision", "because"),
+    [("approve", ""), ("approve", "not_needed"), ("decline", "basis_checked"), ("decline", "made_up")],
+)
+def test_a_decision_needs_a_reason_that_fits_it(
+    app: Flask, lead_client: FlaskClient, keeper: FlaskClient, case_id: int, decision: str, because: str
+) -> None:
+    assert _ask(lead_client, _page(app, case_id)) == 302
+    (asked,) = _requests(app)
+    status, body = _decide(keeper, asked.id, decision, because)
+    assert status == 400
+    # Shown at the request it was about, with the reasons to choose from.
+    card = body.split(f'id="reveal-{asked.id}"')[1].split("</article>")[0]
+    assert 'class="error"' in card
+    assert "ไม่มีคำสั่งหรือหนังสือที่ถูกต้องรองรับคำขอ" in card
+    assert _requests(app)[0].decision is None
+    assert _staff_identity_keys(app, case_id) == []
+
+
+def test_the_custodian_sees_past_decisions_with_who_and_why(
+    app: Flask, lead_client: FlaskClient, keeper: FlaskClient, case_id: int
+) -> None:
+    assert "ยังไม่มีคำขอที่พิจารณาแล้ว" in keeper.get("/staff/reveals").text
+    page = _page(app, case_id)
+    assert _ask(lead_client, page) == 302
+    (asked,) = _requests(app)
+    assert _decide(keeper, asked.id, "approve", "basis_checked")[0] == 302
+    listing = keeper.get("/staff/reveals").text
+    decided = listing.split('id="decided"')[1]
+    assert f'id="decided-{asked.id}"' in decided
+    assert page.rsplit("/", 1)[1] in decided
+    assert f"อนุมัติเมื่อ {format_day(today(), 'th', short=True)}" in decided
+    assert "โดย keeper" in decided
+    assert "ตรวจสอบเหตุผลทางกฎหมายและคำสั่งหรือหนังสือที่อ้างถึงแล้ว" in decided
+    assert "ยื่นคำขอโดย lead" in decided
+    assert "ไม่มีคำขอที่รอการพิจารณา" in listing
+    for hidden in (NAME, PHONE, MARKER):
+        assert hidden not in listing
+    (entry,) = [e for e in _audit(app) if e.action == "identity_reveal_approved"]
+    assert entry.detail.endswith(f"request={asked.id} because=basis_checked")
+
+
+def test_the_custodian_lands_on_the_reveal_requests_without_the_queue_in_the_menu(app: Flask) -> None:
+    secret = create_custodian(app, "keeper")
+    client = app.test_client()
+    response = staff_login(client, "keeper", OFFICER_PASSWORD, secret)
+    assert response.headers["Location"] == "/staff/reveals"
+    home = client.get("/staff/")  # the workspace's home address
+    assert (home.status_code, home.headers["Location"]) == (302, "/staff/reveals")
+    page = client.get("/staff/reveals").text
+    assert "คุณยังไม่มีกุญแจงานนิติการ" not in page
+    assert 'href="/staff/"' not in page  # no case queue it could not use
+    assert 'href="/staff/intake"' not in page
+    for usable in ('href="/staff/reveals"', 'href="/staff/protection"', 'href="/staff/keys"'):
+        assert usable in page, usable
+    officer = app.test_client()
+    officer_secret = create_staff(app, "officer2", "officer")
+    assert staff_login(officer, "officer2", OFFICER_PASSWORD, officer_secret).headers["Location"] == "/staff/"
+    assert 'href="/staff/"' in officer.get("/staff/").text
+
+
+def test_a_custodian_without_the_key_is_told_who_to_ask_or_how_to_recover(app: Flask) -> None:
+    secret = create_staff(app, "keeper2", "custodian")
+    client = app.test_client()
+    assert staff_login(client, "keeper2", OFFICER_PASSWORD, secret).status_code == 302
+    page = client.get("/staff/reveals").text
+    assert 'id="custodian-key-missing"' in page
+    assert "ขอให้ผู้เก็บรักษาข้อมูลตัวตนผู้ร้องเรียนอีกคนหนึ่งมอบกุญแจให้" in page  # the lead holds it
+    assert "flask --app wsgi keys recover" not in page
+    with new_session(app) as db:  # the only holder's grant is gone (say, their password was reset)
+        lead_id = db.scalars(select(StaffUser.id).where(StaffUser.username == "lead")).one()
+        for grant in db.scalars(select(KeyGrant).where(KeyGrant.user_id == lead_id)):
+            db.delete(grant)
+        db.commit()
+    page = client.get("/staff/reveals").text
+    assert "ไม่มีผู้ที่จะขอกุญแจได้" in page
+    assert "flask --app wsgi keys recover keeper2" in page

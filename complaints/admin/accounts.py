@@ -1,11 +1,13 @@
-"""Account administration: create, disable, reset password or two-step code, unlock.
+"""Account administration: create, disable, reset password or two-step code, unlock, edit roles.
 
 An administrator never holds or passes on a key, and never sees a password or an authenticator
 secret: a new account, a password reset and an authenticator reset each print an invitation, with
 which the person sets their own on their own device (:mod:`complaints.workspace.invitations`).
 A new password makes a new personal keypair (every grant to the old one is dead): a legal lead,
 and the identity custodian, grant their keys again after comparing the new key's fingerprint with
-the person, face to face.
+the person, face to face. Editing roles never grants a key either; removing a role takes back the
+keys it used. An action that would leave the legal unit key or the custodian key with nobody able
+to use it goes ahead only when the administrator confirms it (:class:`NeedsConfirmation`).
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from complaints import audit, crypto, keys
-from complaints.models import StaffInvitation, StaffUser
-from complaints.workspace import invitations
+from complaints.models import KeyGrant, OrgKey, StaffInvitation, StaffUser
+from complaints.workspace import holders, invitations
+from complaints.workspace.holders import AccountChange
 from complaints.workspace.sessions import end_all_sessions
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -31,6 +34,15 @@ class AccountRefused(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class NeedsConfirmation(Exception):
+    """The change would leave these keys (``kinds``) with nobody able to use them; it is made only
+    when the administrator confirms it, having been told the consequence and the way back."""
+
+    def __init__(self, kinds: frozenset[str]) -> None:
+        super().__init__(",".join(sorted(kinds)))
+        self.kinds = kinds
 
 
 @dataclass(frozen=True)
@@ -113,45 +125,110 @@ def _account(db: Session, user_id: int) -> StaffUser:
     return user
 
 
-def set_disabled(db: Session, admin: StaffUser, user_id: int, disabled: bool) -> StaffUser:
-    """Disable (and log out everywhere) or re-enable an account."""
+def _keys_at_stake(
+    db: Session, user: StaffUser, change: AccountChange, confirmed: bool, now: datetime
+) -> str:
+    """Refuse, until confirmed, a change that leaves a key with nobody; the audit note when it does."""
+    lost = holders.left_without_holder(db, user, change, now)
+    if lost and not confirmed:
+        raise NeedsConfirmation(lost)
+    return f" keys_left_without_holder={','.join(sorted(lost))}" if lost else ""
+
+
+def set_disabled(
+    db: Session, admin: StaffUser, user_id: int, disabled: bool, confirmed: bool, now: datetime
+) -> StaffUser:
+    """Disable (and log out everywhere) or re-enable an account; disabling the last person who can
+    use a key needs confirming (enabling the account again gives it back)."""
     user = _account(db, user_id)
     if disabled and user.id == admin.id:
         raise AccountRefused("not_yourself")
+    note = _keys_at_stake(db, user, AccountChange(disabled=True), confirmed, now) if disabled else ""
     user.disabled = disabled
     if disabled:
         end_all_sessions(db, user)
     audit.record(
-        db, "user_disabled" if disabled else "user_enabled", audit.STAFF, admin.id, None, f"user={user.id}"
+        db,
+        "user_disabled" if disabled else "user_enabled",
+        audit.STAFF,
+        admin.id,
+        None,
+        f"user={user.id}{note}",
     )
     return user
 
 
 def reset_password(
-    db: Session, admin: StaffUser, user_id: int, policy: InvitationPolicy
+    db: Session, admin: StaffUser, user_id: int, policy: InvitationPolicy, confirmed: bool = False
 ) -> invitations.IssuedInvitation:
     """An invitation to choose a new password; sessions end now.
 
     The old password keeps working until the invitation is used (the new one makes a new keypair,
     so grants end only then): a reset alone takes nothing from anyone, and the person still needs
-    their own authenticator to log in with the password they choose.
+    their own authenticator to log in with the password they choose. Refused until confirmed when
+    the person is the last who can use a key.
     """
     user = _account(db, user_id)
+    note = _keys_at_stake(db, user, AccountChange(replaces_personal_key=True), confirmed, policy.now)
     end_all_sessions(db, user)
-    audit.record(db, "password_reset", audit.STAFF, admin.id, None, f"user={user.id}")
+    audit.record(db, "password_reset", audit.STAFF, admin.id, None, f"user={user.id}{note}")
     return invitations.issue(db, admin, user, True, False, policy.now, policy.key, policy.days)
 
 
 def reset_totp(
-    db: Session, admin: StaffUser, user_id: int, server_secret: bytes, policy: InvitationPolicy
+    db: Session,
+    admin: StaffUser,
+    user_id: int,
+    server_secret: bytes,
+    policy: InvitationPolicy,
+    confirmed: bool = False,
 ) -> invitations.IssuedInvitation:
     """A lost or replaced phone: the old authenticator stops working now, sessions end, and an
-    invitation lets the person scan a new one after typing their current password."""
+    invitation lets the person scan a new one after typing their current password.
+
+    The personal key stays. Only when an unused password reset is folded into the new invitation
+    (an expired one is renewed with it) is the key at stake, as for :func:`reset_password`.
+    """
     user = _account(db, user_id)
+    renews_password = any(older.sets_password for older in invitations.pending(db, user))
+    change = AccountChange(replaces_personal_key=renews_password)
+    note = _keys_at_stake(db, user, change, confirmed, policy.now)
     keys.reset_totp_secret(user, server_secret)  # a secret nobody sees: the old codes stop at once
     end_all_sessions(db, user)
-    audit.record(db, "totp_reset", audit.STAFF, admin.id, None, f"user={user.id}")
+    audit.record(db, "totp_reset", audit.STAFF, admin.id, None, f"user={user.id}{note}")
     return invitations.issue(db, admin, user, False, True, policy.now, policy.key, policy.days)
+
+
+def change_roles(
+    db: Session, admin: StaffUser, user_id: int, roles: frozenset[str], confirmed: bool, now: datetime
+) -> StaffUser:
+    """Set an account's roles; audited. It never grants a key: a key stays only where the account
+    could use it both before and after (a role taken away takes back the key it used, and giving
+    it again does not bring that key back: a lead or the custodian grants it in person)."""
+    user = _account(db, user_id)
+    if not roles or not roles <= set(keys.ROLES):
+        raise AccountRefused("no_role")
+    if user.id == admin.id and "admin" not in roles:
+        raise AccountRefused("own_admin_role")
+    before = user.role_set
+    if roles == before:
+        return user
+    note = _keys_at_stake(db, user, AccountChange(roles=roles), confirmed, now)
+    taken = _take_back_grants(db, user, holders.usable_kinds(before) & holders.usable_kinds(roles))
+    user.roles = ",".join(sorted(roles))
+    detail = (
+        f"user={user.id} from={','.join(sorted(before))} to={user.roles} keys_taken_back={taken or '-'}{note}"
+    )
+    audit.record(db, "user_roles_changed", audit.STAFF, admin.id, None, detail)
+    return user
+
+
+def _take_back_grants(db: Session, user: StaffUser, kept: frozenset[str]) -> str:
+    """Delete the account's grants of every key kind not in ``kept``; names the current keys taken."""
+    taken = sorted(keys.held_kinds(db).get(user.id, set()) - kept)
+    stale = select(OrgKey.id).where(OrgKey.kind.not_in(list(kept)))
+    db.execute(delete(KeyGrant).where(KeyGrant.user_id == user.id, KeyGrant.org_key_id.in_(stale)))
+    return ",".join(taken)
 
 
 def unlock(db: Session, admin: StaffUser, user_id: int) -> StaffUser:

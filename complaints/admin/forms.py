@@ -3,14 +3,44 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, Regexp
 
+from complaints import keys
 from complaints.models import EMAIL_PATTERN, USERNAME_MAX
 from complaints.workspace.forms import StaffForm, at_most, required
 
 
-class AccountForm(StaffForm):
+class RoleFields:
+    """One tick box per role (a person may hold several)."""
+
+    role_officer = BooleanField(_l("Legal officer"))
+    role_lead = BooleanField(_l("Legal lead"))
+    role_custodian = BooleanField(_l("Identity custodian"))
+    role_admin = BooleanField(_l("Administrator"))
+
+    def roles(self) -> frozenset[str]:
+        """The ticked roles."""
+        return frozenset(role for role in keys.ROLES if getattr(self, f"role_{role}").data)
+
+
+class KeyLossForm(StaffForm):
+    """The administrator's confirmation of an action that leaves a key with nobody able to use it."""
+
+    asked = HiddenField()  # set on the confirmation page: an unticked box there is an error
+    confirm = BooleanField(
+        _l(
+            "I understand that nobody will be able to use this key until it is granted again or "
+            "recovered with the recovery code."
+        )
+    )
+
+
+class RolesForm(RoleFields, KeyLossForm):
+    """An account's roles, edited by an administrator (never a key)."""
+
+
+class AccountForm(RoleFields, StaffForm):
     """A new staff account; the password and TOTP secret are generated and shown once."""
 
     username = StringField(
@@ -34,16 +64,6 @@ class AccountForm(StaffForm):
             Regexp(EMAIL_PATTERN, message=_l("Enter a valid e-mail address.")),
         ],
     )
-    role_officer = BooleanField(_l("Legal officer"))
-    role_lead = BooleanField(_l("Legal lead"))
-    role_custodian = BooleanField(_l("Identity custodian"))
-    role_admin = BooleanField(_l("Administrator"))
-
-    def roles(self) -> frozenset[str]:
-        """The ticked roles."""
-        return frozenset(
-            role for role in ("officer", "lead", "custodian", "admin") if self[f"role_{role}"].data
-        )
 
 
 class VerifyForm(StaffForm):

@@ -16,9 +16,9 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from complaints import cases, clocks, db, keys, procedure, settings
-from complaints.dates import today
+from complaints.dates import today, utcnow
 from complaints.models import Case
-from complaints.staff import assignment, case_access, case_page, protection, reveals
+from complaints.staff import assignment, case_access, case_page, protection, reveal_history, reveals
 from complaints.staff.forms import (
     AssignForm,
     ConflictForm,
@@ -31,6 +31,7 @@ from complaints.staff.forms import (
 from complaints.staff.protection_forms import ProtectionCheckForm
 from complaints.staff.refusals import REFUSALS
 from complaints.staff.step_forms import ProcedureForm
+from complaints.workspace import holders
 from complaints.workspace.access import staff
 from complaints.workspace.forms import choices
 from complaints.workspace.sessions import StaffContext
@@ -46,9 +47,14 @@ def case_or_404(number: str) -> Case:
     return found
 
 
+def unit_key_state() -> dict[str, bool]:
+    """Whether nobody at all can use the legal unit key (then asking a lead leads nowhere)."""
+    return {"unit_unheld": not holders.holders(db.session(), utcnow())[keys.UNIT]}
+
+
 def key_required() -> NoReturn:
     """The notice that the legal unit key is needed, and nothing about the case (403)."""
-    abort(make_response(render_template("staff/key_required.html"), 403))
+    abort(make_response(render_template("staff/key_required.html", **unit_key_state()), 403))
 
 
 def open_case(number: str) -> tuple[Case, bytes]:
@@ -143,6 +149,7 @@ def render_case(
         "events": content.events,
         "identity": reveals.visible_identity(database, case, context),
         "reveal_requests": reveals.case_requests(database, case, content_key),
+        "decision_reason_labels": reveal_history.DECISION_REASON_LABELS,
         "may_request_reveal": reveals.may_request(case, context),
         "assignee": names.get(case.assigned_to_id or 0),
         "exclusions": assignment.exclusions(database, case) if "lead" in context.user.role_set else [],

@@ -16,12 +16,13 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
 
 from complaints import labels
 from complaints.models import USERNAME_MAX
 from complaints.numbers import account_id
 from complaints.reporting.fields import IdentityFields, ReportFields
+from complaints.staff import reveal_history
 from complaints.staff.assignment import LIFT_REASONS
 from complaints.workspace.forms import (
     NOT_A_CHOICE,
@@ -232,7 +233,40 @@ class RevealForm(StaffForm):
 
 
 class RevealDecisionForm(StaffForm):
-    """The identity custodian approves or declines a reveal request (the button says which)."""
+    """Only the CSRF token: the custodian's one-click actions on the reveal page."""
+
+
+CHOOSE_A_REASON = _l("Choose the reason for your decision from the list.")
+
+
+class DecisionReasonForm(StaffForm):
+    """The identity custodian approves or declines a reveal request, with the reason why."""
+
+    DECISION = reveal_history.APPROVED
+    because = SelectField(
+        _l("Reason for the decision"),
+        validators=[InputRequired(message=CHOOSE_A_REASON)],
+        invalid_choice_message=CHOOSE_A_REASON,
+        choices=[],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        codes = reveal_history.DECISION_REASONS[self.DECISION]
+        self.because.choices = [
+            SelectChoice("", _l("Choose…")),
+            *labelled_choices(reveal_history.DECISION_REASON_LABELS, codes),
+        ]
+
+
+class ApproveRevealForm(DecisionReasonForm):
+    """Approve, and why."""
+
+
+class DeclineRevealForm(DecisionReasonForm):
+    """Decline, and why."""
+
+    DECISION = reveal_history.DECLINED
 
 
 class GrantForm(StaffForm):

@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session
 
 from complaints import alerts, audit, crypto, keys, pins
 from complaints.models import KeyGrant, StaffUser
+from complaints.workspace import holders
 from complaints.workspace.access import HANDLER_ROLES
 from complaints.workspace.sessions import StaffContext, end_all_sessions
 
-# Who may pass a key on, and who may receive it.
+# Who may pass a key on (who may receive it: complaints.workspace.holders.usable_kinds).
 GRANTER_ROLE = {keys.UNIT: "lead", keys.CUSTODIAN: "custodian"}
-RECIPIENT_ROLES = {keys.UNIT: HANDLER_ROLES, keys.CUSTODIAN: frozenset({"custodian"})}
-GRANTABLE_KINDS = (keys.UNIT, keys.CUSTODIAN)
+GRANTABLE_KINDS = holders.KINDS
 
 
 class GrantRefused(Exception):
@@ -38,9 +38,7 @@ class KeyHolderRow:
 
 def eligible_kinds(user: StaffUser) -> frozenset[str]:
     """The keys an account may receive: by its legal roles, never with the administrator role."""
-    if user.disabled or "admin" in user.role_set:
-        return frozenset()
-    return frozenset(kind for kind in GRANTABLE_KINDS if user.role_set & RECIPIENT_ROLES[kind])
+    return holders.usable_kinds(user.role_set, user.disabled)
 
 
 def key_holders(db: Session) -> list[KeyHolderRow]:

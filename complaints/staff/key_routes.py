@@ -7,10 +7,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from complaints import db, labels, pins
+from complaints.dates import utcnow
 from complaints.numbers import whole_number
 from complaints.staff import blueprint, grants
 from complaints.staff.forms import GrantForm, RevokeForm
 from complaints.staff.refusals import ALERTING, GRANT_REFUSALS
+from complaints.workspace import holders
 from complaints.workspace.access import requires_roles, staff
 
 GRANTER_ROLES = frozenset({"lead", "custodian"})
@@ -30,6 +32,8 @@ def key_access() -> ResponseReturnValue:
         me=context.user.id,
         fingerprints={row.user.id: pins.spoken_fingerprint(row.user.public_key) for row in rows},
         my_fingerprint=pins.spoken_fingerprint(context.user.public_key),
+        usable_by=holders.holders(database, utcnow()),
+        names={row.user.id: row.user.display_name or row.user.username for row in rows},
     )
 
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from complaints import alerts, db, keys, labels, settings
 from complaints.dates import today
 from complaints.labels import category_choices, department_choices
-from complaints.staff import blueprint, queue
+from complaints.staff import blueprint, case_views, queue
 from complaints.staff.forms import QueueFilterForm
 from complaints.workspace import access
-from complaints.workspace.access import LEGAL_ROLES, requires_roles, staff
+from complaints.workspace.access import ADMIN_ROLES, LEGAL_ROLES, requires_roles, staff
 from complaints.workspace.forms import choices
 
 
@@ -50,9 +50,13 @@ def _filter_form(filters: queue.QueueFilters, years: list[int]) -> QueueFilterFo
 
 
 @blueprint.get("/", endpoint="queue")
-@requires_roles(LEGAL_ROLES)
+@requires_roles(LEGAL_ROLES | ADMIN_ROLES)
 def queue_view() -> ResponseReturnValue:
     context = staff()
+    # The workspace's home address: whoever cannot work cases (the identity custodian, an
+    # administrator) is sent to the page their role works from instead of an empty queue.
+    if access.home_endpoint(context.user) != "staff.queue":
+        return redirect(url_for(access.home_endpoint(context.user)))
     database = db.session()
     # The queue lists cases only to holders of a usable legal unit key, the same rule as the case
     # page. Until then (a new account, after an administrator's password reset, a custodian
@@ -60,7 +64,9 @@ def queue_view() -> ResponseReturnValue:
     # numbers, departments, deadlines and assignees are not for someone who cannot work on the
     # case, and only a key holder can be trusted to keep a case from its subject.
     if not access.holds_key(database, context, keys.UNIT):
-        return render_template("staff/queue.html", page=None, form=None, key_missing=True)
+        return render_template(
+            "staff/queue.html", page=None, form=None, key_missing=True, **case_views.unit_key_state()
+        )
     filters = queue.parse_filters(request.args, settings.categories(), settings.departments())
     page = queue.triage_queue(
         database,

@@ -36,6 +36,11 @@ REFUSALS: dict[str, Any] = {
     "no_identity": _l("The reporter gave no identity for this case."),
     "not_case_handler": _l("Only the officer handling this case or a legal lead can ask for the identity."),
     "reveal_pending": _l("You have already asked; the request is waiting for the identity custodian."),
+    "reveal_pending_other": _l(
+        "A colleague's request for this identity is already waiting for the identity custodian: "
+        "a second one can be made once it is decided."
+    ),
+    "decision_reason": _l("Choose the reason for your decision from the list."),
     "reveal_granted": _l("The identity has already been disclosed to you."),
     "reveal_decided": _l("This request has already been decided."),
     "own_reveal": _l("You cannot decide your own request: another identity custodian must."),
@@ -43,7 +48,8 @@ REFUSALS: dict[str, Any] = {
         "The person who asked can no longer see this case, so the identity cannot be given to them."
     ),
     "no_custodian_key": _l(
-        "You do not hold the custodian key. Ask the identity custodian to grant it to you."
+        "You do not hold the custodian key. Ask another identity custodian to grant it to you "
+        "(menu: Key access)."
     ),
     "unpinned_key": _l(
         "That account's public key does not verify: nothing was sealed to it. A legal lead has been alerted."

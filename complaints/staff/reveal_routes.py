@@ -1,5 +1,6 @@
 """The two-step identity reveal: the case's handler asks (the reporter is told), and the identity
-custodian's page lists pending requests (metadata only) to approve or decline."""
+custodian's page — their home in the workspace — lists pending requests (metadata only) to
+approve or decline with a reason, and the decisions already taken."""
 
 from __future__ import annotations
 
@@ -8,34 +9,52 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from complaints import cases, db, keys
-from complaints.dates import today
+from complaints import cases, crypto, db, keys
+from complaints.dates import today, utcnow
 from complaints.numbers import whole_number
-from complaints.staff import blueprint, reveals
+from complaints.staff import blueprint, reveal_history, reveals
 from complaints.staff.case_views import done, open_case, refused, render_case
-from complaints.staff.forms import RevealDecisionForm, RevealForm
+from complaints.staff.forms import (
+    ApproveRevealForm,
+    DecisionReasonForm,
+    DeclineRevealForm,
+    RevealDecisionForm,
+    RevealForm,
+)
 from complaints.staff.refusals import ALERTING, REFUSALS, CaseActionRefused
-from complaints.workspace import access
+from complaints.workspace import holders
 from complaints.workspace.access import CUSTODIAN_ROLES, HANDLER_ROLES, requires_roles, staff
 from complaints.workspace.sessions import StaffContext
 
 
-def _pending(database: Session, context: StaffContext) -> list[reveals.RevealRequestView]:
-    custodian_private = keys.private_key_for(database, keys.CUSTODIAN, context.user, context.personal_key)
-    return reveals.pending_requests(database, context.user, custodian_private)
-
-
-def _render_reveals(status: int = 200) -> ResponseReturnValue:
+def _render_reveals(
+    status: int = 200, failed: tuple[int, DecisionReasonForm] | None = None
+) -> ResponseReturnValue:
+    """The custodian's page; ``failed`` is a decision refused, shown again at its request."""
     context = staff()
     database = db.session()
-    holds_key = access.holds_key(database, context, keys.CUSTODIAN)
+    custodian_private = _custodian_key(database, context)
+    holds_key = custodian_private is not None
     page = {
         "holds_key": holds_key,
-        "requests": _pending(database, context) if holds_key else [],
+        "nobody_holds": not holders.holders(database, utcnow())[keys.CUSTODIAN],
+        "requests": reveals.pending_requests(database, context.user, custodian_private) if holds_key else [],
+        "decided": reveals.past_decisions(database, context.user, custodian_private) if holds_key else [],
         "consents": reveals.consents_to_seal(database, context.user) if holds_key else [],
         "form": RevealDecisionForm(formdata=None),
+        "approve_form": ApproveRevealForm(formdata=None),
+        "decline_form": DeclineRevealForm(formdata=None),
+        "failed": failed,
+        "decision_reason_labels": reveal_history.DECISION_REASON_LABELS,
     }
     return render_template("staff/reveals.html", **page), status
+
+
+def _custodian_key(database: Session, context: StaffContext) -> bytes | None:
+    try:
+        return keys.private_key_for(database, keys.CUSTODIAN, context.user, context.personal_key)
+    except (keys.KeyringError, crypto.CryptoError):
+        return None
 
 
 @blueprint.get("/reveals", endpoint="reveals")
@@ -45,13 +64,13 @@ def reveals_view() -> ResponseReturnValue:
 
 
 def _decide(request_id: int, approve: bool) -> ResponseReturnValue:
-    form = RevealDecisionForm()
+    form = ApproveRevealForm() if approve else DeclineRevealForm()
     if not form.validate_on_submit():
-        return _render_reveals(status=400)
+        return _render_reveals(status=400, failed=(request_id, form))
     database = db.session()
     decide = reveals.approve_reveal if approve else reveals.decline_reveal
     try:
-        decide(database, request_id, staff(), today())
+        decide(database, request_id, staff(), today(), form.because.data)
     except cases.CaseNotFound:
         database.rollback()
         abort(404)

@@ -13,14 +13,15 @@ from sqlalchemy.orm import Session
 
 from complaints import alerts, audit, cases, crypto, keys, labels, notices, pins
 from complaints.models import Case, CaseExclusion, CaseKey, RevealRequest, StaffUser
+from complaints.staff import reveal_history
 from complaints.staff.case_access import is_excluded
 from complaints.staff.case_page import staff_names
 from complaints.staff.casework import require_handler
 from complaints.staff.refusals import CaseActionRefused
 from complaints.workspace.sessions import StaffContext
 
-APPROVED = "approved"
-DECLINED = "declined"
+APPROVED = reveal_history.APPROVED
+DECLINED = reveal_history.DECLINED
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,9 @@ class RevealRequestView:
     requested_on: date
     decision: str | None
     decided_on: date | None
+    decided_by_name: str = ""
+    # The custodian's reason code (complaints.staff.reveal_history); None before reasons were kept.
+    decision_reason: str | None = None
 
 
 # --- seeing the identity ------------------------------------------------------------------------
@@ -154,14 +158,24 @@ def _has_grant(db: Session, case: Case, user: StaffUser) -> bool:
     return found is not None
 
 
-def _pending_for(db: Session, case: Case, user_id: int) -> RevealRequest | None:
+def pending_on_case(db: Session, case: Case) -> RevealRequest | None:
+    """The case's request still waiting for the custodian, whoever asked (there is one at most)."""
     return db.scalars(
-        select(RevealRequest).where(
-            RevealRequest.case_id == case.id,
-            RevealRequest.requester_id == user_id,
-            RevealRequest.decision.is_(None),
-        )
+        select(RevealRequest)
+        .where(RevealRequest.case_id == case.id, RevealRequest.decision.is_(None))
+        .order_by(RevealRequest.id)
     ).first()
+
+
+def _refuse_while_pending(db: Session, case: Case, user: StaffUser) -> None:
+    """One request at a time per case: a second one, from anyone, waits for the first decision."""
+    # Lock the case row, so two requests sent at once are checked one after the other.
+    db.execute(select(Case.id).where(Case.id == case.id).with_for_update())
+    waiting = pending_on_case(db, case)
+    if waiting is not None:
+        raise CaseActionRefused(
+            "reveal_pending" if waiting.requester_id == user.id else "reveal_pending_other"
+        )
 
 
 def request_reveal(
@@ -180,8 +194,7 @@ def request_reveal(
         raise CaseActionRefused("no_identity")
     if _has_grant(db, case, context.user):
         raise CaseActionRefused("reveal_granted")
-    if _pending_for(db, case, context.user.id) is not None:
-        raise CaseActionRefused("reveal_pending")
+    _refuse_while_pending(db, case, context.user)
     request = RevealRequest(
         case_id=case.id,
         requester_id=context.user.id,
@@ -214,7 +227,9 @@ def request_reveal(
 def _views(
     db: Session, rows: list[tuple[RevealRequest, Case]], content_key: bytes | None, custodian: bytes | None
 ) -> list[RevealRequestView]:
-    names = staff_names(db, {request.requester_id for request, _case in rows})
+    people: set[int | None] = {request.requester_id for request, _case in rows}
+    names = staff_names(db, people | {request.decided_by_id for request, _case in rows})
+    reasons = reveal_history.decision_reasons(db, [request for request, _case in rows])
     return [
         RevealRequestView(
             id=request.id,
@@ -226,6 +241,8 @@ def _views(
             requested_on=request.requested_on,
             decision=request.decision,
             decided_on=request.decided_on,
+            decided_by_name=names.get(request.decided_by_id, "") if request.decided_by_id else "",
+            decision_reason=reasons.get(request.id),
         )
         for request, case in rows
     ]
@@ -244,6 +261,13 @@ def pending_requests(
         .limit(limit)
     ).all()
     return _views(db, [(row[0], row[1]) for row in rows], None, custodian_private)
+
+
+def past_decisions(
+    db: Session, custodian: StaffUser, custodian_private: bytes | None = None
+) -> list[RevealRequestView]:
+    """The latest decided requests, newest first, with who decided and why (metadata only)."""
+    return _views(db, reveal_history.decided_requests(db, custodian), None, custodian_private)
 
 
 def case_requests(db: Session, case: Case, content_key: bytes) -> list[RevealRequestView]:
@@ -276,8 +300,16 @@ def _eligible_requester(db: Session, request: RevealRequest) -> StaffUser:
     return requester
 
 
-def approve_reveal(db: Session, request_id: int, context: StaffContext, on: date) -> RevealRequest:
+def _check_reason(decision: str, because: str) -> None:
+    if because not in reveal_history.DECISION_REASONS[decision]:
+        raise CaseActionRefused("decision_reason")
+
+
+def approve_reveal(
+    db: Session, request_id: int, context: StaffContext, on: date, because: str
+) -> RevealRequest:
     """The custodian opens the identity key and seals it to the requester's personal key only."""
+    _check_reason(APPROVED, because)
     request, case = _decidable(db, request_id, context)
     requester = _eligible_requester(db, request)
     try:
@@ -292,26 +324,26 @@ def approve_reveal(db: Session, request_id: int, context: StaffContext, on: date
         raise CaseActionRefused("no_custodian_key") from error
     except cases.NoIdentityToShare as error:
         raise CaseActionRefused("no_identity") from error
-    _decide(db, request, context, APPROVED, on)
+    _decide(db, request, context, (APPROVED, because), on)
     return request
 
 
-def decline_reveal(db: Session, request_id: int, context: StaffContext, on: date) -> RevealRequest:
-    """The custodian refuses: the decision is recorded and nothing is sealed."""
+def decline_reveal(
+    db: Session, request_id: int, context: StaffContext, on: date, because: str
+) -> RevealRequest:
+    """The custodian refuses: the decision and its reason are recorded and nothing is sealed."""
+    _check_reason(DECLINED, because)
     request, _case = _decidable(db, request_id, context)
-    _decide(db, request, context, DECLINED, on)
+    _decide(db, request, context, (DECLINED, because), on)
     return request
 
 
-def _decide(db: Session, request: RevealRequest, context: StaffContext, decision: str, on: date) -> None:
+def _decide(
+    db: Session, request: RevealRequest, context: StaffContext, decided: tuple[str, str], on: date
+) -> None:
+    decision, because = decided
     request.decision = decision
     request.decided_by_id = context.user.id
     request.decided_on = on
-    audit.record(
-        db,
-        f"identity_reveal_{decision}",
-        audit.STAFF,
-        context.user.id,
-        request.case_id,
-        f"reason={request.reason} requester={request.requester_id}",
-    )
+    detail = reveal_history.decision_detail(request, because)
+    audit.record(db, f"identity_reveal_{decision}", audit.STAFF, context.user.id, request.case_id, detail)

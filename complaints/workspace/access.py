@@ -73,8 +73,16 @@ def staff() -> StaffContext:
 
 
 def home_endpoint(user: StaffUser) -> str:
-    """Where a user lands after log-in: the queue for the legal unit, accounts for admins."""
-    return "staff.queue" if user.role_set & LEGAL_ROLES else "admin.users"
+    """Where a person lands after log-in and on the workspace's home address: the page their role
+    works from. Administrators hold no key, so their accounts page comes first even when they
+    have a legal role too; then the queue for officers and leads; the reveal requests for the
+    identity custodian, who never holds the legal unit key the queue needs."""
+    roles = user.role_set
+    if "admin" in roles:
+        return "admin.users"
+    if roles & HANDLER_ROLES:
+        return "staff.queue"
+    return "staff.reveals" if roles & CUSTODIAN_ROLES else "admin.users"
 
 
 def safe_next(target: str | None) -> str | None:
