@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from complaints.i18n import current_language
-from complaints.poster import channel_address
+from complaints.poster import channel_address, short_address
 
 PUBLIC_LINKS = (
     ("public.report", _l("Make a report")),
@@ -36,16 +36,24 @@ def _site() -> dict[str, Any]:
 
 
 def followup_address() -> str:
-    """The follow-up page's full address for a printed receipt: ``PUBLIC_BASE_URL`` + its path.
+    """The follow-up page's address as people type it, for a receipt: ``PUBLIC_BASE_URL`` and the
+    page's path, without the scheme, like the poster's (``report.example.go.th/follow-up``).
 
     While ``PUBLIC_BASE_URL`` is still the loopback default, the address this request came to.
     """
     root = channel_address(str(current_app.config["PUBLIC_BASE_URL"])) or request.url_root
     path = url_for("followup.login")[len(request.script_root) :]
-    return root.rstrip("/") + path
+    return short_address(root.rstrip("/") + path)
+
+
+def breakable_address(address: str) -> Markup:
+    """An address a narrow screen may break only before its path (``<wbr>``), never inside a word."""
+    host, slash, path = address.partition("/")
+    return Markup("{}<wbr>{}{}").format(host, slash, path) if slash else Markup("{}").format(host)
 
 
 def init_app(app: Flask) -> None:
-    """Expose ``site`` and ``followup_address`` to templates."""
+    """Expose ``site``, ``followup_address`` and the ``breakable_address`` filter to templates."""
     app.context_processor(lambda: {"site": _site()})
     app.jinja_env.globals["followup_address"] = followup_address
+    app.jinja_env.filters["breakable_address"] = breakable_address
