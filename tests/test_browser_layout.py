@@ -136,7 +136,7 @@ def test_on_a_wide_screen_the_menu_links_show_without_a_click(browser: Any, live
     page.goto(live_server + "/")
     assert not page.locator(".menu summary").is_visible()
     assert page.locator(".main-nav a[href='/report']").is_visible()
-    assert box(page, ".main-nav a[href='/report']")["height"] >= TAP_TARGET_PX
+    assert box(page, ".main-nav a[href='/report']")["height"] >= 36  # a mouse, not a thumb
     assert box(page, "header")["height"] <= 2 * HEADER_MAX_PX
     context.close()
 
