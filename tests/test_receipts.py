@@ -62,6 +62,7 @@ def test_the_offline_slip_keeps_the_officer_instructions_off_paper(lead_client: 
     assert 'id="receipt"' in slip
     assert "หลักฐานการรับเรื่องร้องเรียน" in slip
     assert f'<span class="brand-name">{MUNICIPALITY}</span>' in page
+    assert "/lang/en" not in page  # switching language would reload the form and lose the code
 
 
 def test_while_the_base_url_is_the_default_the_address_is_the_one_the_reporter_used(
