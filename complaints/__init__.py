@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from complaints import config, db, errors, i18n, security, site
+from complaints import assets, config, db, errors, i18n, security, site
 
 
 def _init_requested() -> bool:
@@ -33,6 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     security.init_app(app)
     errors.init_app(app)
     site.init_app(app)
+    assets.init_app(app)
     _register_blueprints(app)
     from complaints import cli
 
@@ -47,6 +48,7 @@ def _register_blueprints(app: Flask) -> None:
     from complaints.public import blueprint as public
     from complaints.staff import blueprint as staff
 
+    app.register_blueprint(assets.blueprint, url_prefix="/assets")
     app.register_blueprint(public)
     app.register_blueprint(followup, url_prefix="/follow-up")
     app.register_blueprint(staff, url_prefix="/staff")

@@ -27,14 +27,28 @@ def format_receipt(receipt: str) -> str:
     return " ".join(receipt[i : i + 4] for i in range(0, len(receipt), 4))
 
 
-def normalise_receipt(text: str) -> str:
-    """Thai digits become ASCII, separators are dropped; anything else is a format error."""
-    # Spaces, dashes, dots and invisible characters of any script are separators (Z*, P*, Cc, Cf).
-    cleaned = "".join(
+def _without_separators(text: str) -> str:
+    """Thai and full-width digits become ASCII; spaces, dashes, dots and invisible characters of
+    any script (Unicode categories Z*, P*, Cc, Cf) are dropped."""
+    return "".join(
         ch
         for ch in text.translate(_THAI_DIGITS)
         if unicodedata.category(ch)[0] not in "ZP" and unicodedata.category(ch) not in ("Cc", "Cf")
     )
+
+
+def digit_count(text: str) -> int | None:
+    """How many digits ``text`` holds once separators are dropped; None if it holds anything else.
+
+    The length of a receipt is no secret, so a form may say that a code is too short or too long.
+    """
+    cleaned = _without_separators(text)
+    return len(cleaned) if all(ch in "0123456789" for ch in cleaned) else None
+
+
+def normalise_receipt(text: str) -> str:
+    """Thai digits become ASCII, separators are dropped; anything else is a format error."""
+    cleaned = _without_separators(text)
     if len(cleaned) != RECEIPT_DIGITS or not all(ch in "0123456789" for ch in cleaned):
         raise ReceiptFormatError("a receipt is twenty digits")
     return cleaned

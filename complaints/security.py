@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException, TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from complaints import settings, slowclients
+from complaints.assets import LONG_LIVED
 from complaints.storage import EncryptedUpload, TooManyFiles
 
 csrf = CSRFProtect()
@@ -153,8 +154,10 @@ def _set_headers(response: Response) -> Response:
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     headers["Cross-Origin-Resource-Policy"] = "same-origin"
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
-    if request.endpoint != "static":
-        headers["Cache-Control"] = "no-store"
+    if request.endpoint != "static" and headers.get("Cache-Control") != LONG_LIVED:
+        # no-transform: a proxy or CDN must not compress pages that carry a receipt or a CSRF
+        # token (BREACH); nginx ignores it, hence `gzip off` in the README's server block.
+        headers["Cache-Control"] = "no-store, no-transform"
         headers["Pragma"] = "no-cache"
     if request.is_secure:
         headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"

@@ -65,7 +65,7 @@ def test_security_headers(app: Flask, client: FlaskClient) -> None:
     assert "unsafe-inline" not in csp
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "no-store, no-transform"
 
 
 def test_refuses_to_start_with_lowered_key_costs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -132,8 +132,8 @@ def test_every_wrong_receipt_gets_the_same_answer(
 ) -> None:
     _, receipt = filed
     wrong = [
-        "1234",  # format: too short
         "abcd efgh ijkl mnop qrst",  # format: not digits
+        "4821 0937 5562 1048 339X",  # format: twenty characters, one of them not a digit
         receipts.new_receipt(),  # well formed, unknown
         receipt[:-1] + str((int(receipt[-1]) + 1) % 10),  # one digit off
     ]
@@ -160,7 +160,7 @@ def test_malformed_and_unknown_receipts_do_the_same_work(
         return real(db, receipt, secret)
 
     monkeypatch.setattr(cases, "unlock_by_receipt", counting)
-    log_in_reporter(client, "12-34")
+    log_in_reporter(client, "12-34-ab")
     log_in_reporter(client, receipts.new_receipt())
     assert len(calls) == 2
 
@@ -512,9 +512,45 @@ def test_the_officer_is_told_of_a_reply_and_of_new_evidence(
     assert told == [(case_id, 1), (case_id, 1)]
 
 
-@pytest.mark.parametrize("typed", ["9" * 500, "๑๒๓", "\u0000" * 20, "4821 0937 5562 1048 3391 7"])
+@pytest.mark.parametrize(
+    "typed", ["x" * 500, "๑๒๓ก", "4821 0937 5562 1048 3391 7a", "4821\u00a00937 5562 1048 339๙x"]
+)
 def test_odd_receipts_get_the_same_answer_as_unknown_ones(client: FlaskClient, typed: str) -> None:
     response = log_in_reporter(client, typed)
     assert response.status_code == 422
     assert "ไม่พบเรื่องที่ตรงกับรหัสติดตามนี้" in response.text
     assert response.text.count('class="error"') == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "answer"),
+    [
+        ("4821 0937 5562 1048 339", "รหัสสั้นเกินไป: มี 19 หลัก"),  # one digit left out
+        ("๑๒๓", "รหัสสั้นเกินไป: มี 3 หลัก"),  # Thai digits count as digits
+        ("4821-0937-5562-1048-3391-7", "รหัสยาวเกินไป: มี 21 หลัก"),
+        ("9" * 500, "รหัสยาวเกินไป: มี 500 หลัก"),
+        ("\u0000" * 20, "กรุณากรอกรหัสติดตามเรื่องที่คุณได้รับ"),  # nothing but invisible characters
+    ],
+)
+def test_a_code_of_the_wrong_length_says_so_without_a_lookup(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch, typed: str, answer: str
+) -> None:
+    """Its length is no secret (DESIGN §3): "too short" or "too long", not "not found"."""
+    looked_up: list[str] = []
+    monkeypatch.setattr(cases, "unlock_by_receipt", lambda *args: looked_up.append("lookup"))
+    response = log_in_reporter(client, typed)
+    assert response.status_code == 422
+    assert answer in response.text
+    assert "ไม่พบเรื่องที่ตรงกับรหัสติดตามนี้" not in response.text
+    assert response.text.count('class="error"') == 1
+    assert looked_up == []
+    assert stored_counts(app)["reporter_sessions"] == 0
+
+
+def test_the_length_message_in_english(client: FlaskClient) -> None:
+    client.get("/lang/en")
+    response = log_in_reporter(client, "4821 0937 5562 1048 339")
+    assert "The code is too short: it has 19 digits, and a receipt code has 20." in response.text
+    assert "Check it against what you wrote down." in response.text
+    response = log_in_reporter(client, "4821 0937 5562 1048 3391 0")
+    assert "The code is too long: it has 21 digits, and a receipt code has 20." in response.text

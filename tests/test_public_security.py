@@ -290,7 +290,7 @@ def assert_safe_headers(response: TestResponse) -> None:
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "no-referrer"
     assert headers["X-Frame-Options"] == "DENY"
-    assert headers["Cache-Control"] == "no-store"
+    assert headers["Cache-Control"] == "no-store, no-transform"  # no-transform: no proxy gzip (BREACH)
     for cookie in headers.getlist("Set-Cookie"):
         assert "HttpOnly" in cookie, cookie
         assert "SameSite=Strict" in cookie, cookie

@@ -2,22 +2,49 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, StringField
-from wtforms.validators import DataRequired
+from wtforms import BooleanField, Field, StringField
+from wtforms.validators import DataRequired, ValidationError
 
+from complaints import receipts
 from complaints.reporting.fields import Form, evidence_files, long_text
 
 RECEIPT_INPUT_MAX = 80
 
 
+def digits_of_a_receipt(_form: Form, field: Field) -> None:
+    """Digits only, but not twenty of them: say the code is too short or too long (a receipt's
+    length is no secret). Anything else odd is left to the lookup, which answers it like an
+    unknown code."""
+    count = receipts.digit_count(str(field.data or ""))
+    if count is None or count == receipts.RECEIPT_DIGITS:
+        return
+    if count == 0:  # only separators or invisible characters: as good as empty
+        raise ValidationError(_("Enter the receipt code you were given."))
+    if count < receipts.RECEIPT_DIGITS:
+        raise ValidationError(
+            _("The code is too short: it has %(count)s digits, and a receipt code has 20.", count=count)
+            + " "
+            + _("Check it against what you wrote down.")
+        )
+    raise ValidationError(
+        _("The code is too long: it has %(count)s digits, and a receipt code has 20.", count=count)
+        + " "
+        + _("Check it against what you wrote down.")
+    )
+
+
 class ReceiptForm(Form):
-    """The receipt code. Only emptiness is checked here: its format is checked by the lookup, so a
-    malformed code, however long or odd, gets the same answer as an unknown one."""
+    """The receipt code. Emptiness and a wrong number of digits are checked here; the rest of its
+    format is checked by the lookup, so an odd code gets the same answer as an unknown one."""
 
     receipt = StringField(
         _l("Your receipt code"),
-        validators=[DataRequired(message=_l("Enter the receipt code you were given."))],
+        validators=[
+            DataRequired(message=_l("Enter the receipt code you were given.")),
+            digits_of_a_receipt,
+        ],
         render_kw={
             "autocomplete": "off",
             "inputmode": "numeric",
