@@ -6,9 +6,10 @@ import contextlib
 
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
-from complaints import cases, dates, db, notifications, settings
+from complaints import cases, dates, db, notifications, security, settings
 from complaints import labels as shared_labels
 from complaints.followup import blueprint, service, sessions
 from complaints.followup.forms import (
@@ -65,6 +66,9 @@ def login() -> Response | tuple[str, int]:
     form = ReceiptForm()
     if not form.validate_on_submit():
         return render_template("followup/login.html", form=form), INVALID if request.method == "POST" else 200
+    wait = security.spend_accepted_form()  # every look-up counts, found or not; an empty form does not
+    if wait is not None:
+        raise TooManyRequests(retry_after=wait)
     store = db.session()
     try:
         cookie = sessions.log_in(store, form.receipt.data, settings.lookup_secret(), dates.utcnow())
