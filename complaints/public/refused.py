@@ -38,12 +38,6 @@ def files_refused(form: ReportForm, refused: evidence.RefusedFiles) -> tuple[str
     return render_template(TEMPLATE, form=form, refusal="files"), TOO_LARGE
 
 
-def is_too_large_to_read() -> bool:
-    """Whether the request was refused for its declared size, before a byte of it was read."""
-    declared, allowed = request.content_length, request.max_content_length
-    return declared is not None and allowed is not None and declared > allowed
-
-
 def too_much_sent() -> tuple[str, int]:
     """More than ``MAX_CONTENT_LENGTH`` in all: the text is read from the start of the body, and
     at most one file's worth more, to name a file that is over the limit on its own."""

@@ -15,7 +15,7 @@ from complaints import dates, db, errors, notifications, outages, security, sett
 from complaints.i18n import LANGUAGE_COOKIE
 from complaints.public import blueprint, labels, refused
 from complaints.public.forms import ReportForm
-from complaints.reporting import evidence, filing
+from complaints.reporting import evidence, filing, salvage
 
 INVALID = 422
 ALREADY_SENT = 409
@@ -139,7 +139,7 @@ def too_many_attempts(error: TooManyRequests) -> tuple[str, int, dict[str, str]]
 @blueprint.errorhandler(RequestEntityTooLarge)
 def too_much_sent(error: RequestEntityTooLarge) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
     """More than the request limit in all: the report form comes back with its text."""
-    if _report_posted_here() and refused.is_too_large_to_read():
+    if _report_posted_here() and salvage.declared_too_large(request.environ, request.max_content_length):
         return refused.too_much_sent()
     return errors.render_http_error(error)
 

@@ -17,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import parse_options_header
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
+from werkzeug.wrappers import Request
 from werkzeug.wsgi import get_input_stream
 
 from complaints.slowclients import BodyTooSlow
@@ -36,6 +37,21 @@ class SalvagedForm:
     @property
     def file_names(self) -> list[str]:
         return [name for name, _size in self.files]
+
+
+def typed_fields(request: Request) -> MultiDict[str, str]:
+    """The text fields of a refused request: its parsed form when something (the CSRF check)
+    already read the body — Werkzeug caches ``request.form`` in the instance's ``__dict__`` —
+    otherwise read back from the body with :func:`salvage_form`."""
+    if "form" in request.__dict__:
+        return MultiDict(request.form)
+    return salvage_form(request.environ).fields
+
+
+def declared_too_large(environ: dict[str, Any], allowed: int | None) -> bool:
+    """Whether the request says it is larger than ``allowed``: refused before a byte was read."""
+    length = str(environ.get("CONTENT_LENGTH") or "")
+    return allowed is not None and length.isdigit() and int(length) > allowed
 
 
 def salvage_form(environ: dict[str, Any], read_cap: int = TEXT_BYTES_CAP) -> SalvagedForm:
