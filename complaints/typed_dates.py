@@ -20,7 +20,8 @@ FIRST_BUDDHIST_YEAR = 2400
 BUDDHIST_CENTURY = 2500
 # Years before this (C.E.) are not dates anyone reports an incident on.
 EARLIEST_YEAR = 1900
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+# Thai digits read as digits; the dashes a phone keyboard or a copied example gives read as "-".
+_READABLE = str.maketrans("๐๑๒๓๔๕๖๗๘๙\u2010\u2011\u2012\u2013\u2014", "0123456789-----")
 # How months are said in speech and often written: มีนา 2569, ธันวา 68.
 SPOKEN_THAI_MONTHS = (
     "มกรา",
@@ -107,7 +108,7 @@ def _first_day(found: re.Match[str]) -> date:
 def mentioned_dates(text: str) -> list[MentionedDate]:
     """Every date ``text`` mentions, in the order found; raises :class:`NotADate` for the first
     one that names no real day, month or year."""
-    readable = text.translate(_THAI_DIGITS)
+    readable = text.translate(_READABLE)
     found: list[tuple[int, MentionedDate]] = []
     for pattern in PATTERNS:
         for match in pattern.finditer(readable):

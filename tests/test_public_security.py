@@ -120,7 +120,9 @@ def test_too_many_files_say_how_many_and_leave_no_file(app: Flask, client: Flask
     assert stored_counts(app) == NOTHING_STORED
 
 
-def test_request_larger_than_allowed_says_the_total_and_stores_nothing(app: Flask, client: FlaskClient) -> None:
+def test_request_larger_than_allowed_says_the_total_and_stores_nothing(
+    app: Flask, client: FlaskClient
+) -> None:
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
     files = [("attachments", "big.bin", b"y" * (1536 * 1024))]
     response = post_big_report(client, fresh_form(client), files)
