@@ -338,3 +338,37 @@ def test_the_wait_is_said_in_whole_minutes_and_seconds(app: Flask, client: Flask
     assert 1 <= seconds <= 91 - int(time.time() - started) + 1
     assert "โปรดรอประมาณ" in refused.text
     assert "ประมาณ 0 นาที" not in refused.text
+
+
+def test_follow_up_evidence_over_the_total_keeps_the_note(app: Flask, client: FlaskClient) -> None:
+    token = _reporter_page(client)
+    app.config.update(MAX_CONTENT_LENGTH=1 * MB, MAX_ATTACHMENT_BYTES=512 * 1024)
+    note = "คลิปเหตุการณ์ทั้งหมด ถ่ายจากหน้าบ้าน " * 30
+    content_type, body = encode_multipart(
+        {"csrf_token": token, "note": note}, [("attachments", "คลิป.mp4", b"k" * (3 * MB))]
+    )
+    response = client.post("/follow-up/evidence", data=body, content_type=content_type)
+    assert response.status_code == 413
+    assert textarea(response.text, "note") == note
+    assert "ไฟล์ “คลิป.mp4” มีขนาดเกิน 0.5 MB ซึ่งเป็นขนาดสูงสุดที่รับได้ต่อไฟล์" in response.text
+    assert stored_counts(app)["messages"] == 0
+
+
+def test_the_officers_intake_still_refuses_a_file_over_the_limit(
+    app: Flask, lead_client: FlaskClient
+) -> None:
+    """A form that does not say which file was refused gets the plain 413 page, never a file dropped."""
+    app.config["MAX_ATTACHMENT_BYTES"] = 1 * MB
+    fields = {
+        "csrf_token": csrf_token_from(lead_client.get("/staff/intake").text),
+        "channel": "letter",
+        "received_on": time.strftime("%Y-%m-%d"),
+        "category": "procurement",
+        "department": "engineering",
+        "description": "จดหมายร้องเรียนเรื่องการจัดซื้อจัดจ้าง",
+        "disclosure": "anonymous",
+    }
+    content_type, body = encode_multipart(fields, [("attachments", "สแกน.pdf", b"%" * (2 * MB))])
+    response = lead_client.post("/staff/intake", data=body, content_type=content_type)
+    assert response.status_code == 413
+    assert stored_counts(app)["cases"] == 0

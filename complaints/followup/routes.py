@@ -174,19 +174,9 @@ def too_much_sent(error: RequestEntityTooLarge) -> tuple[str, int] | tuple[str, 
     opened = _case_if_open() if request.endpoint == "followup.evidence" else None
     if opened is None or not salvage.declared_too_large(request.environ, request.max_content_length):
         return errors.render_http_error(error)
-    cap = salvage.TEXT_BYTES_CAP + settings.max_attachment_bytes() + 1
-    salvaged = salvage.salvage_form(request.environ, read_cap=cap)
-    form = EvidenceForm(formdata=salvaged.fields)
-    limit = settings.max_attachment_bytes()
-    form.attachments.errors = reporting_evidence.refusal_messages(
-        reporting_evidence.RefusedFiles(
-            chosen=len(salvaged.files),
-            too_large=tuple(
-                (reporting_evidence.safe_filename(name), 0) for name, size in salvaged.files if size > limit
-            ),
-            too_much_in_all=request.content_length or 0,
-        )
-    )
+    fields, refused = reporting_evidence.read_back_too_large(request.environ, request.content_length or 0)
+    form = EvidenceForm(formdata=fields)
+    form.attachments.errors = reporting_evidence.refusal_messages(refused)
     return _render_case(opened, evidence_form=form, notice="files_dropped"), TOO_LARGE
 
 

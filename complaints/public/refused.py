@@ -12,7 +12,6 @@ from __future__ import annotations
 from flask import g, render_template, request, session
 from werkzeug.exceptions import HTTPException
 
-from complaints import settings
 from complaints.errors import error_headers
 from complaints.public.forms import ReportForm
 from complaints.reporting import evidence, salvage
@@ -39,17 +38,9 @@ def files_refused(form: ReportForm, refused: evidence.RefusedFiles) -> tuple[str
 
 
 def too_much_sent() -> tuple[str, int]:
-    """More than ``MAX_CONTENT_LENGTH`` in all: the text is read from the start of the body, and
-    at most one file's worth more, to name a file that is over the limit on its own."""
-    cap = salvage.TEXT_BYTES_CAP + settings.max_attachment_bytes() + 1
-    salvaged = salvage.salvage_form(request.environ, read_cap=cap)
-    form = _checked(ReportForm(formdata=salvaged.fields))
-    limit = settings.max_attachment_bytes()
-    refused = evidence.RefusedFiles(
-        chosen=len(salvaged.files),
-        too_large=tuple((evidence.safe_filename(name), 0) for name, size in salvaged.files if size > limit),
-        too_much_in_all=request.content_length or 0,
-    )
+    """More than ``MAX_CONTENT_LENGTH`` in all: the text read back from the start of the body."""
+    fields, refused = evidence.read_back_too_large(request.environ, request.content_length or 0)
+    form = _checked(ReportForm(formdata=fields))
     form.attachments.errors = evidence.refusal_messages(refused)
     return render_template(TEMPLATE, form=form, refusal="files"), TOO_LARGE
 

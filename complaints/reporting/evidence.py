@@ -11,13 +11,14 @@ import math
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
-from werkzeug.datastructures import FileStorage
+from werkzeug.datastructures import FileStorage, MultiDict
 
 from complaints import settings
 from complaints.cases import EvidenceFile
-from complaints.reporting import metadata
+from complaints.reporting import metadata, salvage
 from complaints.storage import EncryptedUpload, FileTooLarge, SurplusFile, TooManyFiles
 
 FILENAME_MAX = 150
@@ -76,14 +77,32 @@ def refused_files(files: Iterable[FileStorage]) -> RefusedFiles | None:
     return RefusedFiles(chosen=len(chosen), too_large=too_large, too_many=too_many)
 
 
+def read_back_too_large(environ: dict[str, Any], declared: int) -> tuple[MultiDict[str, str], RefusedFiles]:
+    """A request over ``MAX_CONTENT_LENGTH``, refused unread: its text read back, and at most one
+    file's worth more, to name a file that is over the limit on its own."""
+    limit = settings.max_attachment_bytes()
+    salvaged = salvage.salvage_form(environ, read_cap=salvage.TEXT_BYTES_CAP + limit + 1)
+    refused = RefusedFiles(
+        chosen=len(salvaged.files),
+        too_large=tuple((safe_filename(name), 0) for name, size in salvaged.files if size > limit),
+        too_much_in_all=declared,
+    )
+    return salvaged.fields, refused
+
+
 def megabytes(size: int) -> str:
     """A size in MB with one decimal, rounded up (so a file just over 20 MB never shows "20.0")."""
     return f"{math.ceil(size * 10 / 1048576) / 10:.1f}"
 
 
+def limit_megabytes(size: int) -> str:
+    """A configured limit in MB: whole when it is (20), else with one decimal (0.5)."""
+    return str(size // 1048576) if size % 1048576 == 0 else f"{size / 1048576:.1f}"
+
+
 def refusal_messages(refused: RefusedFiles) -> list[str]:
     """What to change, said at the file input: which file was too big, or how many were chosen."""
-    limit = settings.max_attachment_bytes() // 1048576
+    limit = limit_megabytes(settings.max_attachment_bytes())
     messages = [
         _(
             "“%(name)s” is %(size)s MB: each file may be at most %(max)s MB.",
@@ -108,7 +127,7 @@ def refusal_messages(refused: RefusedFiles) -> list[str]:
             _(
                 "Altogether %(size)s MB was sent: at most %(max)s MB can be sent at once.",
                 size=megabytes(refused.too_much_in_all),
-                max=settings.max_request_bytes() // 1048576,
+                max=limit_megabytes(settings.max_request_bytes()),
             )
         )
     messages.append(_("Please choose the files again: a form that comes back keeps no files."))
