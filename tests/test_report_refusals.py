@@ -211,7 +211,7 @@ def test_over_the_hourly_limit_the_form_comes_back_with_retry_after(
     assert refused.status_code == 429
     assert started == []  # refused before a byte of the file was stored
     assert_everything_typed_is_back(refused.text)
-    assert re.search(r"โปรดรอประมาณ (59|60) นาที แล้วกด “ส่งเรื่อง” อีกครั้ง", refused.text)
+    assert re.search(r"โปรดรอประมาณ(หนึ่งชั่วโมง| 59 นาที) แล้วกด “ส่งเรื่อง” อีกครั้ง", refused.text)
     assert "ระบบไม่ได้เก็บไฟล์ไว้ โปรดแนบไฟล์ใหม่อีกครั้ง" in refused.text
     assert 3500 <= int(refused.headers["Retry-After"]) <= 3601
     assert stored_counts(app)["cases"] == 2
