@@ -87,7 +87,7 @@ def test_a_tampered_unit_key_loses_no_report(app: Flask, client: FlaskClient) ->
         unit.public_key = attacker_public  # the one unit key row, rewritten in place
         unit.key_id = crypto.key_id(attacker_public)
         db.commit()
-    response = submit_report(client, description="รายงานที่ต้องไม่หาย")
+    response = submit_report(client, description="รายงานที่ต้องไม่หายแม้กุญแจถูกสลับ")
     assert response.status_code == 200
     receipt = receipt_from(response.text).replace(" ", "")
     with app.app_context(), new_session(app) as db:
