@@ -98,7 +98,7 @@ def test_a_tampered_unit_key_loses_no_report(app: Flask, client: FlaskClient) ->
         found, reporter_keys = cases.unlock_by_receipt(
             db, receipt, app.config["RECEIPT_LOOKUP_SECRET"].encode()
         )
-        assert cases.read_report(found, reporter_keys.content).description == "รายงานที่ต้องไม่หาย"
+        assert cases.read_report(found, reporter_keys.content).description == "รายงานที่ต้องไม่หายแม้กุญแจถูกสลับ"
     assert any(detail.startswith("kind=unit") for detail in _alerts(app))
 
 
