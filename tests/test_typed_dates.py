@@ -10,6 +10,8 @@ from datetime import date
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import given
+from hypothesis import strategies as st
 
 from complaints import dates, typed_dates
 from complaints.typed_dates import NotADate, first_in_the_future, mentioned_dates
@@ -149,3 +151,18 @@ def test_a_day_that_does_not_exist_is_refused_in_english_too(app: Flask, client:
 @pytest.mark.parametrize("typed", ["5/3/2569", "05-03-2026", "5 มี.ค. 2569", "มีนาคม 2568", "ทุกเดือนตั้งแต่ปีที่แล้ว"])
 def test_past_dates_and_free_text_are_accepted(app: Flask, client: FlaskClient, typed: str) -> None:
     assert submit_report(client, incident_date=typed).status_code == 200
+
+
+@given(st.dates(min_value=date(1950, 1, 1), max_value=date(2099, 12, 31)))
+def test_every_way_of_writing_a_day_reads_back_to_it(day: date) -> None:
+    be = day.year + dates.BUDDHIST_ERA_OFFSET
+    written = [
+        f"{day.day}/{day.month}/{be}",
+        f"{day.day:02d}-{day.month:02d}-{day.year}",
+        f"{day.day} {dates.THAI_MONTHS_SHORT[day.month - 1]} {be}",
+        f"{day.day} {dates.THAI_MONTHS[day.month - 1]} พ.ศ. {be}",
+        f"{day.day} {dates.ENGLISH_MONTHS[day.month - 1]} {day.year}",
+        day.isoformat(),
+    ]
+    for text in written:
+        assert [mention.first_day for mention in mentioned_dates(text)] == [day], text
