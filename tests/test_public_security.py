@@ -258,11 +258,13 @@ def test_submissions_are_limited_and_the_refused_one_stores_nothing(app: Flask, 
 
 
 def test_the_too_many_page_says_how_long_to_wait(app: Flask, client: FlaskClient) -> None:
-    """Counted before the body is read: the wait comes from the limit's window, in minutes."""
+    """Counted before the body is read: the wait comes from the limit's window, in minutes. A code
+    of the wrong length is a mistake and costs nothing; a look-up of a 20-digit code counts."""
     app.config["RATELIMIT_FOLLOWUP"] = "1 per hour"
     token = csrf_token_from(client.get("/follow-up").text)
     assert client.post("/follow-up", data={"csrf_token": token, "receipt": "1"}).status_code == 422
-    refused = client.post("/follow-up", data={"csrf_token": token, "receipt": "1"})
+    assert client.post("/follow-up", data={"csrf_token": token, "receipt": "1" * 20}).status_code == 422
+    refused = client.post("/follow-up", data={"csrf_token": token, "receipt": "2" * 20})
     assert refused.status_code == 429
     assert "รอสักครู่" not in refused.text
     wait = re.search(r"กรุณาลองใหม่อีกครั้งในอีกประมาณ (\d+) นาที", refused.text)
