@@ -35,12 +35,17 @@ DEFAULTS: dict[str, Any] = {
     "RECEIPT_LOOKUP_SECRET": PLACEHOLDER,
     "SERVER_DATA_SECRET": PLACEHOLDER,
     "RATELIMIT_STORAGE_URI": "memory://",
+    # Accepted reports (and follow-up evidence), receipt look-ups and reporter actions per client;
+    # every POST, mistakes included, also counts in the larger *_POSTS bucket (security.FormLimit).
     "RATELIMIT_REPORT": "10 per hour",
+    "RATELIMIT_REPORT_POSTS": "60 per hour",
     "RATELIMIT_FOLLOWUP": "20 per hour",
+    "RATELIMIT_FOLLOWUP_POSTS": "60 per hour",
     "RATELIMIT_STAFF_LOGIN": "10 per 15 minutes",
     "RATELIMIT_STAFF_LOGIN_PER_CLIENT": "30 per 15 minutes",
     "RATELIMIT_STAFF_PASSWORD": "10 per 15 minutes",
     "RATELIMIT_REPORTER_ACTIONS": "30 per hour",
+    "RATELIMIT_REPORTER_POSTS": "120 per hour",
     "RATELIMIT_STAFF_INVITATION": "20 per hour",
     "NOTIFY_COALESCE": "1 per 10 minutes",
     # Reverse proxies in front of the app that set X-Forwarded-For (0: none; 1: nginx).
@@ -64,6 +69,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_ATTACHMENT_BYTES": 20 * 1024 * 1024,
     "MAX_CONTENT_LENGTH": 105 * 1024 * 1024,
     "MAX_TEXT_CHARS": 20_000,
+    # The citizen's description must say at least this much (the form states both limits).
+    "MIN_DESCRIPTION_CHARS": 20,
     # Slow clients (complaints/slowclients.py): bodies in flight per client and process, and pace.
     "SLOW_CLIENT_MAX_IN_FLIGHT": 4,
     "SLOW_CLIENT_MIN_BYTES_PER_SECOND": 1024,

@@ -10,19 +10,32 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestTimeout
 
 from complaints import db, outages
-from complaints.security import minutes_until_retry
+from complaints.security import minutes_until_retry, retry_after_seconds
 from complaints.slowclients import BodyTooSlow
 from complaints.storage import DISK_FULL
 
 KNOWN_PAGES = {400, 403, 404, 405, 413, 429, 500, 503}
 
 
-def _render_http_error(error: HTTPException) -> tuple[str, int]:
+def error_headers(error: HTTPException) -> dict[str, str]:
+    """The headers the error itself calls for (``Allow`` on a 405, ``Retry-After`` on a 429 or 503),
+    kept when the page is rendered here instead of by Werkzeug."""
+    headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
+    if error.code == 429 and "Retry-After" not in headers:
+        seconds = retry_after_seconds(error)
+        if seconds is not None:
+            headers["Retry-After"] = str(seconds)
+    return headers
+
+
+def render_http_error(error: HTTPException) -> tuple[str, int, dict[str, str]]:
     code = error.code or 500
     template_code = code if code in KNOWN_PAGES else 500 if code >= 500 else 400
     reason = error.description if code == 413 and isinstance(error.description, str) else ""
     minutes = minutes_until_retry(error) if code == 429 else None
-    return render_template(f"errors/{template_code}.html", reason=reason, minutes=minutes), code
+    """The error's page in the reader's language, with the headers the error calls for."""
+    page = render_template(f"errors/{template_code}.html", reason=reason, minutes=minutes)
+    return page, code, error_headers(error)
 
 
 def render_csrf_error(_error: CSRFError) -> tuple[str, int]:
@@ -54,15 +67,15 @@ def _disk_error(error: OSError) -> tuple[str, int, dict[str, str]]:
     return _unavailable(error)
 
 
-def _body_too_slow(_error: BodyTooSlow) -> tuple[str, int]:
-    return _render_http_error(RequestTimeout())
+def _body_too_slow(_error: BodyTooSlow) -> tuple[str, int, dict[str, str]]:
+    return render_http_error(RequestTimeout())
 
 
 def init_app(app: Flask) -> None:
     """Register the handlers."""
     app.register_error_handler(BodyTooSlow, _body_too_slow)
     app.register_error_handler(CSRFError, render_csrf_error)
-    app.register_error_handler(HTTPException, _render_http_error)
+    app.register_error_handler(HTTPException, render_http_error)
     app.register_error_handler(InternalServerError, _render_unexpected)
     app.register_error_handler(OperationalError, _unavailable)
     app.register_error_handler(InterfaceError, _unavailable)

@@ -7,6 +7,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import IO, Any, TypeVar
 
 from flask import Flask, Request, current_app, g, request, session
@@ -23,7 +24,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from complaints import settings, slowclients
 from complaints.assets import LONG_LIVED
-from complaints.storage import EncryptedUpload, TooManyFiles
+from complaints.storage import EncryptedUpload, SurplusFile
 
 csrf = CSRFProtect()
 ViewFunction = TypeVar("ViewFunction", bound=Callable[..., Any])
@@ -49,13 +50,28 @@ def anonymous_rate_key() -> str:
 
 limiter = Limiter(key_func=anonymous_rate_key, default_limits=[], headers_enabled=False)
 
-# Public POST endpoints limited *before* the body is read. The CSRF check parses the whole
-# multipart body, so a limit applied at the view would let an over-limit client stream its
-# uploads first, and requests without a valid token would never be counted.
+
+@dataclass(frozen=True)
+class FormLimit:
+    """The two buckets of a public form. Every POST counts in ``posts`` (a larger bound on abuse);
+    only a form that is accepted spends ``accepted``, the limit the settings name, so mistakes a
+    person corrects, an oversized file or an expired form never lock them out. Both are looked at
+    *before* the body is read (``accepted`` without being spent), so an over-limit client is
+    refused before it streams its uploads."""
+
+    accepted: str
+    posts: str
+
+
+# The CSRF check parses the whole multipart body, so a limit applied only at the view would let an
+# over-limit client stream its uploads first, and requests without a valid token would never count.
+FORM_LIMITS = {
+    "public.report": FormLimit("RATELIMIT_REPORT", "RATELIMIT_REPORT_POSTS"),
+    "followup.login": FormLimit("RATELIMIT_FOLLOWUP", "RATELIMIT_FOLLOWUP_POSTS"),
+    "followup.evidence": FormLimit("RATELIMIT_REPORT", "RATELIMIT_REPORT_POSTS"),
+}
+# Endpoints where every POST spends the limit, counted before the body is read.
 LIMITS_BEFORE_BODY = {
-    "public.report": "RATELIMIT_REPORT",
-    "followup.login": "RATELIMIT_FOLLOWUP",
-    "followup.evidence": "RATELIMIT_REPORT",
     "staff.welcome": "RATELIMIT_STAFF_INVITATION",
     "staff.welcome_password": "RATELIMIT_STAFF_INVITATION",
     "staff.welcome_authenticator": "RATELIMIT_STAFF_INVITATION",
@@ -84,37 +100,87 @@ def shared_storage_answers() -> bool:
         return False
 
 
-def hit(limit: RateLimitItem, *identifiers: str) -> tuple[bool, float]:
-    """Count one use against ``limit``: whether it is allowed, and when the window resets."""
+def _count(limit: RateLimitItem, identifiers: tuple[str, ...], spend: bool) -> tuple[bool, float]:
+    """Spend one use of ``limit`` (or only look whether one is left): allowed, and the reset time."""
     counting = limiter.limiter if shared_storage_answers() else _local_limiter()
     try:
-        allowed = counting.hit(limit, *identifiers)
+        allowed = counting.hit(limit, *identifiers) if spend else counting.test(limit, *identifiers)
         return allowed, float(counting.get_window_stats(limit, *identifiers).reset_time)
     except (RedisError, OSError, ConnectionError):  # went away between the check and the hit
         local = _local_limiter()
-        return local.hit(limit, *identifiers), float(local.get_window_stats(limit, *identifiers).reset_time)
+        allowed = local.hit(limit, *identifiers) if spend else local.test(limit, *identifiers)
+        return allowed, float(local.get_window_stats(limit, *identifiers).reset_time)
 
 
-def _limit_before_body_is_read() -> None:
-    setting = LIMITS_BEFORE_BODY.get(request.endpoint or "")
-    if request.method != "POST" or setting is None or not settings.rate_limits_enabled():
-        return
-    limit = parse_limit(settings.rate_limit(setting))
-    allowed, reset_at = hit(limit, settings.rate_limit_prefix(), str(request.endpoint), anonymous_rate_key())
+def hit(limit: RateLimitItem, *identifiers: str) -> tuple[bool, float]:
+    """Count one use against ``limit``: whether it is allowed, and when the window resets."""
+    return _count(limit, identifiers, spend=True)
+
+
+def _refuse_unless(allowed_until: tuple[bool, float]) -> None:
+    allowed, reset_at = allowed_until
     if not allowed:
         raise TooManyRequests(retry_after=max(1, math.ceil(reset_at - time.time())))
 
 
-def minutes_until_retry(error: HTTPException) -> int | None:
-    """About how many minutes a refused client must wait, when the limit that refused it is known."""
+def _bucket(endpoint: str, bucket: str = "") -> tuple[str, ...]:
+    """The identifiers of one client's bucket at ``endpoint`` (the accepted one has no suffix)."""
+    return settings.rate_limit_prefix(), endpoint + bucket, anonymous_rate_key()
+
+
+def _limit_before_body_is_read() -> None:
+    endpoint = request.endpoint or ""
+    if request.method != "POST" or not settings.rate_limits_enabled():
+        return
+    form_limit = FORM_LIMITS.get(endpoint)
+    if form_limit is not None:
+        _refuse_unless(hit(parse_limit(settings.rate_limit(form_limit.posts)), *_bucket(endpoint, "|posts")))
+        accepted = parse_limit(settings.rate_limit(form_limit.accepted))
+        _refuse_unless(_count(accepted, _bucket(endpoint), spend=False))
+        return
+    setting = LIMITS_BEFORE_BODY.get(endpoint)
+    if setting is not None:
+        _refuse_unless(hit(parse_limit(settings.rate_limit(setting)), *_bucket(endpoint)))
+
+
+def spend_accepted_form() -> int | None:
+    """This request's form is accepted: spend one use of its endpoint's limit. Returns the seconds
+    to wait when none was left (several accepted at once), for a view that spends before the work
+    it guards; None when it was spent or the endpoint has no such limit."""
+    endpoint = request.endpoint or ""
+    form_limit = FORM_LIMITS.get(endpoint)
+    if form_limit is None or not settings.rate_limits_enabled():
+        return None
+    limit = parse_limit(settings.rate_limit(form_limit.accepted))
+    allowed, reset_at = hit(limit, *_bucket(endpoint))
+    return None if allowed else max(1, math.ceil(reset_at - time.time()))
+
+
+def retry_after_seconds(error: HTTPException) -> int | None:
+    """How many seconds a refused client must wait, when the limit that refused it is known."""
     retry_after = getattr(error, "retry_after", None)
     if isinstance(retry_after, int):
-        seconds = float(retry_after)
-    elif limiter.current_limit is not None and limiter.current_limit.breached:
-        seconds = limiter.current_limit.reset_at - time.time()
-    else:
-        return None
-    return max(1, round(seconds / 60))
+        return max(1, retry_after)
+    if limiter.current_limit is not None and limiter.current_limit.breached:
+        return max(1, math.ceil(limiter.current_limit.reset_at - time.time()))
+    return None
+
+
+def minutes_until_retry(error: HTTPException) -> int | None:
+    """About how many minutes a refused client must wait, when the limit that refused it is known."""
+    seconds = retry_after_seconds(error)
+    return None if seconds is None else max(1, round(seconds / 60))
+
+
+def posted_from_our_pages() -> bool:
+    """Whether a POST says it came from one of this site's own pages. Browsers send
+    ``Sec-Fetch-Site`` (and ``Origin``) with every form; a refused form's text is shown back only
+    then, so a page elsewhere cannot make this site display a report it wrote."""
+    fetched_from = request.headers.get("Sec-Fetch-Site")
+    if fetched_from is not None:
+        return fetched_from == "same-origin"
+    origin = request.headers.get("Origin")
+    return origin is None or origin == request.host_url.rstrip("/")
 
 
 class UploadRequest(Request):
@@ -133,7 +199,7 @@ class UploadRequest(Request):
             return io.BytesIO()  # an empty file input: nothing to keep
         uploads: list[EncryptedUpload] = g.setdefault("encrypted_uploads", [])
         if len(uploads) >= settings.max_attachments():
-            raise TooManyFiles
+            return SurplusFile()  # type: ignore[return-value]  # read and dropped; the form says so
         upload = EncryptedUpload(directory=settings.upload_dir(), max_bytes=settings.max_attachment_bytes())
         uploads.append(upload)
         return upload  # type: ignore[return-value]  # a writable stream, not an IO[bytes] subclass

@@ -180,9 +180,19 @@ def max_attachment_bytes(application: Flask | None = None) -> int:
     return int(_config(application)["MAX_ATTACHMENT_BYTES"])
 
 
+def max_request_bytes(application: Flask | None = None) -> int:
+    """The largest request accepted: all files and text of one form together."""
+    return int(_config(application)["MAX_CONTENT_LENGTH"])
+
+
 def max_text_chars(application: Flask | None = None) -> int:
     """The longest description or message accepted."""
     return int(_config(application)["MAX_TEXT_CHARS"])
+
+
+def min_description_chars(application: Flask | None = None) -> int:
+    """The fewest characters a citizen's description may have."""
+    return int(_config(application)["MIN_DESCRIPTION_CHARS"])
 
 
 def reporter_idle(application: Flask | None = None) -> timedelta:

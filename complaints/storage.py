@@ -36,6 +36,36 @@ class FileTooLarge(RequestEntityTooLarge):
     description = "file_too_large"
 
 
+@dataclass
+class SurplusFile:
+    """A file part beyond the number allowed: read and dropped, only its size counted."""
+
+    sent_bytes: int = 0
+
+    def write(self, data: bytes) -> int:
+        self.sent_bytes += len(data)
+        return len(data)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return 0
+
+    def tell(self) -> int:
+        return self.sent_bytes
+
+    def read(self, *_args: Any) -> bytes:
+        return b""
+
+    def flush(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+    @property
+    def closed(self) -> bool:
+        return False
+
+
 def file_context(stored_name: str) -> str:
     """The associated-data prefix of a stored file's chunks."""
     return contexts.stored_file(stored_name)
@@ -55,6 +85,11 @@ class EncryptedUpload:
     finished: bool = False
     # The disk refused a write (ENOSPC, EDQUOT): the rest of the file is dropped, the part deleted.
     failed: bool = False
+    # The file is larger than ``max_bytes``: the part is deleted at once and the rest of the file is
+    # read and dropped, so the text fields sent with it still arrive and the form can come back.
+    too_large: bool = False
+    # Every byte the browser sent for this file, kept or not (to say how big a refused file was).
+    sent_bytes: int = 0
     _rewritten_size: int | None = field(default=None, init=False, repr=False)
     _handle: IO[bytes] = field(init=False, repr=False)
     _encryptor: crypto.FileEncryptor = field(init=False, repr=False)
@@ -80,10 +115,13 @@ class EncryptedUpload:
         return self._encryptor.plaintext_bytes
 
     def write(self, data: bytes) -> int:
-        if self.failed:
+        self.sent_bytes += len(data)
+        if self.failed or self.too_large:
             return len(data)  # keep reading the body, so the text fields after the file arrive
         if self._encryptor.plaintext_bytes + len(data) > self.max_bytes:
-            raise FileTooLarge
+            self.too_large = True
+            self._drop_the_part()
+            return len(data)
         try:
             return self._encryptor.write(bytes(data))
         except OSError as error:
@@ -94,7 +132,11 @@ class EncryptedUpload:
 
     def _give_up(self) -> None:
         """The disk is full: close and delete the part now, so nothing half-written stays."""
-        self.failed = self.finished = True
+        self.failed = True
+        self._drop_the_part()
+
+    def _drop_the_part(self) -> None:
+        self.finished = True
         with contextlib.suppress(OSError):
             self._handle.close()
         self.partial_path.unlink(missing_ok=True)

@@ -87,7 +87,7 @@ def test_a_tampered_unit_key_loses_no_report(app: Flask, client: FlaskClient) ->
         unit.public_key = attacker_public  # the one unit key row, rewritten in place
         unit.key_id = crypto.key_id(attacker_public)
         db.commit()
-    response = submit_report(client, description="รายงานที่ต้องไม่หาย")
+    response = submit_report(client, description="รายงานที่ต้องไม่หายแม้กุญแจถูกสลับ")
     assert response.status_code == 200
     receipt = receipt_from(response.text).replace(" ", "")
     with app.app_context(), new_session(app) as db:
@@ -98,7 +98,7 @@ def test_a_tampered_unit_key_loses_no_report(app: Flask, client: FlaskClient) ->
         found, reporter_keys = cases.unlock_by_receipt(
             db, receipt, app.config["RECEIPT_LOOKUP_SECRET"].encode()
         )
-        assert cases.read_report(found, reporter_keys.content).description == "รายงานที่ต้องไม่หาย"
+        assert cases.read_report(found, reporter_keys.content).description == "รายงานที่ต้องไม่หายแม้กุญแจถูกสลับ"
     assert any(detail.startswith("kind=unit") for detail in _alerts(app))
 
 

@@ -128,6 +128,16 @@ def test_without_redis_reports_are_still_accepted_and_limits_still_count(redis_g
     assert client.get("/healthz").status_code == 200  # liveness: the app itself answers
 
 
+def test_without_redis_mistakes_still_do_not_spend_the_limit(redis_gone: Flask) -> None:
+    """The in-process fallback keeps both buckets: corrected mistakes cost nothing there either."""
+    client = redis_gone.test_client()
+    mistakes = [submit_report(client, description="สั้น").status_code for _ in range(4)]
+    answers = [submit_report(client, description=TYPED).status_code for _ in range(3)]
+    assert mistakes == [422] * 4
+    assert answers == [200, 200, 429]
+    assert _cases(redis_gone) == 2
+
+
 def test_follow_up_files_that_cannot_be_stored_add_nothing_and_keep_the_note(
     app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -43,6 +43,7 @@ NOTHING_STORED = {
 }
 CSRF_PAGE = "แบบฟอร์มหมดอายุ"
 TOO_MANY_PAGE = "มีการลองมากเกินไป"
+TOO_MANY_REPORTS = "มีการส่งเรื่องจากการเชื่อมต่อนี้มากเกินไปในเวลาอันสั้น"
 
 
 def post_report(client: FlaskClient, data: dict[str, Any], **kwargs: Any) -> TestResponse:
@@ -99,32 +100,34 @@ def test_a_slow_report_within_the_token_lifetime_is_accepted(
     receipt_from(response.text)
 
 
-def test_oversized_file_is_a_clear_page_and_leaves_no_file(app: Flask, client: FlaskClient) -> None:
+def test_oversized_file_is_named_and_leaves_no_file(app: Flask, client: FlaskClient) -> None:
     app.config["MAX_ATTACHMENT_BYTES"] = 1024 * 1024
     files = [("attachments", "ok.txt", b"small"), ("attachments", "big.bin", b"x" * (1536 * 1024))]
     response = post_big_report(client, fresh_form(client), files)
     assert response.status_code == 413
-    assert "มีไฟล์ที่มีขนาดเกินกำหนด (ไม่เกิน 1 MB ต่อไฟล์)" in response.text
+    assert "ไฟล์ “big.bin” มีขนาด 1.5 MB แต่แต่ละไฟล์ต้องไม่เกิน 1 MB" in response.text
+    assert report_fields()["description"] in response.text  # the form came back, not a dead end
     assert stored_counts(app) == NOTHING_STORED
 
 
-def test_too_many_files_is_a_clear_page(app: Flask, client: FlaskClient) -> None:
+def test_too_many_files_say_how_many_and_leave_no_file(app: Flask, client: FlaskClient) -> None:
     app.config["MAX_ATTACHMENTS"] = 2
     data = fresh_form(client)
     data["attachments"] = [(io.BytesIO(b"x"), f"{n}.txt", "text/plain") for n in range(3)]
     response = post_report(client, data)
     assert response.status_code == 413
-    assert "คุณแนบไฟล์เกินจำนวนที่กำหนด (ไม่เกิน 2 ไฟล์)" in response.text
+    assert "คุณเลือกไว้ 3 ไฟล์ แต่ส่งได้ครั้งละไม่เกิน 2 ไฟล์" in response.text
     assert stored_counts(app) == NOTHING_STORED
 
 
-def test_request_larger_than_allowed_is_a_clear_page(app: Flask, client: FlaskClient) -> None:
-    app.config["MAX_CONTENT_LENGTH"] = 100 * 1024
-    data = fresh_form(client)
-    data["attachments"] = [(io.BytesIO(b"y" * (150 * 1024)), "big.bin", "application/octet-stream")]
-    response = post_report(client, data)
+def test_request_larger_than_allowed_says_the_total_and_stores_nothing(
+    app: Flask, client: FlaskClient
+) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    files = [("attachments", "big.bin", b"y" * (1536 * 1024))]
+    response = post_big_report(client, fresh_form(client), files)
     assert response.status_code == 413
-    assert "ข้อมูลที่ส่งมีขนาดรวมเกินกำหนด" in response.text
+    assert re.search(r"สิ่งที่ส่งมีขนาดรวม 1\.\d MB แต่ส่งได้ครั้งละไม่เกิน 1 MB", response.text)
     assert stored_counts(app) == NOTHING_STORED
 
 
@@ -224,8 +227,9 @@ def test_a_flood_of_wrong_receipts_is_stopped_with_a_thai_page(app: Flask, clien
 def test_the_limit_is_counted_before_the_body_is_read(
     app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Requests without a CSRF token count too, and an over-limit upload is refused unread."""
-    app.config["RATELIMIT_REPORT"] = "2 per hour"
+    """Requests without a CSRF token count in the bucket of all POSTs, and an over-limit upload
+    is refused unread."""
+    app.config["RATELIMIT_REPORT_POSTS"] = "2 per hour"
     for _ in range(2):
         assert client.post("/report", data={"description": "no token"}).status_code == 400
     started_uploads: list[object] = []
@@ -238,7 +242,7 @@ def test_the_limit_is_counted_before_the_body_is_read(
     monkeypatch.setattr(storage.EncryptedUpload, "__post_init__", spy)
     response = submit_report(client, files=(("a.txt", b"evidence"),))
     assert response.status_code == 429
-    assert TOO_MANY_PAGE in response.text
+    assert TOO_MANY_REPORTS in response.text
     assert started_uploads == []
 
 
@@ -249,16 +253,18 @@ def test_submissions_are_limited_and_the_refused_one_stores_nothing(app: Flask, 
     before = stored_counts(app)
     response = submit_report(client, files=(("a.txt", b"evidence"),))
     assert response.status_code == 429
-    assert TOO_MANY_PAGE in response.text
+    assert TOO_MANY_REPORTS in response.text
     assert stored_counts(app) == before
 
 
 def test_the_too_many_page_says_how_long_to_wait(app: Flask, client: FlaskClient) -> None:
-    """Counted before the body is read: the wait comes from the limit's window, in minutes."""
+    """Counted before the body is read: the wait comes from the limit's window, in minutes. A code
+    of the wrong length is a mistake and costs nothing; a look-up of a 20-digit code counts."""
     app.config["RATELIMIT_FOLLOWUP"] = "1 per hour"
     token = csrf_token_from(client.get("/follow-up").text)
     assert client.post("/follow-up", data={"csrf_token": token, "receipt": "1"}).status_code == 422
-    refused = client.post("/follow-up", data={"csrf_token": token, "receipt": "1"})
+    assert client.post("/follow-up", data={"csrf_token": token, "receipt": "1" * 20}).status_code == 422
+    refused = client.post("/follow-up", data={"csrf_token": token, "receipt": "2" * 20})
     assert refused.status_code == 429
     assert "รอสักครู่" not in refused.text
     wait = re.search(r"กรุณาลองใหม่อีกครั้งในอีกประมาณ (\d+) นาที", refused.text)
@@ -272,9 +278,11 @@ def test_a_reporter_over_the_limit_is_told_the_wait_in_minutes(app: Flask, clien
     log_in_reporter(client, receipt_from(submit_report(client).text))
     token = csrf_token_from(client.get("/follow-up/case").text)
     assert client.post("/follow-up/reply", data={"csrf_token": token, "body": "หนึ่ง"}).status_code == 303
-    refused = client.post("/follow-up/reply", data={"csrf_token": token, "body": "สอง"})
+    refused = client.post("/follow-up/reply", data={"csrf_token": token, "body": "ข้อความที่สองต้องไม่หาย"})
     assert refused.status_code == 429
-    assert "กรุณาลองใหม่อีกครั้งในอีกประมาณ 10 นาที" in refused.text
+    assert "โปรดส่งอีกครั้งในอีกประมาณ 10 นาที" in refused.text
+    assert re.search(r'<textarea[^>]*name="body"[^>]*>\s*ข้อความที่สองต้องไม่หาย</textarea>', refused.text)
+    assert 590 <= int(refused.headers["Retry-After"]) <= 601
 
 
 # --- (d) headers and cookies on every public route ---------------------------------------------

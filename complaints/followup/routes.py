@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+from typing import cast
 
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 from werkzeug.wrappers import Response
 
-from complaints import cases, dates, db, notifications, settings
+from complaints import cases, dates, db, errors, notifications, security, settings
 from complaints import labels as shared_labels
 from complaints.followup import blueprint, service, sessions
 from complaints.followup.forms import (
@@ -21,7 +23,7 @@ from complaints.followup.forms import (
 )
 from complaints.public import labels
 from complaints.reporting import evidence as reporting_evidence
-from complaints.reporting import filing
+from complaints.reporting import filing, salvage
 from complaints.security import csrf_exempt, limit_value, limiter, reporter_session_key
 
 COOKIE = "reporter"
@@ -29,6 +31,33 @@ COOKIE = "reporter"
 NOTICE = "notice"
 INVALID = 422
 SEE_OTHER = 303
+TOO_LARGE = 413
+# The reporter's forms that carry text to give back when a limit refuses them.
+TEXT_FORMS = {
+    "followup.reply": "reply_form",
+    "followup.evidence": "evidence_form",
+    "followup.report_retaliation": "retaliation_form",
+}
+
+
+def _done(response: Response) -> bool:
+    """An action done redirects to the case page; only then does it spend the hourly limit."""
+    return response.status_code == SEE_OTHER
+
+
+def reporter_limits(view: security.ViewFunction) -> security.ViewFunction:
+    """The reporter's actions: done ones spend ``RATELIMIT_REPORTER_ACTIONS``; every POST counts
+    in the larger ``RATELIMIT_REPORTER_POSTS`` (mistakes corrected cost little, floods stay bounded)."""
+    done = limiter.limit(
+        limit_value("RATELIMIT_REPORTER_ACTIONS"),
+        key_func=reporter_session_key,
+        deduct_when=_done,
+        scope="done",
+    )
+    posts = limiter.limit(
+        limit_value("RATELIMIT_REPORTER_POSTS"), key_func=reporter_session_key, scope="posts"
+    )
+    return cast(security.ViewFunction, posts(done(view)))
 
 
 def _open_case() -> sessions.OpenCase:
@@ -65,6 +94,9 @@ def login() -> Response | tuple[str, int]:
     form = ReceiptForm()
     if not form.validate_on_submit():
         return render_template("followup/login.html", form=form), INVALID if request.method == "POST" else 200
+    wait = security.spend_accepted_form()  # every look-up counts, found or not; an empty form does not
+    if wait is not None:
+        raise TooManyRequests(retry_after=wait)
     store = db.session()
     try:
         cookie = sessions.log_in(store, form.receipt.data, settings.lookup_secret(), dates.utcnow())
@@ -103,6 +135,7 @@ def _render_case(
     share_form: ShareIdentityForm | None = None,
     notice: str = "",
     retaliation_form: RetaliationForm | None = None,
+    wait_minutes: int | None = None,
 ) -> str:
     view = service.reporter_view(db.session(), opened, settings.deadline_days())
     return render_template(
@@ -116,8 +149,42 @@ def _render_case(
         retaliation_form=retaliation_form or RetaliationForm(formdata=None),
         logout_form=LogoutForm(formdata=None),
         notice=notice,
+        wait_minutes=wait_minutes,
         idle_minutes=current_app.config["REPORTER_IDLE_MINUTES"],
     )
+
+
+@blueprint.errorhandler(TooManyRequests)
+def too_many_attempts(error: TooManyRequests) -> tuple[str, int, dict[str, str]]:
+    """Over a limit: a reporter's message, account or note comes back on the case page, with the wait."""
+    form_name = TEXT_FORMS.get(request.endpoint or "")
+    opened = _case_if_open() if form_name and request.method == "POST" else None
+    if form_name is None or opened is None:
+        return errors.render_http_error(error)
+    forms = {"reply_form": ReplyForm, "evidence_form": EvidenceForm, "retaliation_form": RetaliationForm}
+    form = forms[form_name](formdata=salvage.typed_fields(request))
+    minutes = security.minutes_until_retry(error)
+    page = _render_case(opened, notice="too_many", wait_minutes=minutes, **{form_name: form})
+    return page, error.code or 429, errors.error_headers(error)
+
+
+@blueprint.errorhandler(RequestEntityTooLarge)
+def too_much_sent(error: RequestEntityTooLarge) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
+    """More evidence than one request may carry: the note comes back, the files are named."""
+    opened = _case_if_open() if request.endpoint == "followup.evidence" else None
+    if opened is None or not salvage.declared_too_large(request.environ, request.max_content_length):
+        return errors.render_http_error(error)
+    fields, refused = reporting_evidence.read_back_too_large(request.environ, request.content_length or 0)
+    form = EvidenceForm(formdata=fields)
+    form.attachments.errors = reporting_evidence.refusal_messages(refused)
+    return _render_case(opened, evidence_form=form, notice="files_dropped"), TOO_LARGE
+
+
+def _case_if_open() -> sessions.OpenCase | None:
+    try:
+        return _open_case()
+    except sessions.SessionEnded:
+        return None
 
 
 def _tell_the_officer(opened: sessions.OpenCase) -> None:
@@ -126,7 +193,7 @@ def _tell_the_officer(opened: sessions.OpenCase) -> None:
 
 
 @blueprint.post("/reply")
-@limiter.limit(limit_value("RATELIMIT_REPORTER_ACTIONS"), key_func=reporter_session_key)
+@reporter_limits
 def reply() -> Response | tuple[str, int]:
     """Send a message to the officer."""
     opened = _open_case()
@@ -147,6 +214,11 @@ def evidence() -> Response | tuple[str, int]:
     """Add evidence files (encrypted while they stream in)."""
     opened = _open_case()
     form = EvidenceForm()
+    refused = reporting_evidence.refused_files(form.attachments.data or [])
+    if refused is not None:  # too big or too many: the note comes back, the files are named
+        form.validate()
+        form.attachments.errors = reporting_evidence.refusal_messages(refused)
+        return _render_case(opened, evidence_form=form, notice="files_dropped"), TOO_LARGE
     sent = reporting_evidence.any_file_sent(form.attachments.data or [])
     valid = form.validate_on_submit()
     if valid and not sent:
@@ -163,12 +235,13 @@ def evidence() -> Response | tuple[str, int]:
         )
     except OSError:  # nothing was kept: not the files, not the note, not the audit entry
         return _render_case(opened, evidence_form=form, notice="files_not_stored"), FILES_NOT_STORED
+    security.spend_accepted_form()  # only evidence really added spends the hourly limit
     _tell_the_officer(opened)
     return _back_to_case("evidence_added")
 
 
 @blueprint.post("/share-identity")
-@limiter.limit(limit_value("RATELIMIT_REPORTER_ACTIONS"), key_func=reporter_session_key)
+@reporter_limits
 def share_identity() -> Response | tuple[str, int]:
     """The reporter agrees to let the officer handling the report see their identity."""
     opened = _open_case()
@@ -184,7 +257,7 @@ def share_identity() -> Response | tuple[str, int]:
 
 
 @blueprint.post("/retaliation")
-@limiter.limit(limit_value("RATELIMIT_REPORTER_ACTIONS"), key_func=reporter_session_key)
+@reporter_limits
 def report_retaliation() -> Response | tuple[str, int]:
     """The reporter suffers retaliation: the legal unit must refer it to the NACC within 15 days."""
     opened = _open_case()

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, Field, StringField
 from wtforms.validators import DataRequired, ValidationError
 
-from complaints.reporting.fields import Form, IdentityFields, ReportFields
+from complaints.reporting.fields import Form, IdentityFields, MinChars, ReportFields
 
 
 class ReportForm(ReportFields, IdentityFields, Form):
@@ -31,6 +31,10 @@ class ReportForm(ReportFields, IdentityFields, Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.offer_choices()
+
+    def validate_description(self, field: Field) -> None:
+        """Enough to act on; the officer's offline intake may refer to a scanned letter instead."""
+        MinChars()(self, field)
 
     def validate_website(self, field: Field) -> None:
         """The honeypot: people never see it; form-filling robots do."""

@@ -8,13 +8,14 @@ from flask import current_app, redirect, render_template, request, session, url_
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 from werkzeug.wrappers import Response
 
-from complaints import dates, db, errors, notifications, outages, settings
+from complaints import dates, db, errors, notifications, outages, security, settings
 from complaints.i18n import LANGUAGE_COOKIE
-from complaints.public import blueprint, labels
+from complaints.public import blueprint, labels, refused
 from complaints.public.forms import ReportForm
-from complaints.reporting import evidence, filing
+from complaints.reporting import evidence, filing, salvage
 
 INVALID = 422
 ALREADY_SENT = 409
@@ -62,6 +63,9 @@ def report() -> tuple[str, int]:
     form = ReportForm()
     if request.method == "POST" and evidence.disk_refused(form.attachments.data or []):
         return render_template("public/report.html", form=form, outage="disk"), INSUFFICIENT_STORAGE
+    too_much = evidence.refused_files(form.attachments.data or []) if request.method == "POST" else None
+    if too_much is not None:
+        return refused.files_refused(form, too_much)
     if not form.validate_on_submit():
         status = INVALID if request.method == "POST" else 200
         files_dropped = evidence.any_file_sent(form.attachments.data or [])
@@ -79,6 +83,7 @@ def report() -> tuple[str, int]:
     except OSError:  # a file could not be put in place: nothing was kept (commit_with_files)
         current_app.logger.warning("report withdrawn: an evidence file could not be stored")
         return render_template("public/report.html", form=form, outage="storage"), 503
+    security.spend_accepted_form()  # only an accepted report spends the hourly limit
     notifications.notify_new_report(settings.app())
     _spend_the_form()
     return render_template("public/receipt.html", filed=filed), 200
@@ -103,15 +108,40 @@ def database_unavailable(_error: Exception) -> tuple[str, int, dict[str, str]]:
     return outages.unavailable_page(), 503, headers
 
 
+def _report_posted_here() -> bool:
+    """A POST of the report form from this site's own form page: its text may be shown back."""
+    posted = request.endpoint == "public.report" and request.method == "POST"
+    return posted and security.posted_from_our_pages()
+
+
 @blueprint.errorhandler(CSRFError)
 def form_refused(error: CSRFError) -> tuple[str, int]:
-    """A reload of the receipt page re-posts the spent form: say it was sent, not that it expired."""
+    """A reload of the receipt page re-posts the spent form: say it was sent, not that it expired.
+    Any other refused report form comes back with its text and a fresh token."""
     remembered = session.get(SPENT_FORM)
-    if not filing.is_resubmission(request.form.get("csrf_token", ""), remembered):
-        return errors.render_csrf_error(error)
-    session.clear()
-    session[SPENT_FORM] = remembered  # a second reload gets the same answer
-    return render_template("public/already_sent.html"), ALREADY_SENT
+    if filing.is_resubmission(request.form.get("csrf_token", ""), remembered):
+        session.clear()
+        session[SPENT_FORM] = remembered  # a second reload gets the same answer
+        return render_template("public/already_sent.html"), ALREADY_SENT
+    if _report_posted_here():
+        return refused.expired()
+    return errors.render_csrf_error(error)
+
+
+@blueprint.errorhandler(TooManyRequests)
+def too_many_attempts(error: TooManyRequests) -> tuple[str, int, dict[str, str]]:
+    """Over the hourly limit: the report form comes back with its text and the wait."""
+    if _report_posted_here():
+        return refused.too_many_attempts(error)
+    return errors.render_http_error(error)
+
+
+@blueprint.errorhandler(RequestEntityTooLarge)
+def too_much_sent(error: RequestEntityTooLarge) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
+    """More than the request limit in all: the report form comes back with its text."""
+    if _report_posted_here() and salvage.declared_too_large(request.environ, request.max_content_length):
+        return refused.too_much_sent()
+    return errors.render_http_error(error)
 
 
 @blueprint.get("/healthz")

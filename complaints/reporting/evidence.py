@@ -7,14 +7,19 @@ metadata (:mod:`.metadata`) and the rest are named.
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
-from werkzeug.datastructures import FileStorage
+from flask_babel import gettext as _
+from werkzeug.datastructures import FileStorage, MultiDict
 
+from complaints import settings
 from complaints.cases import EvidenceFile
-from complaints.reporting import metadata
-from complaints.storage import EncryptedUpload
+from complaints.reporting import metadata, salvage
+from complaints.storage import EncryptedUpload, FileTooLarge, SurplusFile, TooManyFiles
 
 FILENAME_MAX = 150
 CONTENT_TYPE_MAX = 100
@@ -45,6 +50,90 @@ def _carrying_a_file(files: Iterable[FileStorage]) -> list[tuple[FileStorage, En
     return carrying
 
 
+@dataclass(frozen=True)
+class RefusedFiles:
+    """Files the limits refused while they streamed in. None of the form's files are kept then;
+    the form comes back with its text, naming what was too big or saying how many were chosen."""
+
+    chosen: int
+    # (safe name, bytes sent) of each file over the size limit, in the order they were chosen.
+    too_large: tuple[tuple[str, int], ...] = ()
+    too_many: bool = False
+    # The whole request was over ``MAX_CONTENT_LENGTH`` (its size): refused before it was read.
+    too_much_in_all: int = 0
+
+
+def refused_files(files: Iterable[FileStorage]) -> RefusedFiles | None:
+    """What the limits refused among the uploaded files, or None when they all fit."""
+    chosen = [item for item in files if item.filename]
+    too_large = tuple(
+        (safe_filename(item.filename or ""), item.stream.sent_bytes)
+        for item in chosen
+        if isinstance(item.stream, EncryptedUpload) and item.stream.too_large
+    )
+    too_many = any(isinstance(item.stream, SurplusFile) for item in chosen)
+    if not too_large and not too_many:
+        return None
+    return RefusedFiles(chosen=len(chosen), too_large=too_large, too_many=too_many)
+
+
+def read_back_too_large(environ: dict[str, Any], declared: int) -> tuple[MultiDict[str, str], RefusedFiles]:
+    """A request over ``MAX_CONTENT_LENGTH``, refused unread: its text read back, and at most one
+    file's worth more, to name a file that is over the limit on its own."""
+    limit = settings.max_attachment_bytes()
+    salvaged = salvage.salvage_form(environ, read_cap=salvage.TEXT_BYTES_CAP + limit + 1)
+    refused = RefusedFiles(
+        chosen=len(salvaged.files),
+        too_large=tuple((safe_filename(name), 0) for name, size in salvaged.files if size > limit),
+        too_much_in_all=declared,
+    )
+    return salvaged.fields, refused
+
+
+def megabytes(size: int) -> str:
+    """A size in MB with one decimal, rounded up (so a file just over 20 MB never shows "20.0")."""
+    return f"{math.ceil(size * 10 / 1048576) / 10:.1f}"
+
+
+def limit_megabytes(size: int) -> str:
+    """A configured limit in MB: whole when it is (20), else with one decimal (0.5)."""
+    return str(size // 1048576) if size % 1048576 == 0 else f"{size / 1048576:.1f}"
+
+
+def refusal_messages(refused: RefusedFiles) -> list[str]:
+    """What to change, said at the file input: which file was too big, or how many were chosen."""
+    limit = limit_megabytes(settings.max_attachment_bytes())
+    messages = [
+        _(
+            "“%(name)s” is %(size)s MB: each file may be at most %(max)s MB.",
+            name=name,
+            size=megabytes(size),
+            max=limit,
+        )
+        if size
+        else _("“%(name)s” is larger than %(max)s MB, the most one file may be.", name=name, max=limit)
+        for name, size in refused.too_large
+    ]
+    if refused.too_many:
+        messages.append(
+            _(
+                "You chose %(count)s files: at most %(max)s can be sent at once.",
+                count=refused.chosen,
+                max=settings.max_attachments(),
+            )
+        )
+    if refused.too_much_in_all:
+        messages.append(
+            _(
+                "Altogether %(size)s MB was sent: at most %(max)s MB can be sent at once.",
+                size=megabytes(refused.too_much_in_all),
+                max=limit_megabytes(settings.max_request_bytes()),
+            )
+        )
+    messages.append(_("Please choose the files again: a form that comes back keeps no files."))
+    return messages
+
+
 def disk_refused(files: Iterable[FileStorage]) -> bool:
     """Whether the server's disk had no room for one of the files (the text is kept, the page says so)."""
     return any(isinstance(item.stream, EncryptedUpload) and item.stream.failed for item in files)
@@ -56,7 +145,12 @@ def any_file_sent(files: Iterable[FileStorage]) -> bool:
 
 
 def evidence_from(files: Iterable[FileStorage]) -> list[EvidenceFile]:
-    """The files to file as evidence: cleaned of their maker's metadata, safely named."""
+    """The files to file as evidence: cleaned of their maker's metadata, safely named. A form that
+    did not look at :func:`refused_files` gets the plain 413 page rather than a file dropped."""
+    files = list(files)
+    refused = refused_files(files)
+    if refused is not None:
+        raise TooManyFiles if refused.too_many else FileTooLarge
     evidence = []
     for item, upload in _carrying_a_file(files):
         cleaned = upload.rewrite(metadata.is_cleanable, metadata.strip)

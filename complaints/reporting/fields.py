@@ -20,7 +20,8 @@ from wtforms import Field, RadioField, SelectChoice, SelectField, StringField, T
 from wtforms.fields import EmailField, TelField
 from wtforms.validators import DataRequired, ValidationError
 
-from complaints import labels, settings
+from complaints import dates, labels, settings, typed_dates
+from complaints.i18n import localised_day
 from complaints.models import EMAIL_PATTERN
 
 SHORT_TEXT_MAX = 300
@@ -61,6 +62,53 @@ class MaxChars:
                     "Please shorten this to at most %(max)s characters (now %(length)s).",
                     max=f"{limit:,}",
                     length=f"{length:,}",
+                )
+            )
+
+
+class MinChars:
+    """At least ``MIN_DESCRIPTION_CHARS`` characters (spaces around the text not counted)."""
+
+    def __call__(self, _form: Form, field: Field) -> None:
+        minimum = settings.min_description_chars()
+        length = len((field.data or "").strip())
+        if length < minimum:
+            raise ValidationError(
+                _l(
+                    "Please tell a little more, at least %(min)s characters (now %(length)s): who did "
+                    "what, when and where, and how you know.",
+                    min=f"{minimum:,}",
+                    length=f"{length:,}",
+                )
+            )
+
+
+class PastDates:
+    """Every date the text mentions must exist and not lie ahead; free text without one is fine."""
+
+    def __call__(self, _form: Form, field: Field) -> None:
+        today = dates.today()
+        try:
+            ahead = typed_dates.first_in_the_future(field.data or "", today)
+        except typed_dates.NotADate as mistake:
+            raise ValidationError(
+                _l(
+                    "“%(typed)s” is not a day in the calendar. Write the day first, then the month "
+                    "and the year, for example 5/3/%(year_be)s (B.E.) or 5 March %(year_ce)s (C.E.).",
+                    typed=mistake.typed,
+                    year_be=today.year + dates.BUDDHIST_ERA_OFFSET,
+                    year_ce=today.year,
+                )
+            ) from mistake
+        if ahead is not None:
+            raise ValidationError(
+                _l(
+                    "“%(typed)s” is after today (%(today)s). Please check the date: the day comes "
+                    "first, and the year may be B.E. (%(year_be)s) or C.E. (%(year_ce)s).",
+                    typed=ahead.typed,
+                    today=localised_day(today),
+                    year_be=today.year + dates.BUDDHIST_ERA_OFFSET,
+                    year_ce=today.year,
                 )
             )
 
@@ -130,7 +178,9 @@ class ReportFields:
     )
     accused_name = text_field(_l("Name of the official or officials involved"))
     accused_position = text_field(_l("Their position or unit"))
-    incident_date = text_field(_l("When did it happen?"), 200)
+    incident_date = StringField(
+        _l("When did it happen?"), validators=[ReadableText(), MaxChars(200), PastDates()]
+    )
     location = text_field(_l("Where did it happen?"), 500)
     description = long_text(_l("What happened?"), None, required=_l("Please describe what happened."))
     amount = text_field(_l("Amount of money involved, if any"), 200)
