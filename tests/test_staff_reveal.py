@@ -490,6 +490,23 @@ def test_the_custodian_sees_past_decisions_with_who_and_why(
         assert hidden not in listing
     (entry,) = [e for e in _audit(app) if e.action == "identity_reveal_approved"]
     assert entry.detail.endswith(f"request={asked.id} because=basis_checked")
+    assert _requests(app)[0].decision_reason == "basis_checked"
+
+
+def test_migration_0013_copies_the_reasons_recorded_before_the_column(
+    app: Flask, lead_client: FlaskClient, keeper: FlaskClient, case_id: int
+) -> None:
+    from alembic import command
+
+    from complaints import migrations
+
+    assert _ask(lead_client, _page(app, case_id)) == 302
+    (asked,) = _requests(app)
+    assert _decide(keeper, asked.id, "decline", "not_needed")[0] == 302
+    command.downgrade(migrations.alembic_config(app), "0012")  # as a database from before 0013
+    migrations.upgrade(app)
+    assert _requests(app)[0].decision_reason == "not_needed"
+    assert "ดำเนินเรื่องต่อได้โดยไม่ต้องทราบตัวตน" in keeper.get("/staff/reveals").text.split('id="decided"')[1]
 
 
 def test_the_custodian_lands_on_the_reveal_requests_without_the_queue_in_the_menu(app: Flask) -> None:

@@ -162,6 +162,8 @@ class RevealRequest(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     decision: Mapped[str | None] = mapped_column(String(CODE_MAX))
     decided_on: Mapped[date | None] = mapped_column(Date)
+    # Why the custodian decided so: a code from staff.reveal_history's short list, never free text.
+    decision_reason: Mapped[str | None] = mapped_column(String(CODE_MAX))
 
 
 class Message(Base):

@@ -1,9 +1,9 @@
 """The identity custodian's reasons for reveal decisions, and the decisions already taken.
 
 A decision's reason is a code from a short list (like the request's legal reason: no free text,
-so nothing identifying is written in the clear). The reveal request has no column for it and the
-schema is not changed now, so the code is kept in the decision's own audit entry
-(``request=<id> because=<code>``) and read back from there; decisions taken before reasons were
+so nothing identifying is written in the clear), kept on the request (``decision_reason``) and in
+the decision's audit entry (``request=<id> because=<code>``); migration 0013 copied the reasons
+recorded before the column existed from those entries. Decisions taken before reasons were
 recorded show none.
 """
 
@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from complaints.models import AuditEvent, Case, CaseExclusion, RevealRequest, StaffUser
+from complaints.models import Case, CaseExclusion, RevealRequest, StaffUser
 
 APPROVED = "approved"
 DECLINED = "declined"
@@ -42,28 +42,13 @@ def decision_detail(request: RevealRequest, because: str) -> str:
     return f"reason={request.reason} requester={request.requester_id} request={request.id} because={because}"
 
 
-def _fields(detail: str) -> dict[str, str]:
-    return dict(part.split("=", 1) for part in detail.split() if "=" in part)
-
-
-def decision_reasons(db: Session, requests: list[RevealRequest]) -> dict[int, str]:
+def decision_reasons(requests: list[RevealRequest]) -> dict[int, str]:
     """The recorded reason code of each decided request, by request id."""
-    decided = {request.id for request in requests if request.decision is not None}
-    if not decided:
-        return {}
-    case_ids = {request.case_id for request in requests if request.id in decided}
-    entries = db.scalars(
-        select(AuditEvent.detail).where(
-            AuditEvent.action.in_(DECISION_ACTIONS), AuditEvent.case_id.in_(list(case_ids))
-        )
-    )
-    reasons: dict[int, str] = {}
-    for detail in entries:
-        fields = _fields(detail)
-        request_id = fields.get("request", "")
-        if request_id.isdigit() and int(request_id) in decided and "because" in fields:
-            reasons[int(request_id)] = fields["because"]
-    return reasons
+    return {
+        request.id: request.decision_reason
+        for request in requests
+        if request.decision is not None and request.decision_reason
+    }
 
 
 def decided_requests(db: Session, custodian: StaffUser, limit: int = 50) -> list[tuple[RevealRequest, Case]]:

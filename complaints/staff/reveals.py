@@ -229,7 +229,7 @@ def _views(
 ) -> list[RevealRequestView]:
     people: set[int | None] = {request.requester_id for request, _case in rows}
     names = staff_names(db, people | {request.decided_by_id for request, _case in rows})
-    reasons = reveal_history.decision_reasons(db, [request for request, _case in rows])
+    reasons = reveal_history.decision_reasons([request for request, _case in rows])
     return [
         RevealRequestView(
             id=request.id,
@@ -345,5 +345,6 @@ def _decide(
     request.decision = decision
     request.decided_by_id = context.user.id
     request.decided_on = on
+    request.decision_reason = because
     detail = reveal_history.decision_detail(request, because)
     audit.record(db, f"identity_reveal_{decision}", audit.STAFF, context.user.id, request.case_id, detail)
