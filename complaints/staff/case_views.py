@@ -36,6 +36,9 @@ from complaints.workspace.access import staff
 from complaints.workspace.forms import choices
 from complaints.workspace.sessions import StaffContext
 
+# A flashed message's category "ok@notes" puts it in the case page's section "notes".
+SECTION_MARK = "@"
+
 
 def case_or_404(number: str) -> Case:
     try:
@@ -181,6 +184,8 @@ def refused(
 
 
 def done(case: Case, message: str, anchor: str) -> ResponseReturnValue:
+    """Commit, and go back to the section acted in; the confirmation is shown there (the page
+    opens scrolled to it, so a notice at the top would go unseen)."""
     db.session().commit()
-    flash(message, "ok")
+    flash(message, f"ok{SECTION_MARK}{anchor}")
     return redirect(url_for("staff.case", number=case.number, _anchor=anchor))

@@ -53,6 +53,24 @@ FIELD_LABELS: dict[Field, Any] = {
     Field.NOTIFIED_ON: _l("Date the official was notified of the order (the appeal window starts)"),
 }
 QUESTION_LABELS = labels.CHECKLIST_QUESTION_LABELS
+# The field a refusal is about, so its message is shown at that field too.
+REFUSAL_FIELDS: dict[str, str] = {
+    "step_date": "event_on",
+    "step_message": "message",
+    "notified_on": Field.NOTIFIED_ON.value,
+    "first_meeting": Field.FIRST_MEETING_ON.value,
+    "extension_date": Field.NEW_DUE_ON.value,
+    "penalty_severity": Field.PENALTY.value,
+    "appeal_no_penalty": Field.PENALTY.value,
+    "appeal_lighter": Field.PENALTY.value,
+    "outside_authority": Field.REFERRED_TO.value,
+}
+# Refusals about "a field of this kind left empty": the first such field shown is marked.
+EMPTY_FIELD_REFUSALS: dict[str, frozenset[str]] = {
+    "step_text": frozenset(name.value for name in procedure.TEXT_FIELDS),
+    "step_extra_date": frozenset(name.value for name in procedure.DATE_FIELDS),
+    "step_detail": frozenset(name.value for name in CODE_CHOICES) | frozenset(QUESTION_LABELS),
+}
 YES_NO = [SelectChoice(code, text) for code, text in labels.CHECKLIST_ANSWER_LABELS.items()]
 
 
@@ -110,6 +128,21 @@ class ProcedureForm(StaffForm):
         for name in procedure.step_of(action).fields:
             names += list(QUESTION_LABELS) if name is Field.CHECKLIST else [name.value]
         return names
+
+    def refused_field(self, reason: str) -> str | None:
+        """The name of the field on this form that a refusal is about, if it shows one."""
+        if reason in REFUSAL_FIELDS:
+            name = REFUSAL_FIELDS[reason]
+            return name if name in self else None
+        kind = EMPTY_FIELD_REFUSALS.get(reason, frozenset())
+        return next((name for name in self.fields_shown if name in kind and not self[name].data), None)
+
+    def place_refusal(self, reason: str, message: str) -> None:
+        """Show why the step was refused at the top of its form and at the field concerned."""
+        self.refusal = message
+        name = self.refused_field(reason)
+        if name is not None:
+            self[name].errors = [*self[name].errors, message]
 
     def step_input(self) -> StepInput:
         """What the officer entered, for :func:`complaints.staff.steps.record_step`."""
