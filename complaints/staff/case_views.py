@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from complaints import cases, clocks, db, keys, procedure, settings
-from complaints.dates import today, utcnow
+from complaints.dates import today, typed_day, utcnow
 from complaints.models import Case
 from complaints.staff import assignment, case_access, case_page, protection, reveal_history, reveals
 from complaints.staff.forms import (
@@ -159,6 +159,7 @@ def render_case(
         "public_status": procedure.public_status(case.status),
         "deadline_state": clocks.deadline_state(case.next_deadline_on, today(), settings.due_soon_days()),
         "clocks": clocks.views(database, case, today()),
+        "today_typed": typed_day(today()),  # the example in the hint of the steps' date fields
         "protection": _protection_state(database, case, context),
         "forms": {**_default_forms(case, context), **(forms or {})},
     }

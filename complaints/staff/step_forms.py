@@ -4,17 +4,17 @@ order number, the fields the step records, an internal note and an optional mess
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from complaints import labels, procedure
 from complaints.models import ORDER_NUMBER_MAX
 from complaints.procedure import CODE_CHOICES, Action, Field
 from complaints.staff.step_checks import StepInput
-from complaints.workspace.forms import NOT_A_CHOICE, NOT_A_DATE, StaffForm, TextLimit, at_most, required
+from complaints.workspace.forms import NOT_A_CHOICE, StaffForm, TextLimit, TypedDateField, at_most, required
 
 # The label table of each code field, and what each field is called on the form.
 CODE_LABELS: dict[Field, dict[str, Any]] = {
@@ -92,8 +92,8 @@ def _text_field(name: Field) -> Any:
     return kind(FIELD_LABELS[name], validators=checks)
 
 
-def _date_field(name: Field) -> DateField:
-    return DateField(FIELD_LABELS[name], validators=[Optional()], invalid_value_message=NOT_A_DATE)
+def _date_field(name: Field) -> TypedDateField:
+    return TypedDateField(FIELD_LABELS[name], validators=[Optional()])
 
 
 def _question(name: str) -> RadioField:
@@ -103,7 +103,8 @@ def _question(name: str) -> RadioField:
 class ProcedureForm(StaffForm):
     """One procedure action; only the fields its table row names are kept (see :meth:`__init__`)."""
 
-    event_on = DateField(_l("Date of this step"), validators=[required()], invalid_value_message=NOT_A_DATE)
+    # Dates are typed in B.E., as on the orders and letters they are copied from (2/12/2569).
+    event_on = TypedDateField(_l("Date of this step"), validators=[required()])
     order_number = StringField(
         _l("Order number (optional)"), validators=[Optional(), at_most(ORDER_NUMBER_MAX)]
     )
@@ -161,7 +162,7 @@ class ProcedureForm(StaffForm):
         }
         return StepInput(
             action=self.action,
-            event_on=self.event_on.data,
+            event_on=cast(date, self.event_on.data),  # required: validation refused a missing date
             order_number=(self.order_number.data or "").strip(),
             note=self.note.data or "",
             message=self.message.data or "",
