@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, nulls_last, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, nulls_last, or_, select
 from sqlalchemy.orm import Session
 
 from complaints.clocks import DeadlineState, DeadlineWindow, deadline_state
@@ -187,10 +187,21 @@ def _deadline_condition(state: str, today: date, due_soon_days: int) -> list[Col
     return conditions
 
 
+def cases_with_reference(db: Session, reference: str, reference_key: bytes) -> list[int]:
+    """The cases an order or letter number was recorded for (by its keyed hash; a handful)."""
+    if not reference:
+        return []
+    digest = reference_digest(reference, reference_key)
+    return list(db.scalars(select(CaseReference.case_id).where(CaseReference.digest == digest).limit(100)))
+
+
 def _conditions(
-    filters: QueueFilters, user_id: int, today: date, due_soon_days: int, reference_key: bytes
+    filters: QueueFilters, user_id: int, today: date, due_soon_days: int, referenced: list[int]
 ) -> list[ColumnElement[bool]]:
-    """Every filter except the status one (the counts are per status) and the exclusions."""
+    """Every filter except the status one (the counts are per status) and the exclusions.
+
+    A search matches the case number or the cases ``referenced`` by the number typed: both are
+    index look-ups (a subquery inside the OR would make PostgreSQL read every case)."""
     conditions: list[ColumnElement[bool]] = []
     if filters.category:
         conditions.append(Case.category == filters.category)
@@ -203,11 +214,12 @@ def _conditions(
     matches: list[ColumnElement[bool]] = []
     if filters.number:
         matches.append(Case.number == filters.number)
-    if filters.reference:
-        digest = reference_digest(filters.reference, reference_key)
-        matches.append(Case.id.in_(select(CaseReference.case_id).where(CaseReference.digest == digest)))
+    if referenced:
+        matches.append(Case.id.in_(referenced))
     if matches:
         conditions.append(or_(*matches))
+    elif filters.reference:
+        conditions.append(false())  # a number nobody recorded: nothing matches
     conditions += _deadline_condition(filters.deadline, today, due_soon_days)
     return conditions
 
@@ -288,7 +300,8 @@ def triage_queue(
 ) -> QueuePage:
     """The page of cases this person may see, most urgent (or newest) first."""
     excluded = excluded_case_ids(db, user_id)
-    conditions = _conditions(filters, user_id, today, due_soon_days, reference_key)
+    referenced = cases_with_reference(db, filters.reference, reference_key)
+    conditions = _conditions(filters, user_id, today, due_soon_days, referenced)
     counts = status_counts(db, conditions, user_id, excluded)
     total = sum(counts.get(status, 0) for status in filters.statuses())
     pages = max(1, -(-total // page_size))
