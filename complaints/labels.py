@@ -306,6 +306,11 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "reporter_message": _l("Reporter sent a message"),
     "reporter_evidence_added": _l("Reporter added evidence"),
     "chain_head_missing": _l("The log's head had been deleted: the chain starts again here"),
+    "restored_from_backup": _l("Restored from a backup"),
+    "audit_key_rotated": _l("The audit log's key was changed"),
+    "key_rotation_started": _l("Key rotation started"),
+    "key_rotated": _l("Key rotated: every case sealed to the new key"),
+    "secret_rotated": _l("Server secret replaced"),
 }
 
 

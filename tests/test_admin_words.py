@@ -14,6 +14,7 @@ from sqlalchemy import select
 from complaints import audit, cases, labels
 from complaints.admin.audit_details import describe
 from complaints.admin.setting_words import rate_limit_text
+from complaints.audit_keys import KEY_ROTATED
 from complaints.db import new_session
 from complaints.models import AuditEvent, Case
 from tests.conftest import csrf_token_from, file_case
@@ -27,7 +28,14 @@ def _text(html: str) -> str:
 
 def _recorded_actions() -> set[str]:
     """Every action the code writes to the audit log (``audit.record(db, "action", ...)``)."""
-    actions = {audit.HEAD_MISSING, "identity_reveal_approved", "identity_reveal_declined"}
+    # Recorded through a constant or a formatted name, which the scan below cannot read.
+    actions = {
+        audit.HEAD_MISSING,
+        audit.RESTORED,
+        KEY_ROTATED,
+        "identity_reveal_approved",
+        "identity_reveal_declined",
+    }
     for path in PACKAGE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (

@@ -46,6 +46,15 @@ FIELD_LABELS: dict[str, Any] = {
     "totp": _l("Sets own authenticator"),
     "fingerprint_compared": _l("Fingerprint compared in person"),
     "list_purge": _l("Destroyed with a destruction list"),
+    "old": _l("Old key"),
+    "new": _l("New key"),
+    "references": _l("Order and letter numbers"),
+    "version": _l("Key version"),
+    "secret": _l("Secret"),
+    "keys_taken_back": _l("Keys taken back"),
+    "keys_left_without_holder": _l("Keys left with nobody to use them"),
+    "staff": _l("Staff entries"),
+    "reporters": _l("Reporters' entries"),
 }
 YES_NO: dict[str, Any] = {"1": _l("Yes"), "0": _l("No"), "yes": _l("Yes"), "no": _l("No")}
 PROTECTION_ANSWERS: dict[str, Any] = {
@@ -60,6 +69,14 @@ VIEWED_VIA: dict[str, Any] = {
 }
 REPORT_PERIODS: dict[str, Any] = {"half": _l("Six months"), "year": _l("Twelve months")}
 SHARED_WITH: dict[str, Any] = {"handler": _l("The officer handling the case")}
+SECRETS: dict[str, Any] = {
+    "cookie": _l("The key that signs the log-in cookies"),
+    "receipt-pepper": _l("The receipt pepper"),
+    "data": _l("The server's data key"),
+}
+# Words whose value is a comma-separated list of roles, or of key kinds.
+ROLE_LISTS = frozenset({"roles"})
+KEY_LISTS = frozenset({"keys_taken_back", "keys_left_without_holder"})
 STAFF_KEY: dict[str, Any] = {"staff": _l("A staff member's personal key")}
 # Where the same word means different things, the entry's action decides the labels.
 REASONS_BY_ACTION: dict[str, dict[str, Any]] = {
@@ -85,8 +102,10 @@ def _account(value: str, names: Mapping[int, str]) -> str:
     return value
 
 
-def _roles(value: str) -> str:
-    return ", ".join(labels.label(labels.ROLE_LABELS, role) for role in value.split(",") if role)
+def _listed(table: Mapping[str, Any], value: str) -> str:
+    if value == "-":
+        return str(_("None"))
+    return ", ".join(labels.label(table, code) for code in value.split(",") if code)
 
 
 def _table_for(action: str, word: str) -> Mapping[str, Any] | None:
@@ -104,6 +123,7 @@ def _table_for(action: str, word: str) -> Mapping[str, Any] | None:
         "as": RECORD_FORMS,
         "via": VIEWED_VIA,
         "period": REPORT_PERIODS,
+        "secret": SECRETS,
     }
     if word in ("password", "totp", "fingerprint_compared", "cli"):
         return YES_NO
@@ -113,8 +133,10 @@ def _table_for(action: str, word: str) -> Mapping[str, Any] | None:
 def _value(action: str, word: str, value: str, names: Mapping[int, str]) -> str:
     if word in ACCOUNT_WORDS and (value.isdigit() or value == "-"):
         return _account(value, names)
-    if word == "roles":
-        return _roles(value)
+    if word in ROLE_LISTS or (action == "user_roles_changed" and word in ("from", "to")):
+        return _listed(labels.ROLE_LABELS, value)
+    if word in KEY_LISTS:
+        return _listed(labels.KEY_KIND_LABELS, value)
     if word == "format":
         return value.upper()
     table = _table_for(action, word)
