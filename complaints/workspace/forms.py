@@ -59,7 +59,7 @@ class TypedDateField(StringField):  # type: ignore[misc]  # wtforms is untyped h
     else in B.E.; not a browser date picker, which shows the year in C.E."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("render_kw", {"autocomplete": "off", "inputmode": "text"})
+        kwargs.setdefault("render_kw", {"autocomplete": "off"})
         super().__init__(*args, **kwargs)
 
     def process_formdata(self, valuelist: list[Any]) -> None:
