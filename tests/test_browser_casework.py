@@ -225,3 +225,53 @@ def test_the_audit_log_and_settings_in_words(browser: Any, app: Flask, live_serv
         context.close()
 
         forget_used_totp(app, "admin1")
+
+
+def test_the_changed_pages_pass_axe_and_fit_the_screen(browser: Any, app: Flask, live_server: str) -> None:
+    """No serious or critical axe finding, and nothing wider than 360 px, in the states changed here."""
+    from tests.conftest import require_or_skip
+    from tests.test_browser_public import AXE, _fits_the_screen, _serious_violations
+
+    require_or_skip(AXE.exists(), "axe-core is missing: npm install --prefix tests")
+    number = _case(app)
+    secret = create_staff(app, "admin1", "admin")
+    context = browser.new_context(bypass_csp=True, viewport=PHONE)
+    page = context.new_page()
+    page.goto(live_server + "/staff/login")
+    page.fill("#username", "lead")
+    page.fill("#password", LEAD_PASSWORD)
+    page.fill("#totp", totp_now(app.config["TEST_LEAD_TOTP_SECRET"]))
+    page.click("button[type=submit]")
+    problems: dict[str, list[str]] = {}
+    wide: list[str] = []
+
+    def check(name: str) -> None:
+        problems[name] = _serious_violations(page)
+        if not _fits_the_screen(page):
+            wide.append(name)
+
+    page.goto(live_server + "/staff/?number=0002")
+    check("search, not found")
+    page.goto(f"{live_server}/staff/cases/{number}")
+    page.locator("#step-start_fact_finding summary").click()
+    page.fill("#start_fact_finding-event_on", "31/2/2569")
+    page.click("#step-start_fact_finding button[type=submit]")
+    check("case, step refused")
+    page.goto(live_server + "/staff/intake")
+    check("intake")
+    page.click("form[action$='/staff/intake'] button[type=submit]")
+    check("intake, refused")
+    context.close()
+    context = browser.new_context(bypass_csp=True, viewport=PHONE)
+    page = context.new_page()
+    page.goto(live_server + "/staff/login")
+    page.fill("#username", "admin1")
+    page.fill("#password", OFFICER_PASSWORD)
+    page.fill("#totp", totp_now(secret))
+    page.click("button[type=submit]")
+    for path in ("/admin/audit", "/admin/settings"):
+        page.goto(live_server + path)
+        check(path)
+    context.close()
+    assert problems == {name: [] for name in problems}
+    assert wide == []
