@@ -6,7 +6,6 @@ stamped or bucketed with, is taken in one zone: the ``TIMEZONE`` setting (defaul
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -153,69 +152,9 @@ def format_time(stored: datetime | None) -> str:
     return local_time(stored).strftime("%H:%M") if stored is not None else ""
 
 
-# --- dates as people type them --------------------------------------------------------------------
-
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
-_ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_NUMERIC_DAY = re.compile(r"^(\d{1,2})\s*[/.\-\s]\s*(\d{1,2})\s*[/.\-\s]\s*(\d{2}|\d{4})$")
-_NAMED_MONTH_DAY = re.compile(r"^(\d{1,2})\s*([^\d\s]+(?:\s[^\d\s]+)?)\s*(\d{2}|\d{4})$")
-_YEAR_WORDS = re.compile(r"(พ\.?\s?ศ\.?|ค\.?\s?ศ\.?|(?<![a-z])(?:b\.?\s?e|a\.?\s?d)\b\.?)", re.IGNORECASE)
-# Years from this one up are Buddhist-era years (no report is dated 2400 C.E.).
-_FIRST_BUDDHIST_YEAR = 2400
-
-
-def _month_names() -> dict[str, int]:
-    names: dict[str, int] = {}
-    for number, (thai, short, english) in enumerate(
-        zip(THAI_MONTHS, THAI_MONTHS_SHORT, ENGLISH_MONTHS, strict=True)
-    ):
-        for name in (thai, short, short.replace(".", ""), english, english[:3]):
-            names[name.casefold()] = number + 1
-    return names
-
-
-_MONTHS_BY_NAME = _month_names()
-
-
-def _year(written: str, buddhist_era: bool | None) -> int:
-    """A written year as C.E.: four digits from 2400 (or marked พ.ศ.) are B.E.; two digits are
-    the B.E. century's (``69`` is 2569), as Thai forms write them."""
-    year = int(written)
-    if len(written) == 2:
-        year += 2500
-        buddhist_era = True
-    if buddhist_era or (buddhist_era is None and year >= _FIRST_BUDDHIST_YEAR):
-        return year - BUDDHIST_ERA_OFFSET
-    return year
-
-
-def _era_marked(text: str) -> tuple[str, bool | None]:
-    """The text without a พ.ศ./ค.ศ./B.E./A.D. mark, and which era it named (None: unmarked)."""
-    found = _YEAR_WORDS.search(text)
-    if found is None:
-        return text, None
-    mark = found.group(1).casefold().replace(".", "").replace(" ", "")
-    return (text[: found.start()] + " " + text[found.end() :]), mark in ("พศ", "be")
-
-
-def parse_day(text: str | None) -> date | None:
-    """A day typed the Thai way, day first, in B.E. or C.E.: ``2/12/2569``, ``2-12-2026``,
-    ``๒ ธ.ค. ๖๙``, ``2 ธันวาคม พ.ศ. 2569``, ``2 Dec 2026`` or ``2026-12-02``; None if it is not one."""
-    cleaned, era = _era_marked(" ".join((text or "").translate(_THAI_DIGITS).split())[:40])
-    cleaned = " ".join(cleaned.split())
-    try:
-        if found := _ISO_DAY.match(cleaned):
-            return date(_year(found.group(1), era), int(found.group(2)), int(found.group(3)))
-        if found := _NUMERIC_DAY.match(cleaned):
-            return date(_year(found.group(3), era), int(found.group(2)), int(found.group(1)))
-        if (found := _NAMED_MONTH_DAY.match(cleaned)) and found.group(2).casefold() in _MONTHS_BY_NAME:
-            month = _MONTHS_BY_NAME[found.group(2).casefold()]
-            return date(_year(found.group(3), era), month, int(found.group(1)))
-    except ValueError:  # 31/2, month 13, year 0
-        return None
-    return None
+# --- a day as it is typed in a form (read back by complaints.typed_dates.exact_day) ---------------
 
 
 def typed_day(day: date) -> str:
-    """A day as it is typed in a form, B.E. and day first (``2/12/2569``); :func:`parse_day` reads it."""
+    """A day as it is typed in a form, B.E. and day first (``2/12/2569``)."""
     return f"{day.day}/{day.month}/{day.year + BUDDHIST_ERA_OFFSET}"

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from complaints import dates, settings
+from complaints import dates, settings, typed_dates
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 # WTForms has no Thai catalogue: every message it could show is given here.
@@ -55,8 +55,8 @@ class TextLimit:
 
 class TypedDateField(StringField):  # type: ignore[misc]  # wtforms is untyped here (see pyproject)
     """A date typed the way the rest of the app writes it: day first, in B.E. (``2/12/2569``), C.E.
-    also understood (see :func:`complaints.dates.parse_day`). Shown back as typed after an error,
-    else in B.E.; not a browser date picker, which shows the year in C.E."""
+    also understood (see :func:`complaints.typed_dates.exact_day`). Shown back as typed after an
+    error, else in B.E.; not a browser date picker, which shows the year in C.E."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("render_kw", {"autocomplete": "off"})
@@ -66,7 +66,7 @@ class TypedDateField(StringField):  # type: ignore[misc]  # wtforms is untyped h
         if not valuelist:
             return
         typed = str(valuelist[0] or "")
-        self.data = dates.parse_day(typed)
+        self.data = typed_dates.exact_day(typed)
         if self.data is None and typed.strip():
             raise ValueError(str(NOT_A_DATE))
 
