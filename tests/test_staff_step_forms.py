@@ -1,4 +1,5 @@
-"""A refused procedure step says why at the field it is about, and above its form otherwise."""
+"""Where the case page answers: a refused procedure step says why at the field it is about (above
+its form otherwise), and a confirmation appears in the section acted in."""
 
 from __future__ import annotations
 
@@ -44,3 +45,22 @@ def test_a_refusal_about_no_field_is_shown_above_the_form(app: Flask) -> None:
         form.place_refusal("check_needed", str(REFUSALS["check_needed"]))
         assert form.refusal == str(REFUSALS["check_needed"])
         assert form.errors == {}
+
+
+def test_every_section_a_confirmation_goes_to_shows_it() -> None:
+    """``done(case, message, "section")`` sends the message to that section of the case page; the
+    page must show it there (the layout leaves such messages out of the top of the case page)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    sections = set()
+    for path in (root / "complaints" / "staff").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "done":
+                anchor = node.args[-1] if len(node.args) == 3 else node.keywords[-1].value
+                assert isinstance(anchor, ast.Constant), f"{path.name}: the section must be named as written"
+                sections.add(anchor.value)
+    page = (root / "templates" / "staff" / "case.html").read_text(encoding="utf-8")
+    assert {"notes", "procedure", "thread"} <= sections
+    assert sorted(name for name in sections if f'section_notices("{name}")' not in page) == []
