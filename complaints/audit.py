@@ -28,6 +28,8 @@ STAFF = "staff"
 SYSTEM = "system"
 STAFF_CHAIN = 1
 REPORTER_CHAIN = 2
+# Words of an entry's detail whose value may be a staff account's id (``user=12``).
+ACCOUNT_FIELDS = ("user", "requester", "to")
 
 
 @dataclass(frozen=True)
@@ -247,9 +249,24 @@ def recent_reporter_days(db: Session, limit: int = 100) -> list[ReporterAuditEve
     return list(db.scalars(query).all())
 
 
+def detail_fields(detail: str) -> list[tuple[str, str]]:
+    """The ``name=value`` words of an entry's detail, in order (a bare word has no value)."""
+    fields: list[tuple[str, str]] = []
+    for word in detail.split():
+        name, _, value = word.partition("=")
+        fields.append((name, value))
+    return fields
+
+
+def accounts_in(detail: str) -> set[int]:
+    """The staff accounts an entry's detail names by id."""
+    return {int(value) for name, value in detail_fields(detail) if name in ACCOUNT_FIELDS and value.isdigit()}
+
+
 @dataclass(frozen=True)
 class AuditPage:
-    """One page of the log for the administrator: entries with the names and numbers they refer to."""
+    """One page of the log for the administrator: entries with the names and numbers they refer to
+    (``actors`` names the people who acted and the accounts their details name)."""
 
     entries: list[AuditEvent]
     reporter_entries: list[ReporterAuditEvent]
@@ -264,6 +281,7 @@ def page(db: Session, limit: int, before_id: int | None = None) -> AuditPage:
     entries = recent(db, limit, before_id)
     reporter_entries = recent_reporter_days(db, limit) if before_id is None else []
     actor_ids = {entry.actor_id for entry in entries if entry.actor_kind == STAFF and entry.actor_id}
+    actor_ids |= {account for entry in entries for account in accounts_in(entry.detail)}
     case_ids = {entry.case_id for entry in entries if entry.case_id}
     case_ids |= {entry.case_id for entry in reporter_entries if entry.case_id}
     actors = db.execute(select(StaffUser.id, StaffUser.username).where(StaffUser.id.in_(actor_ids)))

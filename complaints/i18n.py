@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 from flask import Flask, current_app, request
 from flask_babel import Babel, get_locale
 
-from complaints.dates import format_day
+from complaints.dates import format_day, format_time, zone_named
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 LANGUAGE_COOKIE = "lang"
@@ -57,14 +57,17 @@ def compile_catalogues(root: Path = TRANSLATIONS) -> None:
 
 
 def localised_day(day: date | None, short: bool = False) -> str:
-    """A date in the reader's language, Buddhist era for Thai."""
+    """A date in the reader's language, Buddhist era for Thai; a stored timestamp is shown as the
+    municipality's day (see :func:`complaints.dates.format_day`)."""
     return format_day(day, current_language(), short)
 
 
 def init_app(app: Flask) -> None:
-    """Set up Flask-Babel and the template helpers."""
+    """Set up Flask-Babel and the template helpers; a ``TIMEZONE`` no system knows stops the start."""
+    zone_named(str(app.config["TIMEZONE"]))
     compile_catalogues()
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     Babel(app, locale_selector=select_locale)
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.filters["day"] = localised_day
+    app.jinja_env.filters["clock_time"] = format_time

@@ -303,6 +303,14 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "case_purged": _l("Case destroyed at the end of its retention period"),
     "statistics_unsuppressed": _l("Statistics viewed without suppression"),
     "access_revoked": _l("Every key taken back and sessions ended (offboarding)"),
+    "reporter_message": _l("Reporter sent a message"),
+    "reporter_evidence_added": _l("Reporter added evidence"),
+    "chain_head_missing": _l("The log's head had been deleted: the chain starts again here"),
+    "restored_from_backup": _l("Restored from a backup"),
+    "audit_key_rotated": _l("The audit log's key was changed"),
+    "key_rotation_started": _l("Key rotation started"),
+    "key_rotated": _l("Key rotated: every case sealed to the new key"),
+    "secret_rotated": _l("Server secret replaced"),
 }
 
 

@@ -124,3 +124,21 @@ def mentioned_dates(text: str) -> list[MentionedDate]:
 def first_in_the_future(text: str, today: date) -> MentionedDate | None:
     """The first date ``text`` mentions that has not begun by ``today`` (a month: its first day)."""
     return next((mention for mention in mentioned_dates(text) if mention.first_day > today), None)
+
+
+# The patterns that name one whole day (day, month and year), for a field that asks for a day.
+DAY_PATTERNS = PATTERNS[:3]
+
+
+def exact_day(text: str | None) -> date | None:
+    """The day ``text`` is when it is one whole date and nothing else (``2/12/2569``, ``02-12-2026``,
+    ``๒ ธ.ค. ๖๙``, ``2 ธันวาคม พ.ศ. 2569``, ``2026-12-02``); None otherwise, or for no real day."""
+    readable = " ".join((text or "").translate(_READABLE).split())
+    for pattern in DAY_PATTERNS:
+        found = pattern.fullmatch(readable)
+        if found is not None:
+            try:
+                return _first_day(found)
+            except (ValueError, KeyError):
+                return None
+    return None

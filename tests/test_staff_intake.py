@@ -15,7 +15,8 @@ from sqlalchemy import select
 from complaints import cases, settings
 from complaints.dates import today
 from complaints.db import new_session
-from complaints.models import AuditEvent, Case
+from complaints.models import AuditEvent, Case, CaseReference
+from complaints.references import reference_digest
 from tests.conftest import all_files_under, csrf_token_from
 
 MARKER = "MARKER-จดหมาย-8d2c"
@@ -86,7 +87,12 @@ def test_offline_report_is_encrypted_and_the_receipt_opens_it(app: Flask, lead_c
 def test_intake_validation_keeps_nothing(app: Flask, lead_client: FlaskClient) -> None:
     for overrides, message in [
         ({"description": ""}, "กรุณาเล่าว่าเกิดอะไรขึ้น"),  # the citizen form's own words, one rule
-        ({"channel": "online"}, "กรุณาเลือกจากรายการที่กำหนด"),
+        ({"channel": "online"}, "กรุณาเลือกช่องทางที่ได้รับเรื่อง"),
+        ({"channel": ""}, "กรุณาเลือกช่องทางที่ได้รับเรื่อง"),
+        ({"category": ""}, "กรุณาเลือกประเภท"),
+        ({"department": ""}, "กรุณาเลือกหน่วยงาน"),
+        ({"received_on": "31/2/2569"}, "กรุณาระบุวันที่ (วัน เดือน ปี)"),
+        ({"letter_number": "<script>"}, "เลขที่ใช้ได้เฉพาะตัวอักษรไทยหรืออังกฤษ"),
         ({"received_on": (today() + timedelta(days=1)).isoformat()}, "วันที่รับเรื่องต้องไม่เป็นวันในอนาคต"),
         ({"disclosure": "confidential"}, "กรุณาระบุชื่อ หมายเลขโทรศัพท์ หรืออีเมล"),
         ({"reporter_name": "ชื่อ"}, "กรุณาเลือกแบบปกปิดข้อมูล"),
@@ -129,3 +135,71 @@ def test_a_resubmitted_intake_form_is_not_recorded_twice(app: Flask, lead_client
     assert "บันทึกไว้แล้ว" in lead_client.get(again.headers["Location"]).text
     with new_session(app) as db:
         assert len(db.scalars(select(Case)).all()) == 1
+
+
+def _selected(page: str, name: str) -> str:
+    """The value of the option a select starts on (the first one when none is marked)."""
+    select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', page, re.S)
+    assert select, name
+    marked = re.search(r'<option selected value="([^"]*)"|<option value="([^"]*)" selected', select.group(1))
+    if marked:
+        return marked.group(1) or marked.group(2) or ""
+    first = re.search(r'<option value="([^"]*)"', select.group(1))
+    assert first, name
+    return first.group(1)
+
+
+def test_the_intake_form_chooses_nothing_for_the_officer(lead_client: FlaskClient) -> None:
+    page = lead_client.get("/staff/intake").text
+    for name in ("channel", "category", "department"):
+        assert _selected(page, name) == "", name
+        assert 'value="">เลือก…</option>' in page
+    # The date of arrival is in the Buddhist era like every other date, with no C.E. picker.
+    assert f'value="{today().day}/{today().month}/{today().year + 543}"' in page
+    assert 'type="date"' not in page
+
+
+def test_the_date_of_arrival_is_read_as_thai_people_write_it(app: Flask, lead_client: FlaskClient) -> None:
+    arrived = today() - timedelta(days=10)
+    typed = [
+        f"{arrived.day}/{arrived.month}/{arrived.year + 543}",
+        f"{arrived.day:02d}-{arrived.month:02d}-{arrived.year}",
+        "".join(
+            "๐๑๒๓๔๕๖๗๘๙"[int(ch)] if ch.isdigit() else ch
+            for ch in f"{arrived.day}/{arrived.month}/{arrived.year + 543}"
+        ),
+    ]
+    for text in typed:
+        status, page = _intake(lead_client, received_on=text)
+        assert status == 200, (text, page)
+    with new_session(app) as db:
+        assert [case.submitted_on for case in db.scalars(select(Case))] == [arrived] * len(typed)
+
+
+def test_a_date_that_is_not_one_is_refused_and_everything_typed_stays(lead_client: FlaskClient) -> None:
+    status, page = _intake(lead_client, received_on="31/2/2569", letter_number="นม 0023/2569")
+    assert status == 400
+    assert 'value="31/2/2569"' in page  # shown back as typed, to correct
+    assert 'value="นม 0023/2569"' in page
+    assert MARKER in page
+
+
+def test_the_incoming_letter_number_is_sealed_and_finds_the_case(
+    app: Flask, lead_client: FlaskClient
+) -> None:
+    status, _page = _intake(lead_client, letter_number="นม 0023/2569")
+    assert status == 200
+    with new_session(app) as db:
+        case = db.scalars(select(Case)).one()
+        assert b"0023" not in case.report_ciphertext
+        references = db.scalars(select(CaseReference.digest).where(CaseReference.case_id == case.id)).all()
+        assert references == [reference_digest("นม 0023/2569", settings.reference_key(app))]
+        number = case.number
+    case_page = lead_client.get(f"/staff/cases/{number}").text
+    assert "เลขที่หนังสือรับ" in case_page
+    assert "นม 0023/2569" in case_page
+    # Found from the queue's search box however it is spaced, cased or written in digits.
+    for typed in ("นม 0023/2569", "นม0023/2569", "นม ๐๐๒๓/๒๕๖๙"):
+        found = lead_client.get("/staff/", query_string={"number": typed}).text
+        assert f"/staff/cases/{number}" in found, typed
+    assert f"/staff/cases/{number}" not in lead_client.get("/staff/?number=นม 0024/2569").text

@@ -166,3 +166,18 @@ def test_every_way_of_writing_a_day_reads_back_to_it(day: date) -> None:
     ]
     for text in written:
         assert [mention.first_day for mention in mentioned_dates(text)] == [day], text
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["2/12/2569", "02-12-2026", "๒/๑๒/๒๕๖๙", "2 ธ.ค. 69", "2 ธันวาคม พ.ศ. 2569", "2 Dec 2026", "2026-12-02"],
+)
+def test_a_field_that_asks_for_a_day_reads_one_whole_day(typed: str) -> None:
+    assert typed_dates.exact_day(typed) == date(2026, 12, 2)
+
+
+@pytest.mark.parametrize(
+    "typed", ["", "ธันวาคม 2569", "2569", "31/2/2569", "2/12/2569 ถึง 3/12/2569", "เมื่อวาน"]
+)
+def test_a_field_that_asks_for_a_day_refuses_anything_else(typed: str) -> None:
+    assert typed_dates.exact_day(typed) is None

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from complaints import audit, db, keys, outbox, settings
-from complaints.admin import accounts, blueprint
+from complaints.admin import accounts, audit_details, blueprint, setting_words
 from complaints.admin.forms import AccountForm, KeyLossForm, RolesForm, VerifyForm
 from complaints.dates import utcnow
 from complaints.models import StaffUser
@@ -218,7 +218,9 @@ def _run_action(
 def audit_log() -> ResponseReturnValue:
     before_id = whole_number(request.args.get("before", ""))
     shown = audit.page(db.session(), AUDIT_PAGE_SIZE, before_id)
-    return render_template("admin/audit.html", page=shown, problems=None, form=VerifyForm(formdata=None))
+    return render_template(
+        "admin/audit.html", page=shown, problems=None, form=VerifyForm(formdata=None), **_audit_words(shown)
+    )
 
 
 @blueprint.post("/audit/verify")
@@ -231,7 +233,14 @@ def verify_audit_log() -> ResponseReturnValue:
     database = db.session()
     problems = audit.verify(database)
     shown = audit.page(database, AUDIT_PAGE_SIZE)
-    return render_template("admin/audit.html", page=shown, problems=problems, form=form)
+    return render_template(
+        "admin/audit.html", page=shown, problems=problems, form=form, **_audit_words(shown)
+    )
+
+
+def _audit_words(shown: audit.AuditPage) -> dict[str, Any]:
+    """What the audit page names its codes with (the raw codes stay beside them)."""
+    return {"describe": audit_details.describer(shown.actors), "problem_text": audit_details.problem_text}
 
 
 @blueprint.get("/settings", endpoint="settings")
@@ -245,4 +254,6 @@ def settings_view() -> ResponseReturnValue:
         outbox_oldest=oldest,
         mail_configured=bool(config.get("MAIL_SERVER")),
         deadline_days=dict(config["DEADLINE_DAYS"]),
+        rate_limit_text=setting_words.rate_limit_text,
+        now=utcnow(),
     )

@@ -40,6 +40,7 @@ class ReportContent:
     reported_elsewhere: str = ""
     desired_action: str = ""
     executive_subject: str = ""  # "mayor", "deputy_mayor", "clerk", "no", "unsure" or not asked
+    letter_number: str = ""  # an offline report's incoming letter number (เลขที่หนังสือรับ), if any
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from complaints import audit, cases, keys, receipts, storage
 from complaints.labels import EXECUTIVES
-from complaints.models import Attachment, Case
+from complaints.models import Attachment, Case, CaseReference
 from complaints.reporting.fields import CONFIDENTIAL
 
 ONLINE = "online"
@@ -49,6 +49,8 @@ class Arrival:
     acknowledged_on: date
     actor_kind: str = audit.REPORTER
     actor_id: int | None = None
+    # Keyed hashes of numbers the case is found by in the queue (an incoming letter's number).
+    reference_digests: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,7 @@ def file_report(
         acknowledged_on=arrival.acknowledged_on,
     )
     case.routed_outside = submission.about_an_executive
+    db.add_all(CaseReference(case_id=case.id, digest=digest) for digest in set(arrival.reference_digests))
     storage.commit_with_files(db, prepared.uploads)
     return Filed(case, prepared.receipt, len(prepared.uploads), sum(item.cleaned for item in evidence))
 

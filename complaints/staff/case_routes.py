@@ -66,7 +66,7 @@ def procedure_step(number: str, action: str) -> ResponseReturnValue:
         abort(404)
     form = ProcedureForm(chosen)
     if not form.validate_on_submit():
-        return _step_refused(found, content_key, form, "")
+        return _step_refused(found, content_key, form)
     rules = steps.Rules(today=today(), penalties_by_severity=settings.penalties_by_severity())
     try:
         steps.record_step(
@@ -81,15 +81,16 @@ def procedure_step(number: str, action: str) -> ResponseReturnValue:
         )
     except CaseActionRefused as refusal:
         db.session().rollback()
-        return _step_refused(found, content_key, form, str(REFUSALS[refusal.reason]))
+        form.place_refusal(refusal.reason, str(REFUSALS[refusal.reason]))
+        return _step_refused(found, content_key, form)
     return done(found, _("The step was recorded."), "procedure")
 
 
-def _step_refused(found: Case, content_key: bytes, form: ProcedureForm, reason: str) -> ResponseReturnValue:
-    """The page again, the refused step's form open with what was entered and why, at the step."""
-    form.refusal = reason
-    if reason and form.action not in procedure.allowed_actions(found.status, staff().user.role_set):
-        flash(reason, "error")  # the step has no form on the page to show it at
+def _step_refused(found: Case, content_key: bytes, form: ProcedureForm) -> ResponseReturnValue:
+    """The page again, opened at the refused step (its ``#step-…`` anchor is the form's action),
+    with its form open, what was entered still in it, and why: above the form and at the field."""
+    if form.refusal and form.action not in procedure.allowed_actions(found.status, staff().user.role_set):
+        flash(form.refusal, "error")  # the step has no form on the page to show it at
     page_forms = {"steps": step_forms(found, staff(), form)}
     return render_case(found, content_key, forms=page_forms, status=400)
 

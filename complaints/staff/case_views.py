@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from complaints import cases, clocks, db, keys, procedure, settings
-from complaints.dates import today, utcnow
+from complaints.dates import today, typed_day, utcnow
 from complaints.models import Case
 from complaints.staff import assignment, case_access, case_page, protection, reveal_history, reveals
 from complaints.staff.forms import (
@@ -35,6 +35,9 @@ from complaints.workspace import holders
 from complaints.workspace.access import staff
 from complaints.workspace.forms import choices
 from complaints.workspace.sessions import StaffContext
+
+# A flashed message's category "ok@notes" puts it in the case page's section "notes".
+SECTION_MARK = "@"
 
 
 def case_or_404(number: str) -> Case:
@@ -156,6 +159,7 @@ def render_case(
         "public_status": procedure.public_status(case.status),
         "deadline_state": clocks.deadline_state(case.next_deadline_on, today(), settings.due_soon_days()),
         "clocks": clocks.views(database, case, today()),
+        "today_typed": typed_day(today()),  # the example in the hint of the steps' date fields
         "protection": _protection_state(database, case, context),
         "forms": {**_default_forms(case, context), **(forms or {})},
     }
@@ -181,6 +185,8 @@ def refused(
 
 
 def done(case: Case, message: str, anchor: str) -> ResponseReturnValue:
+    """Commit, and go back to the section acted in; the confirmation is shown there (the page
+    opens scrolled to it, so a notice at the top would go unseen)."""
     db.session().commit()
-    flash(message, "ok")
+    flash(message, f"ok{SECTION_MARK}{anchor}")
     return redirect(url_for("staff.case", number=case.number, _anchor=anchor))

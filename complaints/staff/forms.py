@@ -7,7 +7,6 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -21,14 +20,14 @@ from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Opt
 from complaints import labels
 from complaints.models import USERNAME_MAX
 from complaints.numbers import account_id
-from complaints.reporting.fields import IdentityFields, ReportFields
+from complaints.reporting.fields import IdentityFields, OneOf, ReportFields
 from complaints.staff import reveal_history
 from complaints.staff.assignment import LIFT_REASONS
 from complaints.workspace.forms import (
     NOT_A_CHOICE,
-    NOT_A_DATE,
     StaffForm,
     TextLimit,
+    TypedDateField,
     at_most,
     labelled_choices,
     required,
@@ -144,9 +143,8 @@ class QueueFilterForm(StaffForm):
     fy = SelectField(_l("Fiscal year"), invalid_choice_message=NOT_A_CHOICE)
     sort = SelectField(_l("Order"), invalid_choice_message=NOT_A_CHOICE)
     mine = BooleanField(_l("Only cases assigned to me"))
-    number = StringField(
-        _l("Case number"), validators=[Optional(), at_most(40)], render_kw={"placeholder": "2569-0001"}
-    )
+    # The placeholder, an example number of the current fiscal year, is set by the view.
+    number = StringField(_l("Case, order or letter number"), validators=[Optional(), at_most(80)])
     page = IntegerField(validators=[Optional()], invalid_value_message=NOT_A_CHOICE)
 
 
@@ -294,8 +292,26 @@ class IntakeForm(ReportFields, IdentityFields, StaffForm):
     """A report that arrived offline, typed in by an officer: the citizen's fields, in the
     officer's words, plus how and when it arrived."""
 
-    channel = SelectField(_l("How the report arrived"), invalid_choice_message=NOT_A_CHOICE)
-    received_on = DateField(_l("Date received"), validators=[required()], invalid_value_message=NOT_A_DATE)
+    # Nothing is chosen for the officer: a hurried default would file the report wrongly.
+    channel = SelectField(
+        _l("How the report arrived"),
+        validate_choice=False,
+        validators=[OneOf(_l("Choose how the report arrived."))],
+    )
+    received_on = TypedDateField(_l("Date received"), validators=[required()])
+    # The municipality's registration number of the incoming letter (เลขที่หนังสือรับ): sealed with
+    # the report, and found from the queue's search box by its keyed hash.
+    letter_number = StringField(
+        _l("Incoming letter number (optional)"),
+        validators=[
+            Optional(),
+            at_most(REFERENCE_MAX),
+            Regexp(
+                REFERENCE_PATTERN,
+                message=_l("Use only Thai or English letters, digits, spaces and / . - in the number."),
+            ),
+        ],
+    )
     once = HiddenField()  # a fresh value per form, so a resubmission is not recorded twice
 
     LABELS: dict[str, Any] = {

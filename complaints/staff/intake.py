@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from complaints import audit, cases, procedure
 from complaints.dates import add_days
+from complaints.references import reference_digest
 from complaints.reporting import filing
 from complaints.staff.casework import require_handler
 from complaints.staff.refusals import CaseActionRefused
@@ -29,6 +30,11 @@ class OfflineReport:
     submission: filing.Submission
     evidence: list[cases.EvidenceFile] = field(default_factory=list)
 
+    @property
+    def letter_number(self) -> str:
+        """The incoming letter's number as typed (sealed with the report)."""
+        return self.submission.content.letter_number.strip()
+
 
 def record_offline_report(
     db: Session,
@@ -38,10 +44,13 @@ def record_offline_report(
     today: date,
     deadline_days: dict[str, int],
     oldest_days: int = 5 * 365,
+    reference_key: bytes = b"",
 ) -> filing.Filed:
     """Check, encrypt, store and commit the report with its files (all or nothing).
 
-    Recording it is the municipality's acknowledgement; the receipt is handed over now.
+    Recording it is the municipality's acknowledgement; the receipt is handed over now. The
+    incoming letter number is sealed in the report and, with ``reference_key``, also kept as a
+    keyed hash, so the queue's search box finds the case by it.
     """
     require_handler(context)
     if report.channel not in OFFLINE_CHANNELS:
@@ -56,5 +65,8 @@ def record_offline_report(
         acknowledged_on=today,
         actor_kind=audit.STAFF,
         actor_id=context.user.id,
+        reference_digests=(reference_digest(report.letter_number, reference_key),)
+        if report.letter_number and reference_key
+        else (),
     )
     return filing.file_report(db, report.submission, report.evidence, arrival, lookup_secret, deadline_days)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import cast
+
 from flask import flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from complaints import crypto, db, labels, settings
-from complaints.dates import today
+from complaints.dates import today, typed_day
 from complaints.reporting import evidence, filing
 from complaints.staff import blueprint, intake
 from complaints.staff.forms import IntakeForm
 from complaints.staff.refusals import REFUSALS, CaseActionRefused
 from complaints.workspace.access import HANDLER_ROLES, requires_roles, staff
+from complaints.workspace.forms import choices
 
 # The Flask session key listing the forms recorded from this browser (a refresh re-sends one).
 _RECORDED_FORMS = "intake_recorded"
@@ -20,9 +24,10 @@ _RECORDED_FORMS = "intake_recorded"
 
 def _intake_form() -> IntakeForm:
     form = IntakeForm()
-    form.channel.choices = [
-        (code, labels.label(labels.CHANNEL_LABELS, code)) for code in intake.OFFLINE_CHANNELS
-    ]
+    form.channel.choices = choices(
+        [("", _("Choose…"))]
+        + [(code, labels.label(labels.CHANNEL_LABELS, code)) for code in intake.OFFLINE_CHANNELS]
+    )
     if request.method == "GET":
         form.received_on.data = today()
         form.once.data = crypto.random_token(16)
@@ -30,9 +35,10 @@ def _intake_form() -> IntakeForm:
 
 
 def _offline_report(form: IntakeForm) -> intake.OfflineReport:
+    """What the validated form says."""
     return intake.OfflineReport(
         channel=form.channel.data,
-        received_on=form.received_on.data,
+        received_on=cast(date, form.received_on.data),  # required: validation refused a missing date
         submission=filing.submission_from(form.data),
         evidence=evidence.evidence_from(form.attachments.data or []),
     )
@@ -65,6 +71,7 @@ def intake_view() -> ResponseReturnValue:
                 today(),
                 settings.deadline_days(),
                 settings.intake_oldest_days(),
+                settings.reference_key(),
             )
         except CaseActionRefused as refusal:
             database.rollback()
@@ -75,4 +82,4 @@ def intake_view() -> ResponseReturnValue:
                 "staff/intake_receipt.html", case=filed.case, receipt=filed.formatted_receipt
             )
     status = 400 if request.method == "POST" else 200
-    return render_template("staff/intake.html", form=form), status
+    return render_template("staff/intake.html", form=form, today_typed=typed_day(today())), status

@@ -13,7 +13,7 @@ from complaints.numbers import whole_number
 from complaints.staff import blueprint, case_access, protection
 from complaints.staff.case_views import done, open_case, refused, render_case
 from complaints.staff.protection_forms import ProtectionAnswerForm, ProtectionCheckForm, ProtectionRecordForm
-from complaints.staff.queue import normalise_case_number
+from complaints.staff.queue_search import normalise_case_number
 from complaints.staff.refusals import REFUSALS, CaseActionRefused
 from complaints.workspace.access import CUSTODIAN_ROLES, HANDLER_ROLES, requires_roles, staff
 

@@ -6,13 +6,12 @@ in the rows or the counts.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, nulls_last, select
+from sqlalchemy import ColumnElement, Select, false, func, nulls_last, or_, select
 from sqlalchemy.orm import Session
 
 from complaints.clocks import DeadlineState, DeadlineWindow, deadline_state
@@ -20,6 +19,7 @@ from complaints.models import Case, CaseClock, CaseCounter, CaseExclusion, CaseR
 from complaints.numbers import whole_number
 from complaints.procedure import COMPLETED_STATUSES, OPEN_STATUSES, Status, public_status
 from complaints.references import reference_digest
+from complaints.staff.queue_search import normalise_case_number, search_words
 
 PAGE_SIZE = 25
 STATUS_GROUPS = {
@@ -46,6 +46,8 @@ class QueueFilters:
     number: str = ""
     # An order or letter number typed in the search box; found by its keyed hash, never stored.
     reference: str = ""
+    # What was typed in the search box, as typed (shown back in it, kept in links).
+    searched: str = ""
     sort: str = "urgent"
     page: int = 1
 
@@ -64,7 +66,7 @@ class QueueFilters:
             "deadline": merged.deadline,
             "fy": merged.fiscal_year or "",
             "mine": "1" if merged.mine else "",
-            "number": merged.number or merged.reference,
+            "number": merged.searched,
             "sort": merged.sort,
             "page": merged.page,
         }
@@ -118,34 +120,33 @@ def _int_in(value: str | None, low: int, high: int) -> int | None:
     return number if number is not None and low <= number <= high else None
 
 
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
-_CASE_NUMBER = re.compile(r"^\s*(\d{4})\s*[-/.\s]\s*(\d{1,6})\s*$")
-
-
-def normalise_case_number(text: str | None) -> str:
-    """``2569-12``, ``2569/0012`` or Thai digits become ``2569-0012``; anything else is ''."""
-    found = _CASE_NUMBER.match((text or "").translate(_THAI_DIGITS)[:40])
-    return f"{found.group(1)}-{int(found.group(2)):04d}" if found else ""
-
-
 def parse_filters(args: Mapping[str, str], categories: list[str], departments: list[str]) -> QueueFilters:
-    """Filters from URL parameters; anything unknown or malformed falls back to the default."""
+    """Filters from URL parameters; anything unknown or malformed falls back to the default.
+
+    A search (a case, order or letter number) looks through every case the person may see,
+    whatever the other filters say: a number names one case, and a filter left set from before
+    would otherwise hide it and answer "not found".
+    """
+    typed = search_words(args.get("number"))
+    sort = _one_of(args.get("sort"), SORTS) or "urgent"
+    page = _int_in(args.get("page"), 1, 1_000_000) or 1
+    if typed:
+        # Digits only may also be a letter number: both are looked for.
+        number = normalise_case_number(typed)
+        reference = typed if not number or typed.isdigit() else ""
+        return QueueFilters(
+            status="all", number=number, reference=reference, searched=typed, sort=sort, page=page
+        )
     statuses = set(STATUS_GROUPS) | {status.value for status in Status}
-    typed = (args.get("number") or "")[:80]
-    number = normalise_case_number(typed)
-    reference = "" if number else typed.strip()
     return QueueFilters(
-        # A case number is unique: a search by number looks through every status.
-        status="all" if number or reference else _one_of(args.get("status"), statuses) or "open",
-        number=number,
-        reference=reference,
+        status=_one_of(args.get("status"), statuses) or "open",
         category=_one_of(args.get("category"), categories),
         department=_one_of(args.get("department"), departments),
         deadline=_one_of(args.get("deadline"), {state.value for state in DEADLINE_FILTERS}),
         fiscal_year=_int_in(args.get("fy"), 2400, 2800),
         mine=args.get("mine", "") in ("1", "y", "on", "true"),
-        sort=_one_of(args.get("sort"), SORTS) or "urgent",
-        page=_int_in(args.get("page"), 1, 1_000_000) or 1,
+        sort=sort,
+        page=page,
     )
 
 
@@ -186,10 +187,21 @@ def _deadline_condition(state: str, today: date, due_soon_days: int) -> list[Col
     return conditions
 
 
+def cases_with_reference(db: Session, reference: str, reference_key: bytes) -> list[int]:
+    """The cases an order or letter number was recorded for (by its keyed hash; a handful)."""
+    if not reference:
+        return []
+    digest = reference_digest(reference, reference_key)
+    return list(db.scalars(select(CaseReference.case_id).where(CaseReference.digest == digest).limit(100)))
+
+
 def _conditions(
-    filters: QueueFilters, user_id: int, today: date, due_soon_days: int, reference_key: bytes
+    filters: QueueFilters, user_id: int, today: date, due_soon_days: int, referenced: list[int]
 ) -> list[ColumnElement[bool]]:
-    """Every filter except the status one (the counts are per status) and the exclusions."""
+    """Every filter except the status one (the counts are per status) and the exclusions.
+
+    A search matches the case number or the cases ``referenced`` by the number typed: both are
+    index look-ups (a subquery inside the OR would make PostgreSQL read every case)."""
     conditions: list[ColumnElement[bool]] = []
     if filters.category:
         conditions.append(Case.category == filters.category)
@@ -199,11 +211,15 @@ def _conditions(
         conditions.append(Case.fiscal_year == filters.fiscal_year)
     if filters.mine:
         conditions.append(Case.assigned_to_id == user_id)
+    matches: list[ColumnElement[bool]] = []
     if filters.number:
-        conditions.append(Case.number == filters.number)
-    if filters.reference:
-        digest = reference_digest(filters.reference, reference_key)
-        conditions.append(Case.id.in_(select(CaseReference.case_id).where(CaseReference.digest == digest)))
+        matches.append(Case.number == filters.number)
+    if referenced:
+        matches.append(Case.id.in_(referenced))
+    if matches:
+        conditions.append(or_(*matches))
+    elif filters.reference:
+        conditions.append(false())  # a number nobody recorded: nothing matches
     conditions += _deadline_condition(filters.deadline, today, due_soon_days)
     return conditions
 
@@ -284,7 +300,8 @@ def triage_queue(
 ) -> QueuePage:
     """The page of cases this person may see, most urgent (or newest) first."""
     excluded = excluded_case_ids(db, user_id)
-    conditions = _conditions(filters, user_id, today, due_soon_days, reference_key)
+    referenced = cases_with_reference(db, filters.reference, reference_key)
+    conditions = _conditions(filters, user_id, today, due_soon_days, referenced)
     counts = status_counts(db, conditions, user_id, excluded)
     total = sum(counts.get(status, 0) for status in filters.statuses())
     pages = max(1, -(-total // page_size))

@@ -7,9 +7,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from complaints import alerts, db, keys, labels, settings
-from complaints.dates import today
+from complaints.dates import fiscal_year_of, today
 from complaints.labels import category_choices, department_choices
-from complaints.staff import blueprint, case_views, queue
+from complaints.staff import blueprint, case_views, queue, queue_search
 from complaints.staff.forms import QueueFilterForm
 from complaints.workspace import access
 from complaints.workspace.access import ADMIN_ROLES, LEGAL_ROLES, requires_roles, staff
@@ -27,9 +27,10 @@ def _filter_form(filters: queue.QueueFilters, years: list[int]) -> QueueFilterFo
             "fy": str(filters.fiscal_year or ""),
             "sort": filters.sort,
             "mine": filters.mine,
-            "number": filters.number,
+            "number": filters.searched,
         },
     )
+    form.number.render_kw = {"placeholder": queue_search.examples(fiscal_year_of(today()))[0]}
     everything = ("", _("All"))
     form.status.choices = choices(
         [("open", _("Open cases")), ("closed", _("Completed cases")), ("all", _("All cases"))]
@@ -81,6 +82,10 @@ def queue_view() -> ResponseReturnValue:
         "staff/queue.html",
         page=page,
         form=_filter_form(page.filters, years),
+        examples=queue_search.examples(fiscal_year_of(today())),
+        suggestion=queue_search.suggested_number(page.filters.searched, fiscal_year_of(today()))
+        if page.filters.searched and not page.total
+        else "",
         key_missing=False,
         route_outside=queue.to_route_outside(database, context.user.id),
         retaliation=queue.retaliation_to_refer(database, context.user.id),

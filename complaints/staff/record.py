@@ -52,7 +52,9 @@ def _case_rows(case: Case) -> list[tuple[str, str]]:
 
 def _report_rows(content: CaseContent) -> list[tuple[str, str]]:
     report = content.report
+    letter = [(_("Incoming letter number"), report.letter_number)] if report.letter_number else []
     return [
+        *letter,
         (_("What happened"), report.description),
         (_("Official concerned"), report.accused_name or "—"),
         (_("Their position"), report.accused_position or "—"),

@@ -4,17 +4,17 @@ order number, the fields the step records, an internal note and an optional mess
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from complaints import labels, procedure
 from complaints.models import ORDER_NUMBER_MAX
 from complaints.procedure import CODE_CHOICES, Action, Field
 from complaints.staff.step_checks import StepInput
-from complaints.workspace.forms import NOT_A_CHOICE, NOT_A_DATE, StaffForm, TextLimit, at_most, required
+from complaints.workspace.forms import NOT_A_CHOICE, StaffForm, TextLimit, TypedDateField, at_most, required
 
 # The label table of each code field, and what each field is called on the form.
 CODE_LABELS: dict[Field, dict[str, Any]] = {
@@ -53,6 +53,24 @@ FIELD_LABELS: dict[Field, Any] = {
     Field.NOTIFIED_ON: _l("Date the official was notified of the order (the appeal window starts)"),
 }
 QUESTION_LABELS = labels.CHECKLIST_QUESTION_LABELS
+# The field a refusal is about, so its message is shown at that field too.
+REFUSAL_FIELDS: dict[str, str] = {
+    "step_date": "event_on",
+    "step_message": "message",
+    "notified_on": Field.NOTIFIED_ON.value,
+    "first_meeting": Field.FIRST_MEETING_ON.value,
+    "extension_date": Field.NEW_DUE_ON.value,
+    "penalty_severity": Field.PENALTY.value,
+    "appeal_no_penalty": Field.PENALTY.value,
+    "appeal_lighter": Field.PENALTY.value,
+    "outside_authority": Field.REFERRED_TO.value,
+}
+# Refusals about "a field of this kind left empty": the first such field shown is marked.
+EMPTY_FIELD_REFUSALS: dict[str, frozenset[str]] = {
+    "step_text": frozenset(name.value for name in procedure.TEXT_FIELDS),
+    "step_extra_date": frozenset(name.value for name in procedure.DATE_FIELDS),
+    "step_detail": frozenset(name.value for name in CODE_CHOICES) | frozenset(QUESTION_LABELS),
+}
 YES_NO = [SelectChoice(code, text) for code, text in labels.CHECKLIST_ANSWER_LABELS.items()]
 
 
@@ -74,8 +92,8 @@ def _text_field(name: Field) -> Any:
     return kind(FIELD_LABELS[name], validators=checks)
 
 
-def _date_field(name: Field) -> DateField:
-    return DateField(FIELD_LABELS[name], validators=[Optional()], invalid_value_message=NOT_A_DATE)
+def _date_field(name: Field) -> TypedDateField:
+    return TypedDateField(FIELD_LABELS[name], validators=[Optional()])
 
 
 def _question(name: str) -> RadioField:
@@ -85,7 +103,8 @@ def _question(name: str) -> RadioField:
 class ProcedureForm(StaffForm):
     """One procedure action; only the fields its table row names are kept (see :meth:`__init__`)."""
 
-    event_on = DateField(_l("Date of this step"), validators=[required()], invalid_value_message=NOT_A_DATE)
+    # Dates are typed in B.E., as on the orders and letters they are copied from (2/12/2569).
+    event_on = TypedDateField(_l("Date of this step"), validators=[required()])
     order_number = StringField(
         _l("Order number (optional)"), validators=[Optional(), at_most(ORDER_NUMBER_MAX)]
     )
@@ -111,6 +130,21 @@ class ProcedureForm(StaffForm):
             names += list(QUESTION_LABELS) if name is Field.CHECKLIST else [name.value]
         return names
 
+    def refused_field(self, reason: str) -> str | None:
+        """The name of the field on this form that a refusal is about, if it shows one."""
+        if reason in REFUSAL_FIELDS:
+            name = REFUSAL_FIELDS[reason]
+            return name if name in self else None
+        kind = EMPTY_FIELD_REFUSALS.get(reason, frozenset())
+        return next((name for name in self.fields_shown if name in kind and not self[name].data), None)
+
+    def place_refusal(self, reason: str, message: str) -> None:
+        """Show why the step was refused at the top of its form and at the field concerned."""
+        self.refusal = message
+        name = self.refused_field(reason)
+        if name is not None:
+            self[name].errors = [*self[name].errors, message]
+
     def step_input(self) -> StepInput:
         """What the officer entered, for :func:`complaints.staff.steps.record_step`."""
         shown = set(self.fields_shown)
@@ -128,7 +162,7 @@ class ProcedureForm(StaffForm):
         }
         return StepInput(
             action=self.action,
-            event_on=self.event_on.data,
+            event_on=cast(date, self.event_on.data),  # required: validation refused a missing date
             order_number=(self.order_number.data or "").strip(),
             note=self.note.data or "",
             message=self.message.data or "",

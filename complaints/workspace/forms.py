@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice
+from wtforms import SelectChoice, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from complaints import settings
+from complaints import dates, settings, typed_dates
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 # WTForms has no Thai catalogue: every message it could show is given here.
@@ -50,3 +51,26 @@ class TextLimit:
         limit = settings.max_text_chars()
         if field.data and len(field.data) > limit:
             raise ValidationError(str(_l("At most %(count)s characters.", count=limit)))
+
+
+class TypedDateField(StringField):  # type: ignore[misc]  # wtforms is untyped here (see pyproject)
+    """A date typed the way the rest of the app writes it: day first, in B.E. (``2/12/2569``), C.E.
+    also understood (see :func:`complaints.typed_dates.exact_day`). Shown back as typed after an
+    error, else in B.E.; not a browser date picker, which shows the year in C.E."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("render_kw", {"autocomplete": "off"})
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        typed = str(valuelist[0] or "")
+        self.data = typed_dates.exact_day(typed)
+        if self.data is None and typed.strip():
+            raise ValueError(str(NOT_A_DATE))
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return dates.typed_day(self.data) if isinstance(self.data, date) else ""
