@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from complaints import audit, cases, create_app, keys, pins, settings
 from complaints.db import engine_of, new_session
-from complaints.models import AuditEvent, Case, OrgKey, ReporterAuditEvent, StaffUser
+from complaints.models import AuditEvent, Case, CaseReference, OrgKey, ReporterAuditEvent, StaffUser
+from complaints.references import reference_digest
 from tests.conftest import (
     LEAD_PASSWORD,
     file_case,
@@ -188,3 +189,22 @@ def test_a_config_rotated_by_hand_without_the_database_step_is_reported(
     with edited.app_context(), new_session(edited) as db:
         assert any("version 1" in problem.reason for problem in audit.verify(db))
     engine_of(edited).dispose()
+
+
+def test_a_number_recorded_before_a_data_rotation_is_still_found(
+    app: Flask, app_config: dict[str, Any], tmp_path: Path
+) -> None:
+    case_id, _receipt = _file(app)
+    with app.app_context(), new_session(app) as db:
+        digest = reference_digest("นม 0023/2569", settings.reference_key(app))
+        db.add(CaseReference(case_id=case_id, digest=digest))
+        number = db.get_one(Case, case_id).number
+        db.commit()
+    _rotate(app, "data")
+    renewed = _reopened(app, app_config, tmp_path, "SERVER_DATA_SECRET")
+    assert settings.reference_key(renewed) != settings.reference_key(app)
+    client = renewed.test_client()
+    assert staff_login(client, "lead", LEAD_PASSWORD, app.config["TEST_LEAD_TOTP_SECRET"]).status_code == 302
+    found = client.get("/staff/", query_string={"number": "นม 0023/2569"}).text
+    assert f"/staff/cases/{number}" in found
+    engine_of(renewed).dispose()

@@ -6,7 +6,7 @@ in the rows or the counts.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -187,12 +187,17 @@ def _deadline_condition(state: str, today: date, due_soon_days: int) -> list[Col
     return conditions
 
 
-def cases_with_reference(db: Session, reference: str, reference_key: bytes) -> list[int]:
-    """The cases an order or letter number was recorded for (by its keyed hash; a handful)."""
-    if not reference:
+def cases_with_reference(db: Session, reference: str, reference_keys: Sequence[bytes]) -> list[int]:
+    """The cases an order or letter number was recorded for (by its keyed hash under the current
+    and every retired data-secret version's key; a handful)."""
+    if not reference or not reference_keys:
         return []
-    digest = reference_digest(reference, reference_key)
-    return list(db.scalars(select(CaseReference.case_id).where(CaseReference.digest == digest).limit(100)))
+    digests = [reference_digest(reference, key) for key in reference_keys]
+    return list(
+        db.scalars(
+            select(CaseReference.case_id).where(CaseReference.digest.in_(digests)).distinct().limit(100)
+        )
+    )
 
 
 def _conditions(
@@ -296,11 +301,11 @@ def triage_queue(
     today: date,
     due_soon_days: int,
     page_size: int = PAGE_SIZE,
-    reference_key: bytes = b"",
+    reference_keys: Sequence[bytes] = (),
 ) -> QueuePage:
     """The page of cases this person may see, most urgent (or newest) first."""
     excluded = excluded_case_ids(db, user_id)
-    referenced = cases_with_reference(db, filters.reference, reference_key)
+    referenced = cases_with_reference(db, filters.reference, reference_keys)
     conditions = _conditions(filters, user_id, today, due_soon_days, referenced)
     counts = status_counts(db, conditions, user_id, excluded)
     total = sum(counts.get(status, 0) for status in filters.statuses())

@@ -75,7 +75,7 @@ def queue_view() -> ResponseReturnValue:
         filters,
         today(),
         settings.due_soon_days(),
-        reference_key=settings.reference_key(),
+        reference_keys=settings.reference_keys(),
     )
     years = queue.fiscal_years(database)
     return render_template(
