@@ -207,20 +207,25 @@ class ConflictForm(StaffForm):
     )
 
 
+def _reference_validators() -> list[Any]:
+    """An optional order or letter number: bounded, and only the characters such numbers use."""
+    return [
+        Optional(),
+        at_most(REFERENCE_MAX),
+        Regexp(
+            REFERENCE_PATTERN,
+            message=_l("Use only Thai or English letters, digits, spaces and / . - in the number."),
+        ),
+    ]
+
+
 class RevealForm(StaffForm):
     """The handler's legal reason for asking to see a reporter's identity."""
 
     reason = SelectField(_l("Legal reason"), invalid_choice_message=NOT_A_CHOICE, choices=[])
     reference = StringField(
         _l("Order or letter number (optional)"),
-        validators=[
-            Optional(),
-            at_most(REFERENCE_MAX),
-            Regexp(
-                REFERENCE_PATTERN,
-                message=_l("Use only Thai or English letters, digits, spaces and / . - in the number."),
-            ),
-        ],
+        validators=_reference_validators(),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -303,14 +308,7 @@ class IntakeForm(ReportFields, IdentityFields, StaffForm):
     # the report, and found from the queue's search box by its keyed hash.
     letter_number = StringField(
         _l("Incoming letter number (optional)"),
-        validators=[
-            Optional(),
-            at_most(REFERENCE_MAX),
-            Regexp(
-                REFERENCE_PATTERN,
-                message=_l("Use only Thai or English letters, digits, spaces and / . - in the number."),
-            ),
-        ],
+        validators=_reference_validators(),
     )
     once = HiddenField()  # a fresh value per form, so a resubmission is not recorded twice
 
