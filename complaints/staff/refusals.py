@@ -59,7 +59,9 @@ REFUSALS: dict[str, Any] = {
     "step_detail": _l("Choose one of the listed options."),
     "intake_channel": _l("Choose how the report arrived."),
     "intake_date": _l("The date received cannot be in the future."),
-    "intake_date_past": _l("The date received is too far back: check the year (it is in the Common Era)."),
+    "intake_date_past": _l(
+        "The date received is too far back: check the year (a B.E. year is 543 more than the C.E. one)."
+    ),
     "outside_authority": _l(
         "A case about an executive goes to the District Office, the Provincial Governor or the NACC."
     ),
