@@ -354,10 +354,10 @@ def test_follow_up_evidence_over_the_total_keeps_the_note(app: Flask, client: Fl
     assert stored_counts(app)["messages"] == 0
 
 
-def test_the_officers_intake_still_refuses_a_file_over_the_limit(
+def test_the_officers_intake_refuses_a_file_over_the_limit_and_keeps_the_letters_text(
     app: Flask, lead_client: FlaskClient
 ) -> None:
-    """A form that does not say which file was refused gets the plain 413 page, never a file dropped."""
+    """The officer's form comes back with what was typed and the file named; nothing is kept."""
     app.config["MAX_ATTACHMENT_BYTES"] = 1 * MB
     fields = {
         "csrf_token": csrf_token_from(lead_client.get("/staff/intake").text),
@@ -371,4 +371,7 @@ def test_the_officers_intake_still_refuses_a_file_over_the_limit(
     content_type, body = encode_multipart(fields, [("attachments", "สแกน.pdf", b"%" * (2 * MB))])
     response = lead_client.post("/staff/intake", data=body, content_type=content_type)
     assert response.status_code == 413
+    assert textarea(response.text, "description") == "จดหมายร้องเรียนเรื่องการจัดซื้อจัดจ้าง"
+    assert "สแกน.pdf" in response.text
+    assert "1 MB" in response.text
     assert stored_counts(app)["cases"] == 0

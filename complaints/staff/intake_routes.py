@@ -60,6 +60,11 @@ def intake_view() -> ResponseReturnValue:
     if request.method == "POST" and _already_recorded(str(form.once.data or "")):
         flash(_("This report was already recorded; its receipt was shown once. It is in the queue."), "info")
         return redirect(url_for("staff.queue"))
+    too_much = evidence.refused_files(form.attachments.data or []) if request.method == "POST" else None
+    if too_much is not None:  # the letter's text comes back with the file named; nothing is kept
+        form.validate()
+        form.attachments.errors = evidence.refusal_messages(too_much)
+        return render_template("staff/intake.html", form=form, today_typed=typed_day(today())), 413
     if form.validate_on_submit():
         database = db.session()
         try:
