@@ -147,9 +147,8 @@ def reference_key(application: Flask | None = None) -> bytes:
 def reference_keys(application: Flask | None = None) -> list[bytes]:
     """The reference key of every data-secret version, the current one first: a number recorded
     before a rotation is still found by the search."""
-    current = data_secret_version(application)
-    ordered = sorted(data_secrets(application).items(), key=lambda item: (item[0] != current, -item[0]))
-    return [crypto.derive_key(secret, contexts.REFERENCE_LOOKUP_KEY) for _version, secret in ordered]
+    newest_first = sorted(data_secrets(application).items(), reverse=True)  # versions only go up
+    return [crypto.derive_key(secret, contexts.REFERENCE_LOOKUP_KEY) for _version, secret in newest_first]
 
 
 def intake_oldest_days(application: Flask | None = None) -> int:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import Select, delete, exists, select
 from sqlalchemy.orm import Session, aliased
 
 from complaints import audit, contexts, crypto, keys, pins
@@ -110,10 +110,10 @@ def start(db: Session, kind: str, holder: StaffUser, personal_private: bytes) ->
             _open_held(db, old, holder, personal_private),
             _open_held(db, new, holder, personal_private),
         )
-    old_or_none = keys.active_org_key(db, kind)
-    if old_or_none is None:
+    active = keys.active_org_key(db, kind)
+    if active is None:
         raise RotationRefused(f"there is no {kind} key to rotate")
-    old = old_or_none
+    old = active
     old_private = _open_held(db, old, holder, personal_private)
     new, new_private = keys.create_org_key(db, kind)
     new.active = False
@@ -139,10 +139,12 @@ def start(db: Session, kind: str, holder: StaffUser, personal_private: bytes) ->
     return RotationKeys(rotation, old, new, old_private, new_private)
 
 
-def _not_yet_resealed(keys_: RotationKeys, batch: int) -> object:
+def _not_yet_resealed(keys_: RotationKeys, batch: int) -> Select[CaseKey, str]:
+    """Copies sealed to the old key whose case has none sealed to the new one, with the case uid."""
     copy = aliased(CaseKey)
     return (
-        select(CaseKey)
+        select(CaseKey, Case.uid)
+        .join(Case, Case.id == CaseKey.case_id)
         .where(
             CaseKey.recipient_key_id == keys_.old.key_id,
             ~exists().where(
@@ -158,18 +160,26 @@ def _not_yet_resealed(keys_: RotationKeys, batch: int) -> object:
 
 def _reseal_case_keys(db: Session, keys_: RotationKeys, batch: int) -> int:
     """One batch of case keys sealed to the new key too; how many."""
-    rows = db.scalars(_not_yet_resealed(keys_, batch)).all()  # type: ignore[call-overload]
-    for row in rows:
-        case: Case = row.case
+    rows = db.execute(_not_yet_resealed(keys_, batch)).all()  # one query per batch, not per case
+    for row, uid in rows:
         secret = crypto.unseal(
             row.sealed_ciphertext,
             keys_.old_private,
-            contexts.sealed_case_key(row.purpose, case.uid, keys_.old.key_id),
+            contexts.sealed_case_key(row.purpose, uid, keys_.old.key_id),
         )
-        sealed = seal_case_key(case.uid, row.purpose, secret, row.recipient, keys_.new.public_key)
-        sealed.case_id = case.id
+        sealed = seal_case_key(uid, row.purpose, secret, row.recipient, keys_.new.public_key)
+        sealed.case_id = row.case_id
         db.add(sealed)
     return len(rows)
+
+
+def _reseal_rest(db: Session, keys_: RotationKeys) -> int:
+    """Every case key still sealed to the old key only, in the caller's transaction; how many."""
+    done = 0
+    while count := _reseal_case_keys(db, keys_, 500):
+        done += count
+        db.flush()
+    return done
 
 
 def reseal_batches(
@@ -221,8 +231,7 @@ def _reseal_references(db: Session, keys_: RotationKeys) -> int:
 
 def switch(db: Session, keys_: RotationKeys, holder: StaffUser) -> int:
     """Re-seal the rest, make the new key active, retire the old one and delete its copies (commits)."""
-    while _reseal_case_keys(db, keys_, 500):
-        db.flush()
+    _reseal_rest(db, keys_)
     references = _reseal_references(db, keys_)
     keys_.old.active = False
     keys_.new.active = True
@@ -243,11 +252,7 @@ def switch(db: Session, keys_: RotationKeys, holder: StaffUser) -> int:
 def sweep(db: Session, keys_: RotationKeys) -> int:
     """After the switch: re-seal what was sealed to the old key meanwhile, delete the old key's
     grants and finish (commits); how many were re-sealed."""
-    straggling = 0
-    while count := _reseal_case_keys(db, keys_, 500):
-        straggling += count
-        db.flush()
-    straggling += _reseal_references(db, keys_)
+    straggling = _reseal_rest(db, keys_) + _reseal_references(db, keys_)
     db.execute(delete(CaseKey).where(CaseKey.recipient_key_id == keys_.old.key_id))
     db.execute(delete(KeyGrant).where(KeyGrant.org_key_id == keys_.old.id))
     keys_.rotation.finished_at = utcnow()
