@@ -162,7 +162,7 @@ class PasswordKeys:
     wrapping_key: bytes = field(repr=False)
 
 
-# Argon2id is memory-hard by design (19 MiB per receipt, 64 MiB per staff log-in): at most one run
+# Argon2id is memory-hard by design (4 MiB per receipt, 64 MiB per staff log-in): at most one run
 # per core at a time, so a burst of submissions queues for a few milliseconds instead of holding a
 # buffer per thread (more runs at once would not finish sooner: each keeps one core busy).
 _ARGON2_SLOTS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))

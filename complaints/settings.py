@@ -50,6 +50,16 @@ def receipt_params(application: Flask | None = None) -> crypto.Argon2Params:
     )
 
 
+def legacy_receipt_params(application: Flask | None = None) -> crypto.Argon2Params:
+    """The cost of receipts filed before each case recorded its own (NULL in the case row)."""
+    config = _config(application)
+    return crypto.Argon2Params(
+        memory_kib=int(config["RECEIPT_ARGON2_LEGACY_MEMORY_KIB"]),
+        iterations=int(config["RECEIPT_ARGON2_LEGACY_ITERATIONS"]),
+        lanes=1,
+    )
+
+
 def _data_secret(application: Flask | None) -> bytes:
     return str(_config(application)["SERVER_DATA_SECRET"]).encode()
 

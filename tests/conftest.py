@@ -45,6 +45,9 @@ FAST_ARGON2 = {
     "ARGON2_ITERATIONS": 1,
     "RECEIPT_ARGON2_MEMORY_KIB": 1024,
     "RECEIPT_ARGON2_ITERATIONS": 1,
+    # What the tests' receipts were stretched with before cases recorded their cost (migrations).
+    "RECEIPT_ARGON2_LEGACY_MEMORY_KIB": 1024,
+    "RECEIPT_ARGON2_LEGACY_ITERATIONS": 1,
 }
 LEAD_PASSWORD = "correct horse battery staple"
 

@@ -131,6 +131,7 @@ def prepare_case(
         attachments=[seal_attachment(uid, content_key, item, REPORTER, today) for item in evidence],
         uploads=[item.upload for item in evidence],
         pepper_version=settings.pepper_version(),
+        receipt_cost=settings.receipt_params(),
     )
 
 
@@ -184,6 +185,8 @@ def store_case(
         acknowledged_on=acknowledged_on or (received_on if channel == "online" else None),
         receipt_lookup=prepared.receipt_lookup,
         pepper_version=prepared.pepper_version,
+        receipt_memory_kib=prepared.receipt_cost.memory_kib if prepared.receipt_cost else None,
+        receipt_iterations=prepared.receipt_cost.iterations if prepared.receipt_cost else None,
         reporter_salt=prepared.reporter_salt,
         report_ciphertext=prepared.report_ciphertext,
         identity_ciphertext=prepared.identity_ciphertext,

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from complaints import audit, contexts, crypto, keys, settings
-from complaints.cases.filing import seal_case_key, stretch_receipt
+from complaints.cases import receipt_costs
+from complaints.cases.filing import seal_case_key
 from complaints.cases.values import (
     CONSENT,
     CONTENT,
@@ -26,28 +27,27 @@ from complaints.models import Attachment, Case, CaseKey
 
 
 def unlock_by_receipt(db: Session, receipt: str, lookup_secret: bytes) -> tuple[Case, CaseKeys]:
-    """The case a normalised receipt belongs to and the reporter's keys, with one stretch.
+    """The case a normalised receipt belongs to and the reporter's keys.
 
-    Raises :class:`CaseNotFound` for any receipt that matches nothing. A receipt filed under a
-    pepper retired since costs one more stretch per retired pepper (they are few: one per rotation).
+    One stretch for a receipt filed under the current pepper and cost; one more per other
+    pepper or cost some case was filed under (:mod:`receipt_costs`: a few at most). Raises
+    :class:`CaseNotFound` for any receipt that matches nothing, after trying them all.
     """
-    stretched = stretch_receipt(receipt, lookup_secret)
-    case = db.scalars(
-        select(Case).where(Case.receipt_lookup == crypto.receipt_lookup(stretched, lookup_secret))
-    ).first()
-    for version, retired in settings.retired_peppers() if case is None else []:
-        stretched = stretch_receipt(receipt, retired)
+    peppers = {settings.pepper_version(): lookup_secret, **dict(settings.retired_peppers())}
+    for scheme in receipt_costs.schemes_in_use(db):
+        pepper = peppers.get(scheme.pepper_version)
+        if pepper is None:
+            continue
+        stretched = crypto.stretch_receipt(receipt, pepper, scheme.params)
         case = db.scalars(
             select(Case).where(
-                Case.receipt_lookup == crypto.receipt_lookup(stretched, retired),
-                Case.pepper_version == version,
+                Case.receipt_lookup == crypto.receipt_lookup(stretched, pepper),
+                Case.pepper_version == scheme.pepper_version,
             )
         ).first()
         if case is not None:
-            break
-    if case is None:
-        raise CaseNotFound
-    return case, _reporter_keys(db, case, stretched)
+            return case, _reporter_keys(db, case, stretched)
+    raise CaseNotFound
 
 
 def _sealed_row(db: Session, case: Case, purpose: str, recipient_key_id: str) -> CaseKey | None:

@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from complaints import crypto
 from complaints.models import Attachment, CaseKey
 from complaints.storage import EncryptedUpload
 
@@ -109,6 +110,7 @@ class PreparedCase:
     attachments: list[Attachment]
     uploads: list[EncryptedUpload] = field(default_factory=list)
     pepper_version: int = 1
+    receipt_cost: crypto.Argon2Params | None = None
 
 
 @dataclass(frozen=True)

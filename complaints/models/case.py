@@ -98,6 +98,10 @@ class Case(Base):
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     # Which receipt pepper (RECEIPT_LOOKUP_SECRET by version) this case's receipt was stretched with.
     pepper_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The Argon2id cost its receipt was stretched with; NULL for cases filed before costs were
+    # recorded (their receipts use RECEIPT_ARGON2_LEGACY_*).
+    receipt_memory_kib: Mapped[int | None] = mapped_column(Integer)
+    receipt_iterations: Mapped[int | None] = mapped_column(Integer)
     receipt_lookup: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     reporter_salt: Mapped[bytes] = mapped_column(LargeBinary)
     report_ciphertext: Mapped[Ciphertext]
