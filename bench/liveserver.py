@@ -79,6 +79,10 @@ def gunicorn(extra_env: dict[str, str] | None = None, workers: int = 2, threads:
         "COMPLAINTS_UPLOAD_DIR": str(instance / "uploads"),
         "COMPLAINTS_RATELIMIT_REPORT": "100000 per hour",
         "COMPLAINTS_RATELIMIT_FOLLOWUP": "100000 per hour",
+        "COMPLAINTS_RATELIMIT_REPORT_POSTS": "100000 per hour",
+        "COMPLAINTS_RATELIMIT_FOLLOWUP_POSTS": "100000 per hour",
+        "COMPLAINTS_RATELIMIT_REPORTER_ACTIONS": "100000 per hour",
+        "COMPLAINTS_RATELIMIT_REPORTER_POSTS": "100000 per hour",
         "COMPLAINTS_BIND": f"127.0.0.1:{port}",
         "COMPLAINTS_WORKERS": str(workers),
         "COMPLAINTS_THREADS": str(threads),
@@ -108,6 +112,41 @@ def gunicorn(extra_env: dict[str, str] | None = None, workers: int = 2, threads:
                 str(instance),
                 "bench_wsgi:app",
             ],
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server("127.0.0.1", port, process, log_path, instance)
+    try:
+        _wait_until_up(server)
+        yield server
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        shutil.rmtree(instance, ignore_errors=True)
+
+
+@contextmanager
+def bare_gunicorn(database_url: str, workers: int = 2, threads: int = 4) -> Iterator[Server]:
+    """The bare Flask + SQLAlchemy endpoint (bench/bare/app.py) under the same gunicorn settings."""
+    instance = Path(tempfile.mkdtemp(prefix="complaints-bare-"))
+    port = _free_port()
+    env = {
+        **os.environ,
+        "BARE_DATABASE_URL": database_url,
+        "BARE_UPLOAD_DIR": str(instance / "uploads"),
+        "COMPLAINTS_BIND": f"127.0.0.1:{port}",
+        "COMPLAINTS_WORKERS": str(workers),
+        "COMPLAINTS_THREADS": str(threads),
+        # only gunicorn's worker-count check reads it
+        "COMPLAINTS_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/14",
+        "PYTHONPATH": str(ROOT / "bench" / "bare") + os.pathsep + str(ROOT),
+    }
+    log_path = instance / "gunicorn.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [str(VENV_BIN / "gunicorn"), "-c", "python:complaints.gunicorn_conf", "app:app"],
             env=env,
             cwd=ROOT,
             stdout=log,
