@@ -90,6 +90,7 @@ def file_report(crowd: Crowd, browser: Browser, rng: random.Random) -> None:
     crowd.ledger.add_report(
         SentReport(receipt.group(1), number.group(1), description, files=[digest for *_, digest in files])
     )
+    time.sleep(rng.uniform(0.2, 0.8))  # writing the receipt down before the next report
 
 
 def log_in_reporter(crowd: Crowd, browser: Browser, report: SentReport, kind: str = "follow-up") -> str:

@@ -173,12 +173,16 @@ class Browser:
 
     def _remember(self, set_cookies: list[str]) -> None:
         for header in set_cookies:
-            name, _, rest = header.partition("=")
-            value = rest.split(";", 1)[0]
-            if not value or "max-age=0" in header.lower() or "1970" in header:
-                self.cookies.pop(name.strip(), None)
+            pair, *attributes = (part.strip() for part in header.split(";"))
+            name, _, value = pair.partition("=")
+            lowered = [attribute.lower() for attribute in attributes]
+            removed = "max-age=0" in lowered or any(
+                item.startswith("expires=") and "1970" in item for item in lowered
+            )
+            if not value or removed:
+                self.cookies.pop(name, None)
             else:
-                self.cookies[name.strip()] = value
+                self.cookies[name] = value
 
     def get(self, kind: str, path: str) -> Answer:
         return self.request(kind, "GET", path)
