@@ -148,13 +148,15 @@ def _run_phase(
     for thread in threads:
         thread.start()
     ends = time.monotonic() + seconds
-    if meanwhile is not None:
-        meanwhile()
-    time.sleep(max(0.0, ends - time.monotonic()))
-    crowd.stop.set()
-    for thread in threads:
-        thread.join(timeout=300)
-        assert not thread.is_alive()
+    try:
+        if meanwhile is not None:
+            meanwhile()
+        time.sleep(max(0.0, ends - time.monotonic()))
+    finally:  # a failure in ``meanwhile`` still stops everyone
+        crowd.stop.set()
+        for thread in threads:
+            thread.join(timeout=300)
+    assert not any(thread.is_alive() for thread in threads)
 
 
 def _kill_a_worker(server: Server, after: float) -> Callable[[], None]:
@@ -235,15 +237,15 @@ def _check_as_staff(crowd: Crowd, browser: Browser, number: str, attachments: in
     )
 
 
-def _stored_cases(app: Flask) -> dict[str, int]:
-    """Every case number in the database with its number of attachment rows."""
+def _stored_cases(app: Flask) -> list[tuple[str, int]]:
+    """Every case in the database: its number and its number of attachment rows."""
     with new_session(app) as db:
         rows = db.execute(
             select(Case.number, func.count(Attachment.id))
             .outerjoin(Attachment, Attachment.case_id == Case.id)
-            .group_by(Case.number)
+            .group_by(Case.id, Case.number)
         ).all()
-    return {number: int(count) for number, count in rows}
+    return [(number, int(count)) for number, count in rows]
 
 
 def _gap_free(numbers: list[str]) -> bool:
@@ -282,6 +284,21 @@ def _plaintext_found(deployment: Deployment) -> list[str]:
     return found
 
 
+def _check_everything(crowd: Crowd, staff: list[Browser], stored: list[tuple[str, int]]) -> None:
+    """Every receipt shown, as its reporter; every stored case, as the unit (side by side)."""
+    with ThreadPoolExecutor(6) as pool:
+        checks = [
+            pool.submit(_check_as_reporter, crowd, report, f"127.0.0.{40 + index % 4}")
+            for index, report in enumerate(crowd.ledger.reports.values())
+        ]
+        checks += [
+            pool.submit(_check_as_staff, crowd, staff[index % 2], number, files)
+            for index, (number, files) in enumerate(stored)
+        ]
+        for check in checks:
+            check.result()
+
+
 def test_load_without_loss(deployment: Deployment) -> None:
     crowd = Crowd(deployment.server.port, Recorder(), Ledger(), threading.Event())
     people, staff = _people(crowd, deployment)
@@ -298,17 +315,7 @@ def test_load_without_loss(deployment: Deployment) -> None:
     load_seconds = time.monotonic() - started
     checking = time.monotonic()
     stored = _stored_cases(deployment.app)
-    with ThreadPoolExecutor(6) as pool:  # every receipt as its reporter, every case as the unit
-        checks = [
-            pool.submit(_check_as_reporter, crowd, report, f"127.0.0.{40 + index % 4}")
-            for index, report in enumerate(crowd.ledger.reports.values())
-        ]
-        checks += [
-            pool.submit(_check_as_staff, crowd, staff[index % 2], number, files)
-            for index, (number, files) in enumerate(stored.items())
-        ]
-        for check in checks:
-            check.result()
+    _check_everything(crowd, staff, stored)
     verified = subprocess.run(
         [
             str(VENV_BIN / "flask"),
@@ -328,16 +335,18 @@ def test_load_without_loss(deployment: Deployment) -> None:
         crowd.recorder.summary(
             f"all: {load_seconds:.0f} s of load (a worker killed in the last {KILL_PHASE_SECONDS:.0f} s), "
             f"checked in {time.monotonic() - checking:.0f} s; {len(stored)} cases, "
-            f"{sum(stored.values())} files, {crowd.ledger.unanswered_reports} report answers cut off"
+            f"{sum(n for _, n in stored)} files, {crowd.ledger.unanswered_reports} report answers cut off"
         )
     )
     statuses = crowd.recorder.statuses()
     assert not [code for code in statuses if code >= 500], statuses
     assert all(sample.status != 0 for sample in crowd.recorder.samples[:first_phase])
     assert crowd.recorder.problems == []
-    assert set(crowd.ledger.reports) <= set(stored)
-    assert len(stored) - len(crowd.ledger.reports) <= crowd.ledger.unanswered_reports
-    assert _gap_free(list(stored)), sorted(stored)
+    numbers = [number for number, _ in stored]
+    assert set(crowd.ledger.reports) <= set(numbers)
+    assert len(numbers) - len(crowd.ledger.reports) <= crowd.ledger.unanswered_reports
+    assert len(set(numbers)) == len(numbers), sorted(numbers)
+    assert _gap_free(numbers), sorted(numbers)
     assert verified.returncode == 0, verified.stderr
     assert "audit log intact" in verified.stdout
     assert plaintext == []
