@@ -10,9 +10,7 @@ import http.client
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -21,42 +19,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
+from tests.gunicorn_server import ROOT, VENV_BIN, Server, free_port, serve, wait_until_up
+
+__all__ = ["RECEIPT", "Client", "Server", "bare_gunicorn", "gunicorn", "report_fields", "rss_kib"]
+
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 RECEIPT = re.compile(r'id="receipt">\s*([0-9 ]+?)\s*<')
-ACCESS_LINE = re.compile(r'"(?P<method>[A-Z]+) (?P<path>\S+)" (?P<status>\d+) \S+ (?P<ms>\d+)ms')
 PASSWORD = "benchmark lead password"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class Server:
-    """A running gunicorn: its address, master pid, and the access log it writes."""
-
-    host: str
-    port: int
-    process: subprocess.Popen[bytes]
-    log_path: Path
-    instance: Path
-
-    def worker_pids(self) -> list[int]:
-        """The worker processes (children of the gunicorn master)."""
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
-
-    def server_times_ms(self, method: str, path: str) -> list[int]:
-        """Durations gunicorn logged for requests matching ``method path`` (its %(M)s field)."""
-        return [
-            int(match["ms"])
-            for line in self.log_path.read_text(errors="replace").splitlines()
-            if (match := ACCESS_LINE.search(line)) and match["method"] == method and match["path"] == path
-        ]
 
 
 def rss_kib(pid: int) -> int:
@@ -71,59 +40,22 @@ def rss_kib(pid: int) -> int:
 def gunicorn(extra_env: dict[str, str] | None = None, workers: int = 2, threads: int = 4) -> Iterator[Server]:
     """Initialise a fresh instance and serve it with the shipped gunicorn settings."""
     instance = Path(tempfile.mkdtemp(prefix="complaints-bench-"))
-    port = _free_port()
     env = {
-        **os.environ,
-        "BENCH_INSTANCE": str(instance),
         "COMPLAINTS_DATABASE_URL": f"sqlite:///{instance / 'complaints.sqlite3'}",
-        "COMPLAINTS_UPLOAD_DIR": str(instance / "uploads"),
         "COMPLAINTS_RATELIMIT_REPORT": "100000 per hour",
         "COMPLAINTS_RATELIMIT_FOLLOWUP": "100000 per hour",
         "COMPLAINTS_RATELIMIT_REPORT_POSTS": "100000 per hour",
         "COMPLAINTS_RATELIMIT_FOLLOWUP_POSTS": "100000 per hour",
         "COMPLAINTS_RATELIMIT_REPORTER_ACTIONS": "100000 per hour",
         "COMPLAINTS_RATELIMIT_REPORTER_POSTS": "100000 per hour",
-        "COMPLAINTS_BIND": f"127.0.0.1:{port}",
-        "COMPLAINTS_WORKERS": str(workers),
-        "COMPLAINTS_THREADS": str(threads),
         **(extra_env or {}),
     }
     if workers > 1:  # several workers must share their rate-limit counts (the config refuses otherwise)
         env.setdefault("COMPLAINTS_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/14")
-    env["PYTHONPATH"] = str(ROOT)
-    wsgi = _instance_wsgi(instance)
-    subprocess.run(
-        [str(VENV_BIN / "flask"), "--app", str(wsgi), "init", "--lead", "lead", "--password-stdin"],
-        input=PASSWORD + "\n",
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    log_path = instance / "gunicorn.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                str(VENV_BIN / "gunicorn"),
-                "-c",
-                "python:complaints.gunicorn_conf",
-                "--chdir",
-                str(instance),
-                "bench_wsgi:app",
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    server = Server("127.0.0.1", port, process, log_path, instance)
     try:
-        _wait_until_up(server)
-        yield server
+        with serve(instance, PASSWORD, env, workers, threads) as server:
+            yield server
     finally:
-        process.terminate()
-        process.wait(timeout=30)
         shutil.rmtree(instance, ignore_errors=True)
 
 
@@ -131,7 +63,7 @@ def gunicorn(extra_env: dict[str, str] | None = None, workers: int = 2, threads:
 def bare_gunicorn(database_url: str, workers: int = 2, threads: int = 4) -> Iterator[Server]:
     """The bare Flask + SQLAlchemy endpoint (bench/bare/app.py) under the same gunicorn settings."""
     instance = Path(tempfile.mkdtemp(prefix="complaints-bare-"))
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "BARE_DATABASE_URL": database_url,
@@ -152,38 +84,14 @@ def bare_gunicorn(database_url: str, workers: int = 2, threads: int = 4) -> Iter
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    server = Server("127.0.0.1", port, process, log_path, instance)
+    server = Server("127.0.0.1", port, process, log_path, instance, "")
     try:
-        _wait_until_up(server)
+        wait_until_up(server)
         yield server
     finally:
         process.terminate()
         process.wait(timeout=30)
         shutil.rmtree(instance, ignore_errors=True)
-
-
-def _instance_wsgi(instance: Path) -> Path:
-    """A wsgi module whose app uses the throw-away instance folder (for its config.py and secrets)."""
-    path = instance / "bench_wsgi.py"
-    path.write_text(
-        '"""Benchmark entry point."""\n'
-        "import os\n"
-        "from complaints import create_app\n"
-        'app = create_app(instance_path=os.environ["BENCH_INSTANCE"])\n'
-    )
-    return path
-
-
-def _wait_until_up(server: Server, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            status, _ = Client(server).get("/healthz")
-            if status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not come up; see " + str(server.log_path))
 
 
 @dataclass

@@ -16,6 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.liveserver import RECEIPT, Client, Server, gunicorn, report_fields
+from complaints import receipts as receipt_codes
 
 TEN_MB = 10 * 1024 * 1024
 
@@ -59,7 +60,7 @@ def main() -> None:
         file_server = server.server_times_ms("POST", "/report")[1 + runs :]
         logins = {
             "right": receipts[:10],
-            "unknown": [receipts.new_receipt() for _ in range(10)],
+            "unknown": [receipt_codes.new_receipt() for _ in range(10)],
             "malformed": ["12-34"] * 10,
         }
         login_ms: dict[str, list[int]] = {}
