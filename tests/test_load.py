@@ -6,7 +6,7 @@ verifies, and no plaintext is in the database dump or the upload folder. A secon
 worker with SIGKILL under load and checks the same (a request cut off may fail on the client, but
 nothing may be half-stored).
 
-Production key-derivation costs (Argon2id 64 MiB for staff, 19 MiB per receipt): gunicorn runs
+Production key-derivation costs (Argon2id 64 MiB for staff, 4 MiB per receipt): gunicorn runs
 without test settings, as deployed, so each submission and receipt log-in spends what it spends in
 production and eight threads hold their Argon2 buffers at once. The figures are printed (``-s``).
 
