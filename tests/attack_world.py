@@ -237,8 +237,13 @@ def _second_case(app: Flask) -> tuple[int, str]:
 
 def build_world(tmp: Path, database_url: str, **overrides: Any) -> World:
     """Initialise an app and fill it as described in the module docstring."""
-    limits = {"RATELIMIT_STAFF_LOGIN": "1000 per minute", "RATELIMIT_STAFF_LOGIN_PER_CLIENT": "1000 per minute"}
-    app = create_app(make_config(tmp, database_url, **limits, **overrides), instance_path=str(tmp / "instance"))
+    limits = {
+        "RATELIMIT_STAFF_LOGIN": "1000 per minute",
+        "RATELIMIT_STAFF_LOGIN_PER_CLIENT": "1000 per minute",
+    }
+    app = create_app(
+        make_config(tmp, database_url, **limits, **overrides), instance_path=str(tmp / "instance")
+    )
     result = app.test_cli_runner().invoke(
         args=["init", "--lead", "lead", "--password-stdin"], input=LEAD_PASSWORD + "\n"
     )

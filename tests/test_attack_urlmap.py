@@ -17,8 +17,8 @@ from complaints.assets import LONG_LIVED
 from complaints.db import new_session
 from complaints.models import ProtectionCheck
 from complaints.security import csrf
-from tests.conftest import csrf_token_from
 from tests.attack_world import MARK, ROLES, World, fingerprint, shared_world
+from tests.conftest import csrf_token_from
 
 STAFF = ("officer", "lead", "custodian", "admin")
 EVERYONE = frozenset(ROLES)
@@ -186,13 +186,11 @@ def _csrf_refused(response: TestResponse) -> None:
 
 
 def test_csrf_allow_list_is_what_the_app_exempts(world: World) -> None:
+    views = world.app.view_functions
     exempt = {
         rule.endpoint
         for rule in world.app.url_map.iter_rules()
-        if f"{world.app.view_functions[rule.endpoint].__module__}.{rule.endpoint.split('.')[-1]}"
-        in csrf._exempt_views
-        or f"{world.app.view_functions[rule.endpoint].__module__}.{world.app.view_functions[rule.endpoint].__name__}"
-        in csrf._exempt_views
+        if f"{views[rule.endpoint].__module__}.{views[rule.endpoint].__name__}" in csrf._exempt_views
     }
     assert exempt == set(CSRF_ALLOW_LIST)
 
@@ -270,7 +268,7 @@ def test_each_role_is_refused_every_action_it_does_not_hold(world: World, role: 
     client = world.client(role)
     token = world.token(role) if role != "anonymous" else ""
     if role == "anonymous":
-            token = csrf_token_from(client.get("/follow-up").text)
+        token = csrf_token_from(client.get("/follow-up").text)
     tried = 0
     for rule in _methods(world, {"POST"}):
         if role in POST_ALLOWED.get(rule.endpoint, EVERYONE):
@@ -281,9 +279,11 @@ def test_each_role_is_refused_every_action_it_does_not_hold(world: World, role: 
             data={"csrf_token": token, "body": "x", "confirm": "y", "user": str(world.ids["officer2"])},
         )
         assert _denied(role, response), (rule.endpoint, response.status_code, response.text[:200])
-        changed = {
-            name for name, rows in fingerprint(world.app).items() if rows != before[name]
-        } - {"audit_events", "staff_sessions", "reporter_sessions"}
+        changed = {name for name, rows in fingerprint(world.app).items() if rows != before[name]} - {
+            "audit_events",
+            "staff_sessions",
+            "reporter_sessions",
+        }
         assert not changed, (rule.endpoint, changed)
         tried += 1
     assert tried >= (0 if role == "lead" else 3)
