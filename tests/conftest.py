@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -29,6 +30,19 @@ from complaints.models import Case
 POSTGRES_URL = os.environ.get("COMPLAINTS_TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("COMPLAINTS_TEST_REDIS_URL", "")
 REQUIRE_SERVICES = os.environ.get("COMPLAINTS_TEST_REQUIRE_SERVICES") == "1"
+
+# Property tests are reproducible in CI (derandomized, no example database written into the
+# repository); COMPLAINTS_FUZZ=long explores fresh random examples, tests/fuzz.py scales their count.
+hypothesis.settings.register_profile(
+    "ci",
+    database=None,
+    derandomize=True,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture, hypothesis.HealthCheck.too_slow],
+)
+hypothesis.settings.register_profile("long", parent=hypothesis.settings.get_profile("ci"), derandomize=False)
+hypothesis.settings.load_profile("long" if os.environ.get("COMPLAINTS_FUZZ") == "long" else "ci")
 
 
 def require_or_skip(available: bool, reason: str) -> None:
