@@ -21,13 +21,16 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE on both databases (SQLite 3.35+ drops a plain column in place): a batch
+# rebuild of `cases` on SQLite would drop the table, and with it, by ON DELETE CASCADE, every row
+# that names a case.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('receipt_memory_kib', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('receipt_iterations', sa.Integer(), nullable=True))
+    op.add_column('cases', sa.Column('receipt_memory_kib', sa.Integer(), nullable=True))
+    op.add_column('cases', sa.Column('receipt_iterations', sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.drop_column('receipt_iterations')
-        batch_op.drop_column('receipt_memory_kib')
+    op.drop_column('cases', 'receipt_iterations')
+    op.drop_column('cases', 'receipt_memory_kib')
