@@ -10,7 +10,6 @@ import http.client
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 import time
 import uuid
@@ -19,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.gunicorn_server import ROOT, VENV_BIN, Server, free_port, serve, wait_until_up
+from tests.gunicorn_server import ROOT, Server, free_port, run_gunicorn, serve
 
 __all__ = ["RECEIPT", "Client", "Server", "bare_gunicorn", "gunicorn", "report_fields", "rss_kib"]
 
@@ -75,22 +74,9 @@ def bare_gunicorn(database_url: str, workers: int = 2, threads: int = 4) -> Iter
         "COMPLAINTS_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/14",
         "PYTHONPATH": str(ROOT / "bench" / "bare") + os.pathsep + str(ROOT),
     }
-    log_path = instance / "gunicorn.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "-c", "python:complaints.gunicorn_conf", "app:app"],
-            env=env,
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    server = Server("127.0.0.1", port, process, log_path, instance, "")
     try:
-        wait_until_up(server)
-        yield server
+        yield from run_gunicorn(instance, env, port, app="app:app")
     finally:
-        process.terminate()
-        process.wait(timeout=30)
         shutil.rmtree(instance, ignore_errors=True)
 
 

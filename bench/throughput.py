@@ -18,6 +18,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,11 +85,15 @@ def p95_ms(values: list[float]) -> str:
     return f"{(statistics.quantiles(values, n=20)[-1] if len(values) >= 2 else values[0]) * 1000:.0f}"
 
 
+Rates = dict[tuple[str, int], float]
+
+
 def measure(
-    start: Callable[[], object], label: str, args: argparse.Namespace
-) -> dict[tuple[str, int], float]:
-    rates: dict[tuple[str, int], float] = {}
-    with start() as server:  # type: ignore[attr-defined]
+    start: Callable[[], AbstractContextManager[Server]], label: str, args: argparse.Namespace
+) -> Rates:
+    """Every (load, clients) run against one server, printed as table rows; the rates by run."""
+    rates: Rates = {}
+    with start() as server:
         for _ in range(3):
             one_submission(server, 0)  # warm-up: imports, connections, caches in both workers
         for load, file_bytes in (("text", 0), ("1 MB file", ONE_MB)):

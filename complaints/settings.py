@@ -40,24 +40,21 @@ def argon2_params(application: Flask | None = None) -> crypto.Argon2Params:
     )
 
 
-def receipt_params(application: Flask | None = None) -> crypto.Argon2Params:
-    """The cost of the one receipt stretch per submission and per follow-up log-in."""
+def _receipt_cost(application: Flask | None, prefix: str) -> crypto.Argon2Params:
     config = _config(application)
     return crypto.Argon2Params(
-        memory_kib=int(config["RECEIPT_ARGON2_MEMORY_KIB"]),
-        iterations=int(config["RECEIPT_ARGON2_ITERATIONS"]),
-        lanes=1,
+        memory_kib=int(config[prefix + "MEMORY_KIB"]), iterations=int(config[prefix + "ITERATIONS"]), lanes=1
     )
+
+
+def receipt_params(application: Flask | None = None) -> crypto.Argon2Params:
+    """The cost of the one receipt stretch per submission and per follow-up log-in."""
+    return _receipt_cost(application, "RECEIPT_ARGON2_")
 
 
 def legacy_receipt_params(application: Flask | None = None) -> crypto.Argon2Params:
     """The cost of receipts filed before each case recorded its own (NULL in the case row)."""
-    config = _config(application)
-    return crypto.Argon2Params(
-        memory_kib=int(config["RECEIPT_ARGON2_LEGACY_MEMORY_KIB"]),
-        iterations=int(config["RECEIPT_ARGON2_LEGACY_ITERATIONS"]),
-        lanes=1,
-    )
+    return _receipt_cost(application, "RECEIPT_ARGON2_LEGACY_")
 
 
 def _data_secret(application: Flask | None) -> bytes:

@@ -26,9 +26,6 @@ from complaints.models import Attachment, Base, Case, CaseExclusion, RevealReque
 from tests.conftest import (
     LEAD_PASSWORD,
     OFFICER_PASSWORD,
-    POSTGRES_URL,
-    _drop_postgres_database,
-    _fresh_postgres_database,
     create_custodian,
     create_staff,
     csrf_token_from,
@@ -40,6 +37,7 @@ from tests.conftest import (
     receipt_from,
     report_fields,
     staff_login,
+    throwaway_database,
 )
 
 SCRIPT = "<script>alert(1)</script>"
@@ -114,19 +112,6 @@ def fingerprint(app: Flask) -> dict[str, list[str]]:
             table.name: sorted(repr(tuple(row)) for row in db.execute(table.select()).all())
             for table in Base.metadata.sorted_tables
         }
-
-
-@contextmanager
-def world_database(tmp: Path) -> Iterator[str]:
-    """A database for one module: SQLite in ``tmp`` or a throwaway PostgreSQL database."""
-    if not POSTGRES_URL:
-        yield f"sqlite:///{tmp / 'instance' / 'complaints.sqlite3'}"
-        return
-    url, name = _fresh_postgres_database(POSTGRES_URL)
-    try:
-        yield url
-    finally:
-        _drop_postgres_database(POSTGRES_URL, name)
 
 
 def _login(app: Flask, username: str, password: str, secret: str) -> FlaskClient:
@@ -279,7 +264,7 @@ def build_world(tmp: Path, database_url: str, **overrides: Any) -> World:
 @contextmanager
 def shared_world(tmp: Path, **overrides: Any) -> Iterator[World]:
     """:func:`build_world` on a database of its own, disposed of afterwards."""
-    with world_database(tmp) as url:
+    with throwaway_database(tmp / "instance") as url:
         world = build_world(tmp, url, **overrides)
         try:
             yield world

@@ -11,6 +11,7 @@ import threading
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -137,17 +138,24 @@ def _drop_postgres_database(base_url: str, name: str) -> None:
     admin.dispose()
 
 
-@pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
-    """SQLite in the test's instance folder, or a fresh PostgreSQL database."""
+@contextmanager
+def throwaway_database(folder: Path) -> Iterator[str]:
+    """A migrated database: SQLite in ``folder``, or a fresh PostgreSQL one dropped afterwards."""
     if not POSTGRES_URL:
-        yield f"sqlite:///{tmp_path / 'instance' / 'complaints.sqlite3'}"
+        yield f"sqlite:///{folder / 'complaints.sqlite3'}"
         return
     url, name = _fresh_postgres_database(POSTGRES_URL)
     try:
         yield url
     finally:
         _drop_postgres_database(POSTGRES_URL, name)
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """SQLite in the test's instance folder, or a fresh PostgreSQL database."""
+    with throwaway_database(tmp_path / "instance") as url:
+        yield url
 
 
 def make_config(tmp_path: Path, database_url: str, **overrides: Any) -> dict[str, Any]:

@@ -105,10 +105,14 @@ def serve(
     )
     if init.returncode != 0:
         raise RuntimeError(f"flask init failed: {init.stdout}\n{init.stderr}")
-    yield from _run(instance, env, port, init.stdout)
+    yield from run_gunicorn(instance, env, port, init.stdout)
 
 
-def _run(instance: Path, env: dict[str, str], port: int, init_output: str) -> Iterator[Server]:
+def run_gunicorn(
+    instance: Path, env: dict[str, str], port: int, init_output: str = "", app: str = "instance_wsgi:app"
+) -> Iterator[Server]:
+    """Serve ``app`` (a module on the path or in ``instance``) with the shipped gunicorn settings
+    until the generator is closed; its log is ``instance/gunicorn.log``."""
     log_path = instance / "gunicorn.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -118,7 +122,7 @@ def _run(instance: Path, env: dict[str, str], port: int, init_output: str) -> It
                 "python:complaints.gunicorn_conf",
                 "--chdir",
                 str(instance),
-                "instance_wsgi:app",
+                app,
             ],
             env=env,
             cwd=ROOT,

@@ -17,7 +17,6 @@ from complaints.cases.filing import (
     seal_attachment,
     seal_case_key,
     store_case,
-    stretch_receipt,
 )
 from complaints.cases.opening import (
     identity_key_for_staff,
@@ -102,7 +101,6 @@ __all__ = [
     "share_identity_with_handler",
     "share_identity_with_staff",
     "store_case",
-    "stretch_receipt",
     "thread",
     "unlock_by_receipt",
 ]

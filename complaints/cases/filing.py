@@ -69,11 +69,6 @@ def seal_attachment(
     )
 
 
-def stretch_receipt(receipt: str, lookup_secret: bytes) -> bytes:
-    """The single slow step of everything a receipt unlocks (see :func:`crypto.stretch_receipt`)."""
-    return crypto.stretch_receipt(receipt, lookup_secret, settings.receipt_params())
-
-
 def _sealed_keys(
     uid: str, content_key: bytes, identity_key: bytes | None, recipients: keys.RecipientKeys, reporter: bytes
 ) -> list[CaseKey]:
@@ -108,7 +103,8 @@ def prepare_case(
     """Generate the case's keys and receipt and encrypt everything; no database access."""
     uid = crypto.random_token(24)
     receipt = receipts.new_receipt()
-    stretched = stretch_receipt(receipt, lookup_secret)
+    receipt_cost = settings.receipt_params()
+    stretched = crypto.stretch_receipt(receipt, lookup_secret, receipt_cost)
     reporter_salt = crypto.new_salt()
     reporter_public = crypto.public_key_of(crypto.reporter_private_key(stretched, reporter_salt))
     content_key = crypto.new_data_key()
@@ -130,8 +126,8 @@ def prepare_case(
         case_keys=_sealed_keys(uid, content_key, identity_key, recipients, reporter_public),
         attachments=[seal_attachment(uid, content_key, item, REPORTER, today) for item in evidence],
         uploads=[item.upload for item in evidence],
+        receipt_cost=receipt_cost,
         pepper_version=settings.pepper_version(),
-        receipt_cost=settings.receipt_params(),
     )
 
 
@@ -185,8 +181,8 @@ def store_case(
         acknowledged_on=acknowledged_on or (received_on if channel == "online" else None),
         receipt_lookup=prepared.receipt_lookup,
         pepper_version=prepared.pepper_version,
-        receipt_memory_kib=prepared.receipt_cost.memory_kib if prepared.receipt_cost else None,
-        receipt_iterations=prepared.receipt_cost.iterations if prepared.receipt_cost else None,
+        receipt_memory_kib=prepared.receipt_cost.memory_kib,
+        receipt_iterations=prepared.receipt_cost.iterations,
         reporter_salt=prepared.reporter_salt,
         report_ciphertext=prepared.report_ciphertext,
         identity_ciphertext=prepared.identity_ciphertext,

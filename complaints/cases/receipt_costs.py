@@ -4,8 +4,9 @@ filed under, the current one first.
 A receipt's stretch cannot be redone without the receipt, so a case keeps the pepper version and
 the cost it was filed with, and a log-in tries each combination in use until one finds a case.
 The combinations are read from the cases (a few; cached for a short while per process) and only
-bounded ones are tried: a row someone edited to an absurd cost makes that case unreachable by
-receipt, never a log-in that takes minutes.
+bounded ones are tried, so a cost someone wrote into the database is never run: a log-in cannot
+be made to take minutes. The column only says which stretches to try; the receipt's lookup HMAC,
+not the column, finds the case.
 """
 
 from __future__ import annotations
@@ -90,6 +91,7 @@ def schemes_in_use(db: Session) -> list[ReceiptScheme]:
 
 
 def forget_schemes() -> None:
-    """Drop the cached schemes (after a rotation or a restore changes what is stored)."""
+    """Drop the cached schemes (for tests that rewrite the rows; a config change needs none: the
+    current scheme and the legacy cost are part of the cache key)."""
     with _cache_lock:
         _cache.clear()

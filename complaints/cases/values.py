@@ -108,9 +108,9 @@ class PreparedCase:
     identity_ciphertext: bytes | None
     case_keys: list[CaseKey]
     attachments: list[Attachment]
+    receipt_cost: crypto.Argon2Params
     uploads: list[EncryptedUpload] = field(default_factory=list)
     pepper_version: int = 1
-    receipt_cost: crypto.Argon2Params | None = None
 
 
 @dataclass(frozen=True)
