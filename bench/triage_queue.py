@@ -2,22 +2,29 @@
 
     python bench/triage_queue.py                                   # SQLite in a temporary folder
     python bench/triage_queue.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/complaints_bench
+    python bench/triage_queue.py --instance /tmp/queue-bench --skip-case-page   # seed once, reuse after
 
 Seeds the cases by bulk insert of metadata rows with dummy ciphertext (the queue never decrypts),
 in a realistic shape: five fiscal years, old cases mostly closed, open ones with deadlines around
 today, some assigned, a few with unread reporter messages, and exclusions for the timed user.
 Then logs the legal lead in and times each queue view through Flask's test client (the whole
-request in-process: routing, session check, SQL, template), reporting median and p95 server time.
+request in-process: routing, session check, SQL, template), reporting median and p95 server time
+and the number of SQL statements the page ran, for every filter and sort the queue offers, on
+pages 1, 10, 100 and the last (reached the way a person does: by following the pager's links).
 Finally files one real case with five 1 MB encrypted attachments and times its case page (HPKE
 unseal, decryption of report, names, messages and notes, the audit write) and one download.
-PostgreSQL databases named in --database-url are dropped and re-created.
+PostgreSQL databases named in --database-url are dropped and re-created, unless --instance names
+a folder seeded by an earlier run (its secrets and the lead's TOTP seed are kept there), which is
+then reused as it is. --statements prints each SQL statement of one request per view with its time.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -31,13 +38,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import create_engine, event, insert, select, text
+from sqlalchemy.engine import Engine
 
 from complaints import cases, create_app, crypto, keys, settings
 from complaints.dates import add_days, fiscal_year_of, today
 from complaints.db import engine_of, new_session
-from complaints.models import Case, CaseCounter, CaseExclusion, Message, StaffUser
+from complaints.models import Case, CaseCounter, CaseExclusion, CaseReference, Message, StaffUser
 from complaints.procedure import COMPLETED_STATUSES, OPEN_STATUSES
+from complaints.references import reference_digest
 from complaints.storage import EncryptedUpload
 from tests.conftest import LEAD_PASSWORD, csrf_token_from, totp_now
 
@@ -46,6 +55,8 @@ CLOSED = sorted(COMPLETED_STATUSES)
 CATEGORIES = ["public_property", "budget", "procurement", "abuse_of_power", "bribery", "other"]
 DEPARTMENTS = ["office_of_clerk", "finance", "engineering", "public_health", "education", "other"]
 CHUNK = 5_000
+# Letter numbers recorded for every 50th case: "ที่ มท 0808/<case id>".
+REFERENCE_PREFIX = "ที่ มท 0808/"
 
 
 def fresh_database(url: str) -> str:
@@ -61,8 +72,9 @@ def fresh_database(url: str) -> str:
     return url
 
 
-def make_app(url: str, instance: Path) -> Flask:
-    config: dict[str, Any] = {
+def bench_config(url: str, instance: Path) -> dict[str, Any]:
+    """The app's settings for a bench run (fresh secrets; fast Argon2)."""
+    return {
         "TESTING": True,  # allows the fast Argon2 below: log-in cost is not what is measured
         "SECRET_KEY": crypto.random_token(32),
         "RECEIPT_LOOKUP_SECRET": crypto.random_token(32),
@@ -74,6 +86,11 @@ def make_app(url: str, instance: Path) -> Flask:
         "RECEIPT_ARGON2_MEMORY_KIB": 1024,
         "RECEIPT_ARGON2_ITERATIONS": 1,
     }
+
+
+def make_app(url: str, instance: Path, config: dict[str, Any] | None = None) -> Flask:
+    """An app on ``url`` with the schema, keys and a lead account (``init``)."""
+    config = config or bench_config(url, instance)
     app = create_app(config, instance_path=str(instance))
     result = app.test_cli_runner().invoke(
         args=["init", "--lead", "lead", "--password-stdin"], input=LEAD_PASSWORD + "\n"
@@ -86,7 +103,7 @@ def make_app(url: str, instance: Path) -> Flask:
     return app
 
 
-def case_row(index: int, rng: random.Random, now: date) -> dict[str, Any]:
+def case_row(index: int, rng: random.Random, now: date, serials: dict[int, int]) -> dict[str, Any]:
     """One case's metadata: older cases are mostly closed, open ones carry a deadline."""
     age_days = int(rng.triangular(0, 5 * 365, 0))
     submitted = now - timedelta(days=age_days)
@@ -95,9 +112,11 @@ def case_row(index: int, rng: random.Random, now: date) -> dict[str, Any]:
     status = rng.choice(OPEN) if is_open else rng.choice(CLOSED)
     deadline = add_days(submitted, rng.randint(7, 240)) if is_open else None
     fiscal_year = fiscal_year_of(submitted)
+    serials[fiscal_year] = serials.get(fiscal_year, 0) + 1
     return {
         "uid": f"bench-{index}",
-        "number": f"{fiscal_year}-B{index:06d}",
+        # Real case numbers, so that the search box finds them as typed (2570-123, 25700123, ...).
+        "number": f"{fiscal_year}-{serials[fiscal_year]:04d}",
         "fiscal_year": fiscal_year,
         "channel": "online" if rng.random() < 0.8 else "letter",
         "category": rng.choice(CATEGORIES),
@@ -114,28 +133,31 @@ def case_row(index: int, rng: random.Random, now: date) -> dict[str, Any]:
         "reporter_salt": os.urandom(16),
         "report_ciphertext": os.urandom(rng.randint(400, 1600)),
         "criminal_referral": False,
-        "routed_outside": False,
+        # A few reports about an executive (most long since routed outside and moved on).
+        "routed_outside": rng.random() < 0.003,
         "reporter_protected": False,
         "identity_shared": False,
     }
 
 
 def seed(app: Flask, count: int) -> tuple[int, float]:
-    """Bulk-insert ``count`` cases (plus counters, messages and exclusions); returns the lead's id."""
+    """Bulk-insert ``count`` cases (plus counters, messages, references and exclusions); returns
+    the lead's id."""
     rng = random.Random(2569)
     now = today()
     started = time.perf_counter()
+    serials: dict[int, int] = {}
     with new_session(app) as db:
         lead_id = db.scalars(select(StaffUser.id).where(StaffUser.username == "lead")).one()
         for first in range(0, count, CHUNK):
-            rows = [case_row(index, rng, now) for index in range(first, min(first + CHUNK, count))]
+            rows = [case_row(index, rng, now, serials) for index in range(first, min(first + CHUNK, count))]
             for row in rows:
                 if row["closed_on"] is None and rng.random() < 0.3:
                     row["assigned_to_id"] = lead_id
             db.execute(insert(Case), rows)
             db.commit()
-        for fiscal_year in range(fiscal_year_of(now - timedelta(days=5 * 365)), fiscal_year_of(now) + 1):
-            db.merge(CaseCounter(fiscal_year=fiscal_year, last_number=count))
+        for fiscal_year, last_number in serials.items():
+            db.merge(CaseCounter(fiscal_year=fiscal_year, last_number=last_number))
         ids = db.scalars(select(Case.id).order_by(Case.id.desc()).limit(2_000)).all()
         db.execute(
             insert(Message),
@@ -155,6 +177,16 @@ def seed(app: Flask, count: int) -> tuple[int, float]:
         db.execute(
             insert(CaseExclusion),
             [{"case_id": case_id, "user_id": lead_id, "reason": "conflict"} for case_id in excluded],
+        )
+        with app.app_context():
+            key = settings.reference_keys(app)[0]
+        every = max(1, count // 2_000)
+        db.execute(
+            insert(CaseReference),
+            [
+                {"case_id": case_id, "digest": reference_digest(f"{REFERENCE_PREFIX}{case_id}", key)}
+                for case_id in range(1, count + 1, every)
+            ],
         )
         db.commit()
     analyse(app)
@@ -191,14 +223,22 @@ def logged_in(app: Flask) -> FlaskClient:
 
 def timed(action: Callable[[], Any], runs: int, warmup: int = 3) -> tuple[float, float]:
     """Median and 95th percentile in milliseconds."""
+    median, p95, _ = timed_with_cpu(action, runs, warmup)
+    return median, p95
+
+
+def timed_with_cpu(action: Callable[[], Any], runs: int, warmup: int = 3) -> tuple[float, float, float]:
+    """Median and 95th percentile of wall time, and the median CPU time of this process (which on
+    SQLite includes the database's work and, unlike wall time, not other programs' load), in ms."""
     for _ in range(warmup):
         action()
-    samples = []
+    samples, cpu = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         action()
         samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples), statistics.quantiles(samples, n=20)[18]
+        cpu.append((time.process_time() - started_cpu) * 1000)
+    return statistics.median(samples), statistics.quantiles(samples, n=20)[18], statistics.median(cpu)
 
 
 def get_ok(client: FlaskClient, url: str) -> Callable[[], Any]:
@@ -211,18 +251,110 @@ def get_ok(client: FlaskClient, url: str) -> Callable[[], Any]:
     return action
 
 
-def queue_views(app: Flask) -> dict[str, str]:
+def queue_views() -> dict[str, str]:
+    """Every filter and sort the queue offers (complaints/staff/queue.py), as the URLs people use."""
     current = fiscal_year_of(today())
     return {
-        "default (open, most urgent first)": "/staff/",
-        "all statuses, newest first": "/staff/?status=all&sort=newest",
-        "overdue only": "/staff/?deadline=overdue",
+        "default: open, most urgent first": "/staff/",
+        "open, newest first": "/staff/?sort=newest",
+        "status: completed": "/staff/?status=closed",
+        "status: all, newest first": "/staff/?status=all&sort=newest",
+        "status: fact-finding": "/staff/?status=fact_finding",
+        "status: concluded, newest first": "/staff/?status=concluded&sort=newest",
+        "deadline: overdue": "/staff/?deadline=overdue",
+        "deadline: due soon": "/staff/?deadline=due_soon",
+        "deadline: on time": "/staff/?deadline=on_time",
+        "category (kind): budget": "/staff/?category=budget",
+        "department: finance + due soon": "/staff/?department=finance&deadline=due_soon",
+        f"fiscal year {current - 2}, all, newest": f"/staff/?status=all&fy={current - 2}&sort=newest",
         f"category + fiscal year {current}": f"/staff/?category=budget&fy={current}",
-        "department + due soon": "/staff/?department=finance&deadline=due_soon",
         "assigned to me": "/staff/?mine=1",
-        "completed, page 100": "/staff/?status=closed&sort=newest&page=100",
-        "all, page 2000 (deep offset)": "/staff/?status=all&sort=newest&page=2000",
+        "assigned to me, on time, newest": "/staff/?mine=1&deadline=on_time&sort=newest",
+        "search: case number typed 2570/12": f"/staff/?number={current}/12",
+        "search: letter number": f"/staff/?number={REFERENCE_PREFIX}1",
+        "search: digits found nowhere": "/staff/?number=99999999",
     }
+
+
+_NEXT = re.compile(r'<a href="([^"]+)" rel="next"')
+_LAST = re.compile(r'<a href="([^"]+)" rel="last"')
+_PAGE_OF = re.compile(r"(?:page|หน้า) (\d+) (?:of|จาก) (\d+)")
+PAGES = (1, 10, 100)
+
+
+def _unescaped(href: str) -> str:
+    return href.replace("&amp;", "&").replace("&#43;", "+")
+
+
+def page_urls(client: FlaskClient, first: str) -> dict[str, str]:
+    """Pages 1, 10, 100 and the last of a view, reached by following its pager links (a cursor
+    or a page number, whichever the queue gives); the pages a view does not have are left out."""
+    found = {"1": first}
+    url, page = first, 1
+    html = client.get(url).text
+    shown = _PAGE_OF.search(html)
+    last_page = int(shown.group(2)) if shown else 1
+    while page < max(PAGES) and page < last_page:
+        link = _NEXT.search(html)
+        if link is None:
+            break
+        url, page = _unescaped(link.group(1)), page + 1
+        html = client.get(url).text
+        if page in PAGES:
+            found[str(page)] = url
+    if last_page > 1:
+        html = client.get(first).text
+        link = _LAST.search(html)
+        found[f"last ({last_page})"] = (
+            _unescaped(link.group(1)) if link else f"{first}{'&' if '?' in first else '?'}page={last_page}"
+        )
+    return found
+
+
+class StatementCounter:
+    """Counts (and with ``keep`` records with their times) the SQL statements an engine runs."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.count = 0
+        self.keep = False
+        self.log: list[tuple[float, str]] = []
+        self._started = 0.0
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+
+    def _before(self, *_args: Any) -> None:
+        self.count += 1
+        self._started = time.perf_counter()
+
+    def _after(self, _connection: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
+        if self.keep:
+            self.log.append(((time.perf_counter() - self._started) * 1000, f"{statement} {parameters}"))
+
+    def statements_of(self, action: Callable[[], Any]) -> int:
+        self.count = 0
+        action()
+        return self.count
+
+
+def time_queue(app: Flask, client: FlaskClient, runs: int, show_statements: bool, only: str = "") -> None:
+    """The table: median and p95 per (view, page), and the statements the page ran."""
+    counter = StatementCounter(engine_of(app))
+    print("| queue view | page | median ms | p95 ms | CPU median ms | SQL statements |")
+    print("|---|---|---:|---:|---:|---:|")
+    for name, first in queue_views().items():
+        if only not in name:
+            continue
+        for page, url_path in page_urls(client, first).items():
+            action = get_ok(client, url_path)
+            median, p95, cpu = timed_with_cpu(action, runs)
+            statements = counter.statements_of(action)
+            print(f"| {name} | {page} | {median:.1f} | {p95:.1f} | {cpu:.1f} | {statements} |", flush=True)
+            if show_statements and page == "1":
+                counter.keep, counter.log = True, []
+                action()
+                counter.keep = False
+                for milliseconds, statement in counter.log:
+                    print(f"    {milliseconds:7.2f} ms  {' '.join(statement.split())[:400]}")
 
 
 def file_case_with_attachments(app: Flask, count: int, size: int) -> str:
@@ -254,6 +386,38 @@ def file_case_with_attachments(app: Flask, count: int, size: int) -> str:
         return case.number
 
 
+def prepared_app(database_url: str, instance: Path, cases_count: int) -> Flask:
+    """A seeded app: reused from ``instance/bench.json`` when an earlier run left one there."""
+    saved = instance / "bench.json"
+    if saved.exists():
+        state = json.loads(saved.read_text())
+        app = create_app(state["config"], instance_path=str(instance))
+        app.config["BENCH_TOTP"] = state["totp"]
+        print(f"(reusing {state['cases']:,} cases seeded earlier in {state['config']['DATABASE_URL']})\n")
+        return app
+    url = fresh_database(database_url or f"sqlite:///{instance / 'bench.sqlite3'}")
+    config = bench_config(url, instance)
+    app = make_app(url, instance, config)
+    _, seconds = seed(app, cases_count)
+    saved.write_text(json.dumps({"config": config, "totp": app.config["BENCH_TOTP"], "cases": cases_count}))
+    print(f"({cases_count:,} cases seeded in {seconds:.1f} s)\n")
+    return app
+
+
+def time_case_page(app: Flask, client: FlaskClient, runs: int) -> None:
+    """Opening a real case with five 1 MB attachments, and downloading one."""
+    number = file_case_with_attachments(app, 5, 1024 * 1024)
+    page = f"/staff/cases/{number}"
+    median, p95 = timed(get_ok(client, page), runs)
+    print("\n| case page | median ms | p95 ms |")
+    print("|---|---:|---:|")
+    print(f"| open a case with 5 attachments (1 MB each) | {median:.1f} | {p95:.1f} |")
+    html = client.get(page).text
+    first_file = html.split(f"{page}/files/", 1)[1].split('"', 1)[0]
+    median, p95 = timed(get_ok(client, f"{page}/files/{first_file}"), max(10, runs // 5))
+    print(f"| download one 1 MB attachment (decrypting stream) | {median:.1f} | {p95:.1f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -261,36 +425,22 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--instance", default="", help="a folder to seed once and reuse on later runs")
+    parser.add_argument("--skip-case-page", action="store_true", help="time the queue only")
+    parser.add_argument("--statements", action="store_true", help="print page 1's SQL with times")
+    parser.add_argument("--only", default="", help="only the views whose name contains this")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        instance = Path(folder) / "instance"
-        instance.mkdir()
-        url = fresh_database(args.database_url or f"sqlite:///{instance / 'bench.sqlite3'}")
-        app = make_app(url, instance)
-        _, seconds = seed(app, args.cases)
+        instance = Path(args.instance or Path(folder) / "instance")
+        instance.mkdir(parents=True, exist_ok=True)
+        app = prepared_app(args.database_url, instance, args.cases)
         client = logged_in(app)
-        backend = engine_of(app).dialect.name
-        print(
-            f"## {backend}: {args.cases:,} cases seeded in {seconds:.1f} s; "
-            f"{args.runs} timed requests per view\n"
-        )
-        print("| queue view | median ms | p95 ms |")
-        print("|---|---:|---:|")
-        for name, url_path in queue_views(app).items():
-            median, p95 = timed(get_ok(client, url_path), args.runs)
-            print(f"| {name} | {median:.1f} | {p95:.1f} |")
-        number = file_case_with_attachments(app, 5, 1024 * 1024)
-        page = f"/staff/cases/{number}"
-        median, p95 = timed(get_ok(client, page), args.runs)
-        print("\n| case page | median ms | p95 ms |")
-        print("|---|---:|---:|")
-        print(f"| open a case with 5 attachments (1 MB each) | {median:.1f} | {p95:.1f} |")
-        html = client.get(page).text
-        first_file = html.split(f"{page}/files/", 1)[1].split('"', 1)[0]
-        median, p95 = timed(get_ok(client, f"{page}/files/{first_file}"), max(10, args.runs // 5))
-        print(f"| download one 1 MB attachment (decrypting stream) | {median:.1f} | {p95:.1f} |")
+        print(f"## {engine_of(app).dialect.name}: {args.runs} timed requests per page\n")
+        time_queue(app, client, args.runs, args.statements, args.only)
+        if not args.skip_case_page:
+            time_case_page(app, client, args.runs)
         engine_of(app).dispose()
-    if args.database_url:
+    if args.database_url and not args.instance:
         fresh_database(args.database_url)  # leave an empty database behind, not 100 000 rows
 
 

@@ -35,12 +35,21 @@ class Case(Base):
 
     __tablename__ = "cases"
     __table_args__ = (
-        Index("ix_cases_status_deadline", "status", "next_deadline_on"),
+        # The queue's counts per status, under any of its filters, from this index alone.
+        Index(
+            "ix_cases_status_deadline",
+            "status",
+            "next_deadline_on",
+            "category",
+            "department",
+            "fiscal_year",
+            "assigned_to_id",
+        ),
         # The statistics: every scan of a fiscal year stays inside one of these three indexes.
         Index(
             "ix_cases_stats_dates", "fiscal_year", "submitted_on", "status", "closed_on", "acknowledged_on"
         ),
-        Index("ix_cases_stats_intake", "fiscal_year", "category", "department", "channel"),
+        Index("ix_cases_stats_intake", "fiscal_year", "category", "department", "channel", "status"),
         Index(
             "ix_cases_stats_procedure",
             "fiscal_year",

@@ -11,14 +11,15 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, func, nulls_last, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from complaints.clocks import DeadlineState, DeadlineWindow, deadline_state
-from complaints.models import Case, CaseClock, CaseCounter, CaseExclusion, CaseReference, Message, StaffUser
+from complaints.models import Case, CaseCounter, CaseExclusion, CaseReference, Message, StaffUser
 from complaints.numbers import whole_number
 from complaints.procedure import COMPLETED_STATUSES, OPEN_STATUSES, Status, public_status
 from complaints.references import reference_digest
+from complaints.staff import queue_keyset
 from complaints.staff.queue_search import normalise_case_number, search_words
 
 PAGE_SIZE = 25
@@ -29,8 +30,10 @@ STATUS_GROUPS = {
 }
 DEADLINE_FILTERS = (DeadlineState.OVERDUE, DeadlineState.DUE_SOON, DeadlineState.ON_TIME)
 SORTS = ("urgent", "newest")
+# A cursor is a date and a case id (queue_keyset); anything longer is not one.
+CURSOR_MAX = 40
 # Exclusions per person are a handful; beyond this a NOT EXISTS subquery is used instead of a list.
-_EXCLUSION_LIST_MAX = 500
+EXCLUSION_LIST_MAX = 500
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,10 @@ class QueueFilters:
     searched: str = ""
     sort: str = "urgent"
     page: int = 1
+    # Keyset page links (queue_keyset): the page after or before a listed case, or the last page.
+    after: str = ""
+    before: str = ""
+    last: bool = False
 
     def statuses(self) -> frozenset[str]:
         """The statuses the status filter covers."""
@@ -57,7 +64,9 @@ class QueueFilters:
         return group if group is not None else frozenset({self.status})
 
     def query_args(self, **changes: Any) -> dict[str, Any]:
-        """URL parameters for this view with some values changed (links keep the other filters)."""
+        """URL parameters for this view with some values changed (links keep the other filters;
+        a page cursor only when given: a link to another filter starts at its first page)."""
+        cursor = {name: changes.pop(name) for name in ("after", "before", "last") if name in changes}
         merged = replace(self, **changes)
         args: dict[str, Any] = {
             "status": merged.status,
@@ -72,7 +81,8 @@ class QueueFilters:
         }
         if merged.page == 1:
             del args["page"]
-        return {name: value for name, value in args.items() if value not in ("", None)}
+        args.update({name: "1" if value is True else value for name, value in cursor.items()})
+        return {name: value for name, value in args.items() if value not in ("", None, False)}
 
 
 @dataclass(frozen=True)
@@ -104,6 +114,13 @@ class QueuePage:
     page: int
     pages: int
     filters: QueueFilters
+    # The cursors of the pager's "previous" and "next" links ('' when there is no such page).
+    previous_cursor: str = ""
+    next_cursor: str = ""
+    # The page link followed was forged or out of date: the first page is shown instead.
+    stale_link: bool = False
+    # The person's excluded cases as read for this page (the notices above it reuse the list).
+    excluded: tuple[int, ...] = ()
 
     def count_of(self, group: str) -> int:
         """Cases in a status or status group, under the other filters."""
@@ -130,12 +147,18 @@ def parse_filters(args: Mapping[str, str], categories: list[str], departments: l
     typed = search_words(args.get("number"))
     sort = _one_of(args.get("sort"), SORTS) or "urgent"
     page = _int_in(args.get("page"), 1, 1_000_000) or 1
+    position: dict[str, Any] = {
+        "page": page,
+        "after": (args.get("after") or "")[:CURSOR_MAX],
+        "before": (args.get("before") or "")[:CURSOR_MAX],
+        "last": args.get("last", "") == "1",
+    }
     if typed:
         # Digits only may also be a letter number: both are looked for.
         number = normalise_case_number(typed)
         reference = typed if not number or typed.isdigit() else ""
         return QueueFilters(
-            status="all", number=number, reference=reference, searched=typed, sort=sort, page=page
+            status="all", number=number, reference=reference, searched=typed, sort=sort, **position
         )
     statuses = set(STATUS_GROUPS) | {status.value for status in Status}
     return QueueFilters(
@@ -146,7 +169,7 @@ def parse_filters(args: Mapping[str, str], categories: list[str], departments: l
         fiscal_year=_int_in(args.get("fy"), 2400, 2800),
         mine=args.get("mine", "") in ("1", "y", "on", "true"),
         sort=sort,
-        page=page,
+        **position,
     )
 
 
@@ -156,7 +179,7 @@ def excluded_case_ids(db: Session, user_id: int) -> list[int]:
         db.scalars(
             select(CaseExclusion.case_id)
             .where(CaseExclusion.user_id == user_id)
-            .limit(_EXCLUSION_LIST_MAX + 1)
+            .limit(EXCLUSION_LIST_MAX + 1)
         ).all()
     )
 
@@ -165,7 +188,7 @@ def visible_to(user_id: int, excluded: list[int]) -> list[ColumnElement[bool]]:
     """The condition that hides excluded cases (none when the person has no exclusions)."""
     if not excluded:
         return []
-    if len(excluded) <= _EXCLUSION_LIST_MAX:
+    if len(excluded) <= EXCLUSION_LIST_MAX:
         return [Case.id.not_in(excluded)]
     return [
         ~select(CaseExclusion.case_id)
@@ -229,12 +252,6 @@ def _conditions(
     return conditions
 
 
-def _status_condition(filters: QueueFilters) -> list[ColumnElement[bool]]:
-    if filters.status == "all":
-        return []
-    return [Case.status.in_(sorted(filters.statuses()))]
-
-
 def _count_by_status(db: Session, conditions: list[ColumnElement[bool]]) -> dict[str, int]:
     query = select(Case.status, func.count()).where(*conditions).group_by(Case.status)
     return {status: int(count) for status, count in db.execute(query).all()}
@@ -248,7 +265,7 @@ def status_counts(
     Everything is counted from an index, then the handful of excluded cases is subtracted:
     a filter on ``id`` would force PostgreSQL to read every table row instead.
     """
-    if len(excluded) > _EXCLUSION_LIST_MAX:
+    if len(excluded) > EXCLUSION_LIST_MAX:
         return _count_by_status(db, conditions + visible_to(user_id, excluded))
     counts = _count_by_status(db, conditions)
     if excluded:
@@ -257,8 +274,9 @@ def status_counts(
     return {status: count for status, count in counts.items() if count > 0}
 
 
-def _page_query(filters: QueueFilters, conditions: list[ColumnElement[bool]]) -> Select[*tuple[Any, ...]]:
-    query = (
+def _page_query(conditions: list[ColumnElement[bool]]) -> Select[*tuple[Any, ...]]:
+    """The listed columns under the conditions; queue_keyset orders and bounds it."""
+    return (
         select(
             Case.id,
             Case.number,
@@ -274,12 +292,8 @@ def _page_query(filters: QueueFilters, conditions: list[ColumnElement[bool]]) ->
             StaffUser.display_name,
         )
         .outerjoin(StaffUser, StaffUser.id == Case.assigned_to_id)
-        .where(*conditions, *_status_condition(filters))
+        .where(*conditions)
     )
-    if filters.sort == "newest":
-        return query.order_by(Case.id.desc())
-    # Most urgent first: the nearest deadline (overdue ones are the oldest dates) leads.
-    return query.order_by(nulls_last(Case.next_deadline_on.asc()), Case.id.asc())
 
 
 def unread_reporter_messages(db: Session, case_ids: list[int]) -> dict[int, int]:
@@ -309,65 +323,51 @@ def triage_queue(
     conditions = _conditions(filters, user_id, today, due_soon_days, referenced)
     counts = status_counts(db, conditions, user_id, excluded)
     total = sum(counts.get(status, 0) for status in filters.statuses())
-    pages = max(1, -(-total // page_size))
-    page = min(max(1, filters.page), pages)
-    visible = conditions + visible_to(user_id, excluded)
-    result = db.execute(_page_query(filters, visible).limit(page_size).offset((page - 1) * page_size)).all()
-    unread = unread_reporter_messages(db, [row.id for row in result])
-    rows = [
-        QueueRow(
-            number=row.number,
-            category=row.category,
-            department=row.department,
-            channel=row.channel,
-            status=row.status,
-            public_status=public_status(row.status).value,
-            submitted_on=row.submitted_on,
-            days_open=((row.closed_on or today) - row.submitted_on).days,
-            next_deadline_on=row.next_deadline_on,
-            next_deadline_kind=row.next_deadline_kind,
-            deadline_state=deadline_state(row.next_deadline_on, today, due_soon_days),
-            assignee=(row.display_name or row.username) if row.username else None,
-            unread_messages=unread.get(row.id, 0),
-        )
-        for row in result
-    ]
+    query = _page_query(conditions + visible_to(user_id, excluded))
+    position = (filters.after, filters.before, filters.last, filters.page)
+    statuses = filters.statuses()
+    listing = queue_keyset.Listing(
+        query,
+        filters.sort,
+        statuses <= OPEN_STATUSES,
+        not statuses & OPEN_STATUSES,
+        total,
+        statuses=() if filters.status == "all" else tuple(sorted(statuses)),
+    )
+    window = queue_keyset.choose_page(db, listing, position, total, page_size)
+    unread = unread_reporter_messages(db, [row.id for row in window.rows])
+    rows = [_queue_row(row, today, due_soon_days, unread.get(row.id, 0)) for row in window.rows]
+    ends = (window.rows[0], window.rows[-1]) if window.rows else None
     return QueuePage(
-        rows=rows, counts=counts, total=total, page=page, pages=pages, filters=replace(filters, page=page)
+        rows=rows,
+        counts=counts,
+        total=total,
+        page=window.page,
+        pages=max(1, -(-total // page_size)),
+        filters=replace(filters, page=window.page, after="", before="", last=False),
+        previous_cursor=queue_keyset.cursor_of(ends[0], filters.sort) if ends and window.has_previous else "",
+        next_cursor=queue_keyset.cursor_of(ends[1], filters.sort) if ends and window.has_next else "",
+        stale_link=window.stale,
+        excluded=tuple(excluded),
     )
 
 
-def to_route_outside(db: Session, user_id: int, limit: int = 20) -> list[str]:
-    """Numbers of reports about an executive not yet routed outside, oldest first (indexed)."""
-    excluded = excluded_case_ids(db, user_id)
-    query = (
-        select(Case.number)
-        .where(
-            Case.routed_outside.is_(True),
-            Case.status.in_([Status.RECEIVED.value, Status.SCREENING.value]),
-            *visible_to(user_id, excluded),
-        )
-        .order_by(Case.id)
-        .limit(limit)
+def _queue_row(row: Any, today: date, due_soon_days: int, unread: int) -> QueueRow:
+    return QueueRow(
+        number=row.number,
+        category=row.category,
+        department=row.department,
+        channel=row.channel,
+        status=row.status,
+        public_status=public_status(row.status).value,
+        submitted_on=row.submitted_on,
+        days_open=((row.closed_on or today) - row.submitted_on).days,
+        next_deadline_on=row.next_deadline_on,
+        next_deadline_kind=row.next_deadline_kind,
+        deadline_state=deadline_state(row.next_deadline_on, today, due_soon_days),
+        assignee=(row.display_name or row.username) if row.username else None,
+        unread_messages=unread,
     )
-    return list(db.scalars(query))
-
-
-def retaliation_to_refer(db: Session, user_id: int, limit: int = 20) -> list[str]:
-    """Numbers of cases whose reporter reported retaliation not yet referred to the NACC (urgent)."""
-    excluded = excluded_case_ids(db, user_id)
-    query = (
-        select(Case.number)
-        .join(CaseClock, CaseClock.case_id == Case.id)
-        .where(
-            CaseClock.state == "running",
-            CaseClock.clock == "retaliation_referral",
-            *visible_to(user_id, excluded),
-        )
-        .order_by(CaseClock.due_on)
-        .limit(limit)
-    )
-    return list(db.scalars(query))
 
 
 def fiscal_years(db: Session) -> list[int]:

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from complaints import alerts, db, keys, labels, settings
 from complaints.dates import fiscal_year_of, today
 from complaints.labels import category_choices, department_choices
-from complaints.staff import blueprint, case_views, queue, queue_search
+from complaints.staff import blueprint, case_views, queue, queue_banners, queue_search
 from complaints.staff.forms import QueueFilterForm
 from complaints.workspace import access
 from complaints.workspace.access import ADMIN_ROLES, LEGAL_ROLES, requires_roles, staff
@@ -87,7 +87,9 @@ def queue_view() -> ResponseReturnValue:
         if page.filters.searched and not page.total
         else "",
         key_missing=False,
-        route_outside=queue.to_route_outside(database, context.user.id),
-        retaliation=queue.retaliation_to_refer(database, context.user.id),
+        route_outside=queue_banners.to_route_outside(database, context.user.id, excluded=list(page.excluded)),
+        retaliation=queue_banners.retaliation_to_refer(
+            database, context.user.id, excluded=list(page.excluded)
+        ),
         key_alerts=alerts.key_alerts(database) if "lead" in context.user.role_set else [],
     )
