@@ -121,7 +121,7 @@ def follow_up(crowd: Crowd, browser: Browser, rng: random.Random) -> None:
     sent = _remembered(report.messages, report.maybe_messages, crowd.ledger, message)
     with sent:
         answer = browser.post(
-            "follow-up message", "/follow-up/reply", {"csrf_token": csrf_of_text(page), "body": message}
+            "follow-up message", "/follow-up/reply", {"csrf_token": csrf_of(page), "body": message}
         )
         sent.done = expect(crowd, answer.status, 303, "follow-up message")
     note = marked_text(rng, "ใบเสร็จที่ได้มา")
@@ -134,16 +134,11 @@ def follow_up(crowd: Crowd, browser: Browser, rng: random.Random) -> None:
         answer = browser.post(
             "follow-up file",
             "/follow-up/evidence",
-            {"csrf_token": csrf_of_text(page), "note": note},
+            {"csrf_token": csrf_of(page), "note": note},
             [("attachments", name, data)],
         )
         noted.done = filed.done = expect(crowd, answer.status, 303, "follow-up file")
     browser.post("follow-up logout", "/follow-up/logout", {})
-
-
-def csrf_of_text(page: str) -> str:
-    found = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
-    return found.group(1) if found else ""
 
 
 class _remembered:  # lower case: reads as a phrase in the `with` it is used in

@@ -201,9 +201,9 @@ class Browser:
         return self.request(kind, "POST", path, body, content_type)
 
 
-def csrf_of(answer: Answer) -> str:
+def csrf_of(page: Answer | str) -> str:
     """The CSRF token of the first form on a page ('' if none)."""
-    found = CSRF.search(answer.text)
+    found = CSRF.search(page.text if isinstance(page, Answer) else page)
     return found.group(1) if found else ""
 
 
