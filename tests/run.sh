@@ -32,12 +32,32 @@ echo "== ruff"
 echo "== mypy --strict"
 .venv/bin/mypy --strict complaints
 
-echo "== tests on SQLite"
-env -u COMPLAINTS_TEST_DATABASE_URL .venv/bin/python -m pytest "$@"
-
-if [ -n "${COMPLAINTS_TEST_DATABASE_URL:-}" ]; then
-    echo "== tests on PostgreSQL ($COMPLAINTS_TEST_DATABASE_URL)"
-    .venv/bin/python -m pytest -m "not browser" "$@"
-else
+# With a PostgreSQL server named, the two passes run side by side (each pytest uses one core), each
+# with its own Redis database and temporary folder; their reports are printed one after the other.
+if [ -z "${COMPLAINTS_TEST_DATABASE_URL:-}" ]; then
+    echo "== tests on SQLite"
+    .venv/bin/python -m pytest "$@"
     echo "NOTE: COMPLAINTS_TEST_DATABASE_URL is not set; the PostgreSQL run was skipped."
+    exit 0
 fi
+scratch=$(mktemp -d)
+redis_pg="${COMPLAINTS_TEST_REDIS_URL:-}"
+case "$redis_pg" in
+    redis://*/[0-9]*) redis_pg="${redis_pg%/*}/$(( ${redis_pg##*/} == 12 ? 11 : 12 ))" ;;
+    redis://*) redis_pg="${redis_pg%/}/12" ;;
+esac
+echo "== tests on SQLite and on PostgreSQL ($COMPLAINTS_TEST_DATABASE_URL), side by side"
+env -u COMPLAINTS_TEST_DATABASE_URL .venv/bin/python -m pytest --basetemp="$scratch/sqlite" "$@" \
+    >"$scratch/sqlite.log" 2>&1 &
+sqlite_pid=$!
+pg_status=0
+COMPLAINTS_TEST_REDIS_URL="$redis_pg" .venv/bin/python -m pytest -m "not browser" \
+    --basetemp="$scratch/postgres" "$@" >"$scratch/postgres.log" 2>&1 || pg_status=$?
+sqlite_status=0
+wait "$sqlite_pid" || sqlite_status=$?
+echo "== tests on SQLite"
+cat "$scratch/sqlite.log"
+echo "== tests on PostgreSQL ($COMPLAINTS_TEST_DATABASE_URL)"
+cat "$scratch/postgres.log"
+rm -rf "$scratch"
+[ "$sqlite_status" = 0 ] && [ "$pg_status" = 0 ]
