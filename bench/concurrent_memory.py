@@ -2,7 +2,7 @@
 
 Starts the shipped gunicorn config (one worker, its default 8 threads), then sends N text-only
 reports at once, ROUNDS times, while sampling the worker's resident memory every 20 ms. Each
-submission runs one 19 MiB Argon2id receipt stretch. The cause of the growth it used to show (136
+submission runs one 4 MiB Argon2id receipt stretch. The cause of the growth it used to show (136
 MiB idle, 253 MiB peak) was twofold: heavy libraries imported at start (fpdf2, openpyxl, zxcvbn,
 pypdf, Alembic: ~60 MiB, now loaded on first use) and glibc keeping freed Argon2id buffers in
 per-thread heaps (the gunicorn config now fixes the mmap threshold; Argon2id runs once per core at
@@ -18,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.liveserver import RECEIPT, Client, gunicorn, report_fields
+from bench.results import record
 from bench.upload_memory import peak_rss_during
 
 
@@ -53,6 +54,8 @@ def main() -> None:
             f"{concurrent} concurrent submissions × {rounds}: worker baseline {baseline / 1024:.1f} MiB, "
             f"peak {peak / 1024:.1f} MiB, {concurrent * rounds / seconds:.1f} reports/s"
         )
+        record(f"memory.concurrent{concurrent}.peak", peak / 1024, "MiB")
+        record(f"memory.concurrent{concurrent}.baseline", baseline / 1024, "MiB")
 
 
 if __name__ == "__main__":

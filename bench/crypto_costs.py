@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.results import record
 from complaints import crypto, receipts
 
 
@@ -55,9 +56,9 @@ def main() -> None:
             median_seconds(lambda: crypto.decrypt_bytes(key, field_ct, "bench"), 500),
         ),
         (
-            "receipt stretch, Argon2id 19 MiB t=2 (submission, log-in)",
+            "receipt stretch, Argon2id 4 MiB t=1 (submission, log-in)",
             median_seconds(
-                lambda: crypto.stretch_receipt(receipt, b"pepper", crypto.Argon2Params(19 * 1024, 2)), 15
+                lambda: crypto.stretch_receipt(receipt, b"pepper", crypto.Argon2Params(4 * 1024, 1)), 30
             ),
         ),
         (
@@ -73,6 +74,10 @@ def main() -> None:
     for name, seconds in rows:
         unit = f"{seconds * 1e6:.0f} µs" if seconds < 0.01 else f"{seconds * 1e3:.0f} ms"
         print(f"{name:58s} {unit:>10s}")
+        if name.startswith("Argon2id") and "one login" in name:
+            record("crypto.staff_login_argon2", seconds * 1000, "ms")
+        if name.startswith("receipt stretch"):
+            record("crypto.receipt_stretch", seconds * 1000, "ms")
 
     size = 64 * 1024 * 1024
     data = os.urandom(1024 * 1024)

@@ -82,19 +82,25 @@ def bare_gunicorn(database_url: str, workers: int = 2, threads: int = 4) -> Iter
 
 @dataclass
 class Client:
-    """One browser: keeps its cookie, fetches the form's CSRF token, streams multipart bodies."""
+    """One browser: keeps its cookies, fetches the form's CSRF token, streams multipart bodies."""
 
     server: Server
-    cookie: str = ""
+    cookies: dict[str, str] = field(default_factory=dict)
     last_token: str = field(default="", repr=False)
 
     def _connection(self) -> http.client.HTTPConnection:
         return http.client.HTTPConnection(self.server.host, self.server.port, timeout=600)
 
+    @property
+    def cookie(self) -> str:
+        """The Cookie header this browser sends."""
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+
     def _remember_cookie(self, response: http.client.HTTPResponse) -> None:
         for header, value in response.getheaders():
-            if header.lower() == "set-cookie" and value.startswith("session="):
-                self.cookie = value.split(";", 1)[0]
+            if header.lower() == "set-cookie" and "=" in value:
+                name, rest = value.split("=", 1)
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
 
     def get(self, path: str) -> tuple[int, str]:
         connection = self._connection()

@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask import Flask
 from sqlalchemy import create_engine, extract, func, insert, select, text
 
+from bench.results import record
 from bench.triage_queue import fresh_database, make_app
 from complaints import create_app, settings, stats
 from complaints.dates import fiscal_year_bounds, today
@@ -220,6 +221,9 @@ def main() -> None:
     print(f"    /admin/statistics.json     {pystats.median(through_app):.2f} s")
     print(f"    bare Flask + SQLAlchemy    {pystats.median(baseline):.2f} s  (received per month only)")
     print(f"    ratio app / bare           {pystats.median(through_app) / pystats.median(baseline):.1f}")
+    record(f"stats.{name}.compute", pystats.median(direct), "s")
+    record(f"stats.{name}.json", pystats.median(through_app), "s")
+    record(f"stats.{name}.bare", pystats.median(baseline), "s")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.liveserver import RECEIPT, Client, Server, bare_gunicorn, gunicorn, report_fields
+from bench.results import record
 from bench.triage_queue import fresh_database
 
 ONE_MB = 1024 * 1024
@@ -132,6 +133,9 @@ def main() -> None:
     for key, rate in ours.items():
         if bare.get(key):
             print(f"| {key[0]} | {key[1]} | {rate / bare[key]:.2f} |")
+            name = "text" if key[0] == "text" else "file1mb"
+            record(f"throughput.{name}.c{key[1]}.ratio", rate / bare[key], "x")
+            record(f"throughput.{name}.c{key[1]}.rate", rate, "per_s")
     fresh_database(ours_url)
     fresh_database(bare_url)
 

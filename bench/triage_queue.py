@@ -41,6 +41,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, insert, select, text
 from sqlalchemy.engine import Engine
 
+from bench.results import record
 from complaints import cases, create_app, crypto, keys, settings
 from complaints.dates import add_days, fiscal_year_of, today
 from complaints.db import engine_of, new_session
@@ -339,6 +340,8 @@ class StatementCounter:
 def time_queue(app: Flask, client: FlaskClient, runs: int, show_statements: bool, only: str = "") -> None:
     """The table: median and p95 per (view, page), and the statements the page ran."""
     counter = StatementCounter(engine_of(app))
+    dialect = engine_of(app).dialect.name
+    worst: list[float] = []
     print("| queue view | page | median ms | p95 ms | CPU median ms | SQL statements |")
     print("|---|---|---:|---:|---:|---:|")
     for name, first in queue_views().items():
@@ -349,12 +352,17 @@ def time_queue(app: Flask, client: FlaskClient, runs: int, show_statements: bool
             median, p95, cpu = timed_with_cpu(action, runs)
             statements = counter.statements_of(action)
             print(f"| {name} | {page} | {median:.1f} | {p95:.1f} | {cpu:.1f} | {statements} |", flush=True)
+            worst.append(p95)
             if show_statements and page == "1":
                 counter.keep, counter.log = True, []
                 action()
                 counter.keep = False
                 for milliseconds, statement in counter.log:
                     print(f"    {milliseconds:7.2f} ms  {' '.join(statement.split())[:400]}")
+    if worst:
+        record(f"queue.{dialect}.p95_max", max(worst), "ms")
+        record(f"queue.{dialect}.p95_median_of_views", statistics.median(worst), "ms")
+        record(f"queue.{dialect}.views_over_50ms", sum(p95 > 50 for p95 in worst), "views")
 
 
 def file_case_with_attachments(app: Flask, count: int, size: int) -> str:
@@ -412,10 +420,14 @@ def time_case_page(app: Flask, client: FlaskClient, runs: int) -> None:
     print("\n| case page | median ms | p95 ms |")
     print("|---|---:|---:|")
     print(f"| open a case with 5 attachments (1 MB each) | {median:.1f} | {p95:.1f} |")
+    dialect = engine_of(app).dialect.name
+    record(f"casepage.{dialect}.median", median, "ms")
+    record(f"casepage.{dialect}.p95", p95, "ms")
     html = client.get(page).text
     first_file = html.split(f"{page}/files/", 1)[1].split('"', 1)[0]
     median, p95 = timed(get_ok(client, f"{page}/files/{first_file}"), max(10, runs // 5))
     print(f"| download one 1 MB attachment (decrypting stream) | {median:.1f} | {p95:.1f} |")
+    record(f"download.{dialect}.median", median, "ms")
 
 
 def main() -> None:

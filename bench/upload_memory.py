@@ -16,6 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.liveserver import RECEIPT, Client, gunicorn, report_fields, rss_kib
+from bench.results import record
 
 MB = 1024 * 1024
 
@@ -55,7 +56,7 @@ def main() -> None:
         client = Client(server)
         client.get("/report")
         client.post_multipart("/report", report_fields(client.last_token), [])  # warm up the worker
-        # Every submission also runs one Argon2id receipt stretch (19 MiB); the allocator keeps that
+        # Every submission also runs one Argon2id receipt stretch (4 MiB); the allocator keeps that
         # block after the first text-only reports, so a text-only report (0 MB) is the reference:
         # a streaming upload path keeps the peak there whatever the file size.
         print(f"gunicorn worker pid {worker}; sizes in MiB of resident memory")
@@ -73,6 +74,7 @@ def main() -> None:
                 f"  {size:>4} MB file:   baseline {baseline / 1024:6.1f}  peak {peak / 1024:6.1f}  "
                 f"growth {(peak - baseline) / 1024:5.1f}  ({seconds:.2f} s)"
             )
+            record(f"memory.upload{size}mb.peak", peak / 1024, "MiB")
         stored = sum(path.stat().st_size for path in (server.instance / "uploads").glob("*"))
         print(f"  encrypted files on disk: {stored / MB:.1f} MiB")
 
