@@ -248,3 +248,16 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     value_json: Mapped[str] = mapped_column(Text)
+
+
+class CaseStatusCount(Base):
+    """How many cases hold each status, kept by database triggers on ``cases`` (migration 0016).
+
+    The queue's unfiltered counts read these dozen rows instead of counting 100 000 cases. Only
+    the triggers write it, in the same transaction as the case row, so it is exact; a backup
+    leaves it out, since restoring the cases rebuilds it."""
+
+    __tablename__ = "case_status_counts"
+
+    status: Mapped[Code] = mapped_column(primary_key=True)
+    cases: Mapped[int] = mapped_column(Integer, default=0)
