@@ -11,12 +11,12 @@ from datetime import date, timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from complaints.dates import today
-from complaints.db import new_session
+from complaints.db import engine_of, new_session
 from complaints.models import Case, CaseExclusion, StaffUser
-from complaints.staff import queue
+from complaints.staff import queue, queue_keyset
 
 NUMBER = re.compile(r'href="/staff/cases/(Q-[0-9]{4})"')
 LINK = re.compile(r'<a href="([^"]+)" rel="(first|prev|next|last)"')
@@ -199,3 +199,18 @@ def test_a_page_link_kept_from_before_still_follows_on(app: Flask) -> None:
     following = _page(app, queue.QueueFilters(after=first.next_cursor, page=2))
     assert [row.number for row in following.rows] == [f"Q-{case_id:04d}" for case_id in ids[6:10]]
     assert not following.stale_link
+
+
+def test_a_long_walk_plans_without_sorts_or_workers_and_puts_the_planner_back(app: Flask) -> None:
+    """PostgreSQL only: the settings change for the walk alone, inside its transaction."""
+    if engine_of(app).dialect.name != "postgresql":
+        pytest.skip("the planner settings are PostgreSQL's")
+    settings = "SELECT current_setting('enable_sort'), current_setting('max_parallel_workers_per_gather')"
+    with app.app_context(), new_session(app) as db:
+        before = tuple(db.execute(text(settings)).one())
+        with queue_keyset._ordered_walks(db, walk=False):
+            assert tuple(db.execute(text(settings)).one()) == before
+        with queue_keyset._ordered_walks(db, walk=True):
+            assert tuple(db.execute(text(settings)).one()) == ("off", "0")
+        assert tuple(db.execute(text(settings)).one()) == before == ("on", before[1])
+        assert before[1] != "0"
