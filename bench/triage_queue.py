@@ -358,7 +358,8 @@ def time_queue(app: Flask, client: FlaskClient, runs: int, show_statements: bool
                 action()
                 counter.keep = False
                 for milliseconds, statement in counter.log:
-                    print(f"    {milliseconds:7.2f} ms  {' '.join(statement.split())[:int(os.environ.get('BENCH_SQL_CHARS', '400'))]}")
+                    shown = " ".join(statement.split())[: int(os.environ.get("BENCH_SQL_CHARS", "400"))]
+                    print(f"    {milliseconds:7.2f} ms  {shown}")
     if worst:
         record(f"queue.{dialect}.p95_max", max(worst), "ms")
         record(f"queue.{dialect}.p95_median_of_views", statistics.median(worst), "ms")
