@@ -41,6 +41,7 @@ HOSTILE = (
     "²",
 )
 ID_SHAPED = ("' OR 1=1--", "1;DROP TABLE cases", "%", "\x00", "x" * 5000, "-1", "99999999999999999999", "๑๒")
+CSRF_PAGE = "แบบฟอร์มหมดอายุ"
 # Tables whose rows a refused request may touch: the audit log records refusals, sessions are
 # touched by every request.
 VOLATILE = {"audit_events", "audit_head", "staff_sessions", "reporter_sessions"}
@@ -168,8 +169,8 @@ def _path_targets(world: World) -> list[tuple[str, str, str]]:
 
 def test_hostile_ids_and_numbers_in_paths_are_refused_without_a_trace(world: World) -> None:
     for role, method, template in _path_targets(world):
+        token = world.token(role) if role != "anonymous" else ""  # before the fork copies the cookie
         client = world.fork(role)
-        token = world.token(role) if role != "anonymous" else ""
         before = fingerprint(world.app)
         for value in HOSTILE:
             url = template.format(quote(value, safe=""))
@@ -180,6 +181,7 @@ def test_hostile_ids_and_numbers_in_paths_are_refused_without_a_trace(world: Wor
                 response = _ok(client.post(url, data=data), url)
             assert response.status_code in (302, 303, 400, 404, 409), (url, response.status_code)
             assert MARK not in response.text, url
+            assert CSRF_PAGE not in response.text, url  # the value was tried, not the token
         _unchanged(world, before, template)
 
 
@@ -212,8 +214,9 @@ def _form_targets(world: World) -> list[tuple[str, str, dict[str, str], str]]:
 
 def test_hostile_form_fields_are_refused_without_a_trace(world: World) -> None:
     for role, url, fields, target in _form_targets(world):
-        client = world.fork(role)
-        token = world.token(role) if role != "anonymous" else csrf_token_from(client.get(url).text)
+        client = world.fork(role) if role == "anonymous" else None
+        token = world.token(role) if client is None else csrf_token_from(client.get(url).text)
+        client = client or world.fork(role)  # after the token, so the copy holds its session
         before = fingerprint(world.app)
         # The case page (re-rendered with every refusal) is slow to build: the id-shaped values only.
         for value in ID_SHAPED if "/cases/" in url else HOSTILE:
@@ -221,14 +224,15 @@ def test_hostile_form_fields_are_refused_without_a_trace(world: World) -> None:
             response = _ok(posted, (url, target))
             assert response.status_code != 302 or role != "anonymous", (url, target, value)
             assert role != "anonymous" or MARK not in response.text, (url, target)
+            assert CSRF_PAGE not in response.text, (url, target)
         _unchanged(world, before, (url, target))
 
 
 def test_hostile_text_is_kept_exactly_where_text_is_allowed(world: World) -> None:
     """A display name, an email and the report's words are data: stored as typed or refused with a
     message, never run (the NUL byte is the one value a PostgreSQL text column cannot hold)."""
-    admin = world.fork("admin")
     token = world.token("admin")
+    admin = world.fork("admin")
     for index, value in enumerate(HOSTILE):
         for username, name in ((f"inject{index}", value[:120]), (value, "")):
             data = {"csrf_token": token, "username": username, "display_name": name, "role_officer": "y"}
