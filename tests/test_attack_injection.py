@@ -237,9 +237,9 @@ def test_hostile_text_is_kept_exactly_where_text_is_allowed(world: World) -> Non
         for username, name in ((f"inject{index}", value[:120]), (value, "")):
             data = {"csrf_token": token, "username": username, "display_name": name, "role_officer": "y"}
             response = _ok(admin.post("/admin/users/new", data=data), value)
-            with new_session(world.app) as db:
+            with new_session(world.app) as db:  # (a NUL username cannot even be looked up there)
                 found = select(StaffUser.display_name).where(StaffUser.username == username)
-                stored = db.scalars(found).first()
+                stored = None if "\x00" in username else db.scalars(found).first()
             if response.status_code == 200:  # the printable invitation of the new account
                 assert USERNAME_PATTERN.match(username), username
                 assert stored == name.strip(), value
