@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any, TypeVar
 
-from flask import Flask, Request, current_app, g, request, session
+from flask import Flask, Request, abort, current_app, g, request, session
 from flask.wrappers import Response
 from flask_limiter import Limiter
 from flask_wtf.csrf import CSRFProtect
@@ -141,6 +141,15 @@ def _limit_before_body_is_read() -> None:
     setting = LIMITS_BEFORE_BODY.get(endpoint)
     if setting is not None:
         _refuse_unless(hit(parse_limit(settings.rate_limit(setting)), *_bucket(endpoint)))
+
+
+def _refuse_nul_in_url() -> None:
+    """A NUL byte in the path or the query string is never one of ours, and PostgreSQL refuses it
+    in any text value: the request ends here instead of as a 500 at the first query."""
+    if "\x00" in request.path:
+        abort(404)
+    if any("\x00" in key + value for key, value in request.args.items(multi=True)):
+        abort(400)
 
 
 def spend_accepted_form() -> int | None:
@@ -286,6 +295,7 @@ def init_app(app: Flask) -> None:
     )
     limiter.init_app(app)
     app.before_request(_limit_before_body_is_read)  # registered before CSRF's own hook
+    app.before_request(_refuse_nul_in_url)
     csrf.init_app(app)
     app.after_request(_set_headers)
     app.teardown_request(_discard_unpromoted_uploads)

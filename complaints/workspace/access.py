@@ -90,7 +90,8 @@ def safe_next(target: str | None) -> str | None:
     if not target:
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or target.startswith("//") or "\\" in target:
+    # Not printable: a CR or LF would split the Location header (Werkzeug refuses it: a 500).
+    if parts.scheme or parts.netloc or target.startswith("//") or "\\" in target or not target.isprintable():
         return None
     return target if target.startswith(("/staff/", "/admin/")) else None
 

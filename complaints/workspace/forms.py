@@ -20,8 +20,23 @@ NOT_A_DATE = _l("Enter a date (day, month and year).")
 NOT_AN_EMAIL = _l("Enter a valid e-mail address.")
 
 
+NUL_REFUSED = _l(
+    "This field holds a NUL character (code 0), which cannot be stored. Remove it and try again."
+)
+
+
 class StaffForm(FlaskForm):  # type: ignore[misc]  # flask-wtf ships no type hints
     """Base of the workspace's forms (CSRF on every one that changes something)."""
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields' own checks, and no NUL byte anywhere: nobody types one, and PostgreSQL
+        refuses it in every text value, so a name or a number holding one would be a 500."""
+        valid = bool(super().validate(extra_validators))
+        for field in self:
+            if any(isinstance(value, str) and "\x00" in value for value in field.raw_data or ()):
+                field.errors = [*field.errors, str(NUL_REFUSED)]
+                valid = False
+        return valid
 
 
 def required() -> InputRequired:
