@@ -102,8 +102,8 @@ MUTATIONS: list[Mutation] = [
     M(
         "crypto-public-key-length",
         CRYPTO,
-        'if len(public_key) != PUBLIC_KEY_BYTES:\n        raise CryptoError("public key has the wrong length")',
-        'if not public_key:\n        raise CryptoError("public key has the wrong length")',
+        'if len(public_key) != PUBLIC_KEY_BYTES:\n        raise CryptoError("public key has',
+        'if not public_key:\n        raise CryptoError("public key has',
         "sealing to a public key of the wrong length is not refused as CryptoError",
         T_CRYPTO,
     ),
@@ -564,7 +564,8 @@ MUTATIONS: list[Mutation] = [
     M(
         "check-referral-result-twice",
         CHECKS,
-        '    if case.referral_result is not None:\n        raise CaseActionRefused("referral_result_recorded")\n',
+        "    if case.referral_result is not None:\n"
+        '        raise CaseActionRefused("referral_result_recorded")\n',
         "",
         "the other agency's result can be recorded twice (the first overwritten)",
         T_STEPS,

@@ -69,7 +69,7 @@ def run_pytest(workdir: Path, tests: list[str], timeout: float) -> tuple[int | N
     """pytest -x -q on ``tests`` in ``workdir``; (return code or None on timeout, output, seconds)."""
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
     started = time.monotonic()
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter running pytest on our own files
+    process = subprocess.Popen(
         command,
         cwd=workdir,
         env=test_environment(),
@@ -99,8 +99,9 @@ def occurrences(mutation: Mutation) -> int:
     return (ROOT / mutation.file).read_text(encoding="utf-8").count(mutation.snippet)
 
 
-def existing_tests(mutation: Mutation) -> list[str]:
-    return [name for name in mutation.tests if (ROOT / name).exists()]
+def existing_tests(mutation: Mutation, workdir: Path = ROOT) -> list[str]:
+    """The mutation's test files that exist (in the copy the run uses)."""
+    return [name for name in mutation.tests if (workdir / name).exists()]
 
 
 def run_mutation(mutation: Mutation, workdir: Path, timeout: float) -> Outcome:
@@ -108,7 +109,7 @@ def run_mutation(mutation: Mutation, workdir: Path, timeout: float) -> Outcome:
     count = occurrences(mutation)
     if count != 1:
         return Outcome("error", 0.0, f"snippet found {count} times in {mutation.file}")
-    tests = existing_tests(mutation)
+    tests = existing_tests(mutation, workdir)
     if not tests:
         return Outcome("error", 0.0, "none of its test files exists")
     target = workdir / mutation.file
@@ -131,7 +132,7 @@ def run_mutation(mutation: Mutation, workdir: Path, timeout: float) -> Outcome:
 
 def baseline(workdir: Path, mutations: list[Mutation], timeout: float) -> None:
     """The unmutated copy must pass every test file the run uses, or no result means anything."""
-    tests = sorted({name for mutation in mutations for name in existing_tests(mutation)})
+    tests = sorted({name for mutation in mutations for name in existing_tests(mutation, workdir)})
     code, output, seconds = run_pytest(workdir, tests, timeout * 4)
     if code != 0:
         sys.exit(f"baseline failed ({code}) in {seconds:.0f} s:\n{output[-3000:]}")
@@ -140,7 +141,7 @@ def baseline(workdir: Path, mutations: list[Mutation], timeout: float) -> None:
 
 def imported_package(workdir: Path) -> None:
     """Make sure the copy's own ``complaints`` package is the one its tests import."""
-    found = subprocess.run(  # noqa: S603 - our own interpreter
+    found = subprocess.run(
         [sys.executable, "-c", "import complaints; print(complaints.__file__)"],
         cwd=workdir,
         env=test_environment(),
@@ -200,12 +201,17 @@ def markdown(results: dict[str, dict[str, object]]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--only", default="", help="run the mutations whose name contains this")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="run the mutations whose name contains this (or any of a comma-separated list)",
+    )
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per mutation")
     parser.add_argument("--check", action="store_true", help="only check every snippet occurs once")
     parser.add_argument("--no-baseline", action="store_true", help="skip the unmutated run")
     args = parser.parse_args()
-    chosen = [mutation for mutation in MUTATIONS if args.only in mutation.name]
+    wanted = args.only.split(",")
+    chosen = [mutation for mutation in MUTATIONS if any(part in mutation.name for part in wanted)]
     names = [mutation.name for mutation in MUTATIONS]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     bad = [(mutation.name, occurrences(mutation)) for mutation in chosen if occurrences(mutation) != 1]
