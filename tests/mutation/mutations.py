@@ -44,6 +44,7 @@ T_ROTATION = ("tests/test_secret_rotation.py",)
 T_TABLE = ("tests/test_procedure.py", "tests/test_fuzz_procedure.py")
 T_STEPS = ("tests/test_procedure.py", "tests/test_fuzz_procedure.py", "tests/test_staff_procedure.py")
 T_COSTS = ("tests/test_receipt_costs.py",)
+T_CLOCKS = ("tests/test_clocks.py",) + T_STEPS
 T_KEYS = ("tests/test_insider.py", "tests/test_staff_keys.py", "tests/test_key_rotation.py")
 
 M = Mutation
@@ -446,7 +447,7 @@ MUTATIONS: list[Mutation] = [
         "return add_working_days(started_on, days, self.is_holiday)",
         "return add_working_days(started_on, days, lambda _day: False)",
         "the reply window counts public holidays as working days",
-        T_STEPS,
+        T_CLOCKS,
     ),
     M(
         "clock-view-overdue",
@@ -454,7 +455,7 @@ MUTATIONS: list[Mutation] = [
         "overdue=row.state == ClockState.RUNNING and row.due_on < today,",
         "overdue=row.state == ClockState.RUNNING and row.due_on <= today,",
         "the case page shows a clock due today as overdue",
-        T_STEPS,
+        T_CLOCKS,
     ),
     M(
         "clock-next-deadline-order",
@@ -462,7 +463,7 @@ MUTATIONS: list[Mutation] = [
         ".order_by(CaseClock.due_on, CaseClock.id)",
         ".order_by(CaseClock.id)",
         "the case's next deadline is its oldest clock, not its earliest due",
-        T_STEPS + ("tests/test_staff_queue.py",),
+        T_CLOCKS + ("tests/test_staff_queue.py",),
     ),
     M(
         "clock-start-no-stop",
@@ -470,7 +471,7 @@ MUTATIONS: list[Mutation] = [
         "    stop(db, case, clock, on)\n    row = CaseClock(",
         "    row = CaseClock(",
         "starting a clock again leaves the running one running beside it",
-        T_STEPS,
+        T_CLOCKS,
     ),
     M(
         "clock-check-back-order",
@@ -478,7 +479,7 @@ MUTATIONS: list[Mutation] = [
         ".order_by(CaseClock.due_on)\n    ).first()\n    return due",
         ".order_by(CaseClock.id)\n    ).first()\n    return due",
         "the reporter is told the oldest clock's date, not the next answer owed",
-        ("tests/test_followup.py", "tests/test_staff_procedure.py"),
+        ("tests/test_clocks.py", "tests/test_followup.py", "tests/test_staff_procedure.py"),
     ),
     M(
         "dates-saturday",
@@ -494,7 +495,7 @@ MUTATIONS: list[Mutation] = [
         "if day.weekday() < 5 and not is_holiday(day):",
         "if day.weekday() < 5:",
         "public holidays count as working days",
-        T_STEPS,
+        T_CLOCKS,
     ),
     M(
         "dates-fiscal-october",
