@@ -112,6 +112,11 @@ def test_password_keys_deterministic_and_distinct() -> None:
         ("4821-0937-5562-1048-3391", "48210937556210483391"),
         ("๔๘๒๑ ๐๙๓๗ ๕๕๖๒ ๑๐๔๘ ๓๓๙๑", "48210937556210483391"),
         (" 48210937556210483391\t", "48210937556210483391"),
+        (
+            "４８２１ ０９３７ ５５６２ １０４８ ３３９１",
+            "48210937556210483391",
+        ),  # full-width, from some keyboards
+        ("4821.0937.5562.1048.3391", "48210937556210483391"),
     ],
 )
 def test_receipt_normalisation(typed: str, expected: str) -> None:
@@ -131,6 +136,20 @@ def test_receipts_are_twenty_random_digits_grouped() -> None:
     assert len(sample) == 20
     assert sample.isdigit()
     assert receipts.format_receipt(sample).count(" ") == 4
+
+
+def test_receipt_digits_are_drawn_from_all_ten() -> None:
+    """66 bits need twenty digits of ten symbols each: 4,000 digits miss none (p < 10^-180)."""
+    digits = "".join(receipts.new_receipt() for _ in range(200))
+    assert set(digits) == set("0123456789")
+
+
+@pytest.mark.parametrize(
+    ("typed", "count"),
+    [("1234 5678", 8), ("๑๒๓-๔", 4), ("", 0), ("12ab", None), ("1234 x", None), ("٤٤٤", None)],
+)
+def test_the_length_of_a_code_is_told_only_when_it_is_all_digits(typed: str, count: int | None) -> None:
+    assert receipts.digit_count(typed) == count
 
 
 def test_receipt_derivations() -> None:
