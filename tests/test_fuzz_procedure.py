@@ -51,6 +51,14 @@ FINAL = {S.CONCLUDED, S.NOT_ACCEPTED}  # nothing leads out of these
 COMPLETED = {S.CONCLUDED, S.NOT_ACCEPTED, S.REFERRED}  # D6: counted as completed
 LEAD_ONLY = {A.DECIDE_PENALTY, A.DECIDE_APPEAL}  # the mayor's orders, entered by a lead
 SURVIVING_COMPLETION = {"copy_to_nacc", "retaliation_referral"}
+# A stage's time limit runs only while the case is in that stage (DOMAIN B3, B7, B8, B10, B11).
+STAGE_CLOCKS = {
+    "awaiting_information": S.AWAITING_INFORMATION,
+    "fact_finding": S.FACT_FINDING,
+    "disciplinary_investigation": S.DISCIPLINARY_INVESTIGATION,
+    "penalty_after_finding": S.PENALTY_CONSIDERATION,
+    "appeal_window": S.PENALTY_ORDERED,
+}
 LIGHTEST_FIRST = [
     "waived_warning",
     "waived_bond",
@@ -348,6 +356,8 @@ def _check_clocks(
     running = [row for row in after.clocks if row[5] == "running"]
     for clock in {row[1] for row in running}:
         _running(after, clock)
+    for clock, stage in STAGE_CLOCKS.items():
+        assert _running(after, clock) is None or after.status == stage, f"{clock} runs in {after.status}"
     if Status(after.status) in COMPLETED:
         assert {row[1] for row in running} <= SURVIVING_COMPLETION
     earliest = min(running, key=lambda row: (row[3], row[0]), default=None)

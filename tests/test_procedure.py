@@ -266,3 +266,20 @@ def test_the_tables_default_penalties_are_the_configs() -> None:
     assert configured == procedure.DEFAULT_PENALTIES_BY_SEVERITY
     assert set(configured["serious"]) == {"discharge", "dismissal"}
     assert not set(configured["minor"]) & {"discharge", "dismissal"}
+
+
+@pytest.mark.parametrize(
+    ("penalty", "outcome"),
+    [
+        ("waived_warning", "founded_waived"),  # ว่ากล่าวตักเตือน
+        ("waived_bond", "founded_waived"),  # ทัณฑ์บน
+        ("waived", "founded_waived"),  # งดโทษ
+        ("probation", "founded_penalised"),
+        ("salary_deduction", "founded_penalised"),
+        ("salary_reduction", "founded_penalised"),
+        ("discharge", "founded_penalised"),
+        ("dismissal", "founded_penalised"),
+    ],
+)
+def test_every_waiver_of_domain_b9_counts_as_founded_waived(penalty: str, outcome: str) -> None:
+    assert procedure.outcome_of_penalty(penalty) == outcome
