@@ -44,6 +44,7 @@ T_ROTATION = ("tests/test_secret_rotation.py",)
 T_TABLE = ("tests/test_procedure.py", "tests/test_fuzz_procedure.py")
 T_STEPS = ("tests/test_procedure.py", "tests/test_fuzz_procedure.py", "tests/test_staff_procedure.py")
 T_COSTS = ("tests/test_receipt_costs.py",)
+T_UNITS = ("tests/test_steps.py",) + T_STEPS
 T_CLOCKS = ("tests/test_clocks.py",) + T_STEPS
 T_KEYS = ("tests/test_insider.py", "tests/test_staff_keys.py", "tests/test_key_rotation.py")
 
@@ -398,7 +399,7 @@ MUTATIONS: list[Mutation] = [
         'guards=("no_criminal_referral",),',
         "guards=(),",
         "a second criminal referral overwrites the first",
-        T_STEPS,
+        T_UNITS,
     ),
     M(
         "proc-penalty-without-protection-check",
@@ -536,7 +537,7 @@ MUTATIONS: list[Mutation] = [
         "if window is None or step.event_on > window.due_on:",
         "if window is None or step.event_on >= window.due_on:",
         "an appeal on the last day of the window is refused",
-        T_STEPS,
+        T_UNITS,
     ),
     M(
         "check-conclude-in-window",
@@ -569,7 +570,7 @@ MUTATIONS: list[Mutation] = [
         '        raise CaseActionRefused("referral_result_recorded")\n',
         "",
         "the other agency's result can be recorded twice (the first overwritten)",
-        T_STEPS,
+        T_UNITS,
     ),
     M(
         "check-criminal-outcome-twice",
@@ -577,7 +578,7 @@ MUTATIONS: list[Mutation] = [
         "if not case.criminal_referral or case.criminal_outcome is not None:",
         "if not case.criminal_referral:",
         "the criminal outcome can be recorded twice (the first overwritten)",
-        T_STEPS,
+        T_UNITS,
     ),
     M(
         "check-first-meeting-same-day",
@@ -585,7 +586,7 @@ MUTATIONS: list[Mutation] = [
         "not step.event_on <= given",
         "not step.event_on < given",
         "a committee's first meeting on the day it is appointed is refused",
-        T_STEPS,
+        T_UNITS,
     ),
     M(
         "check-required-code-empty",
@@ -601,7 +602,7 @@ MUTATIONS: list[Mutation] = [
         "begins = step.date_of(Field.NOTIFIED_ON) or step.event_on",
         "begins = step.event_on",
         "the appeal window counts from the order, not from the day the official was notified",
-        T_STEPS,
+        T_UNITS,
     ),
     M(
         "steps-copy-without-finding",
@@ -609,7 +610,7 @@ MUTATIONS: list[Mutation] = [
         'if clock == "copy_to_nacc" and not case.nacc_finding:',
         'if clock == "copy_to_nacc" and not case.finding:',
         "a copy to the NACC is owed for the municipality's own findings too",
-        T_STEPS,
+        T_UNITS,
     ),
     M(
         "steps-first-meeting-shortens",
@@ -617,7 +618,7 @@ MUTATIONS: list[Mutation] = [
         'running.due_on = max(running.due_on, calendar.due("disciplinary_investigation", first_meeting))',
         'running.due_on = calendar.due("disciplinary_investigation", first_meeting)',
         "appointing the committee undoes an extension already granted",
-        T_STEPS,
+        T_UNITS,
     ),
     M(
         "steps-closed-on-moves",
@@ -625,7 +626,7 @@ MUTATIONS: list[Mutation] = [
         "case.closed_on = case.closed_on if event.from_status == target.value else step.event_on",
         "case.closed_on = step.event_on",
         "a record on a completed case moves the day it was completed",
-        T_STEPS,
+        T_UNITS,
     ),
     # --- receipts ---------------------------------------------------------------------------------
     M(
