@@ -46,7 +46,12 @@ T_STEPS = ("tests/test_procedure.py", "tests/test_fuzz_procedure.py", "tests/tes
 T_COSTS = ("tests/test_receipt_costs.py",)
 T_UNITS = ("tests/test_steps.py",) + T_STEPS
 T_CLOCKS = ("tests/test_clocks.py",) + T_STEPS
-T_KEYS = ("tests/test_insider.py", "tests/test_staff_keys.py", "tests/test_key_rotation.py")
+T_KEYS = (
+    "tests/test_key_checks.py",
+    "tests/test_insider.py",
+    "tests/test_staff_keys.py",
+    "tests/test_key_rotation.py",
+)
 
 M = Mutation
 MUTATIONS: list[Mutation] = [
