@@ -136,3 +136,13 @@ def test_a_record_on_a_completed_case_keeps_the_day_it_was_completed(record: Rec
     record(A.REFER_CRIMINAL, closed + timedelta(days=20), criminal_body="nacc")
     record(A.RECORD_REFERRAL_RESULT, closed + timedelta(days=30), referral_result="returned")
     assert record.case.closed_on == closed
+
+
+def test_the_official_cannot_be_notified_before_the_order(record: Recorder) -> None:
+    ordered = today() - timedelta(days=20)
+    _investigating(record, ordered)
+    record(A.CONSIDER_PENALTY, ordered)
+    order = {"severity_found": "minor", "penalty": "probation"}
+    with pytest.raises(CaseActionRefused, match="notified_on"):
+        record(A.DECIDE_PENALTY, ordered, notified_on=ordered - timedelta(days=1), **order)
+    record(A.DECIDE_PENALTY, ordered, notified_on=ordered, **order)  # the same day is fine

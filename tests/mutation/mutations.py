@@ -526,7 +526,7 @@ MUTATIONS: list[Mutation] = [
         "if notified is None or notified < step.event_on or notified > rules.today:",
         "if notified is None or notified > rules.today:",
         "the official may be 'notified' before the penalty order was made",
-        T_STEPS,
+        T_UNITS,
     ),
     M(
         "check-extension-same-day",

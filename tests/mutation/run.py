@@ -36,7 +36,8 @@ COPIED = ("complaints", "tests", "templates", "pyproject.toml", "wsgi.py", "requ
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis", "node_modules", "mutation")
 RESULTS_JSON = HERE / "results.json"
 RESULTS_MD = HERE / "RESULTS.md"
-# Outside services and the long fuzz profile would make runs slow and uneven: SQLite, ci profile.
+# Outside services and the long fuzz profile would make runs slow and uneven: SQLite, and the ci
+# profile without shrinking.
 DROPPED_ENV = ("COMPLAINTS_TEST_DATABASE_URL", "COMPLAINTS_TEST_REDIS_URL", "COMPLAINTS_FUZZ")
 
 
@@ -62,6 +63,7 @@ def copy_repository(into: Path) -> None:
 def test_environment() -> dict[str, str]:
     env = {name: value for name, value in os.environ.items() if name not in DROPPED_ENV}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["COMPLAINTS_FUZZ"] = "mutation"  # the ci profile without shrinking (see tests/conftest.py)
     return env
 
 
