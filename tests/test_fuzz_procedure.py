@@ -410,7 +410,7 @@ def _pick_action(data: st.DataObject, status: str) -> Action:
     return data.draw(st.sampled_from(list(Action)), label="action")
 
 
-@fuzz_settings(60)
+@fuzz_settings(45)
 @given(
     back=st.integers(0, 420),
     cleared=st.integers(0, 3).map(bool),

@@ -69,3 +69,27 @@ def test_a_recovery_code_of_the_wrong_length_is_refused() -> None:
     for wrong in ("-".join(groups[:-1]), code + "-AAAA", "-".join(groups[:2]), "AAAAAAAA"):
         with pytest.raises(keys.KeyringError):
             keys.recovery_private_key(wrong)
+
+
+def test_no_key_is_granted_to_a_password_someone_else_set(app: Flask) -> None:
+    """Whoever set the one-time password could unwrap the personal key, and with it the grant."""
+    with app.app_context(), new_session(app) as db:
+        lead = _user(db, "lead")
+        personal = keys.unlock_personal_key(lead, LEAD_PASSWORD, settings.argon2_params())
+        unit = keys.active_org_key(db, keys.UNIT)
+        assert unit is not None
+        unit_private = keys.private_key_for(db, keys.UNIT, lead, personal)
+        fresh = keys.create_staff_user(
+            db,
+            "newcomer",
+            frozenset({"officer"}),
+            "one-time password 1",
+            settings.argon2_params(),
+            settings.server_secret(),
+        ).user
+        db.flush()
+        assert fresh.must_change_password
+        with pytest.raises(keys.KeyringError, match="own password"):
+            keys.grant_org_key(db, unit, unit_private, fresh, lead)
+        assert keys.grant_org_key(db, unit, unit_private, fresh, None, first_holder=True)  # init only
+        db.rollback()

@@ -146,3 +146,12 @@ def test_the_official_cannot_be_notified_before_the_order(record: Recorder) -> N
     with pytest.raises(CaseActionRefused, match="notified_on"):
         record(A.DECIDE_PENALTY, ordered, notified_on=ordered - timedelta(days=1), **order)
     record(A.DECIDE_PENALTY, ordered, notified_on=ordered, **order)  # the same day is fine
+
+
+def test_an_unfounded_finding_stops_the_fact_finding_clock(record: Recorder) -> None:
+    found = today() - timedelta(days=50)  # 10 days after the 60-day target
+    record(A.START_FACT_FINDING, today() - timedelta(days=BACK))
+    record(A.FIND_UNFOUNDED, found)
+    assert clocks.running(record.db, record.case, "fact_finding") is None
+    (row,) = [row for row in clocks.clocks_of(record.db, record.case) if row.clock == "fact_finding"]
+    assert (row.ended_on, row.state) == (found, "missed")
