@@ -28,6 +28,9 @@ from complaints.dates import today
 from complaints.db import engine_of, new_session
 from complaints.models import Case
 
+# tests/mutation/ holds the mutation runner and its table, run by hand, never collected.
+collect_ignore = ["mutation"]
+
 POSTGRES_URL = os.environ.get("COMPLAINTS_TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("COMPLAINTS_TEST_REDIS_URL", "")
 REQUIRE_SERVICES = os.environ.get("COMPLAINTS_TEST_REQUIRE_SERVICES") == "1"
@@ -43,7 +46,16 @@ hypothesis.settings.register_profile(
     suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture, hypothesis.HealthCheck.too_slow],
 )
 hypothesis.settings.register_profile("long", parent=hypothesis.settings.get_profile("ci"), derandomize=False)
-hypothesis.settings.load_profile("long" if os.environ.get("COMPLAINTS_FUZZ") == "long" else "ci")
+# tests/mutation/run.py only asks whether a test fails: shrinking a failure against the database can
+# take minutes, so it is skipped there.
+hypothesis.settings.register_profile(
+    "mutation",
+    parent=hypothesis.settings.get_profile("ci"),
+    phases=[hypothesis.Phase.explicit, hypothesis.Phase.reuse, hypothesis.Phase.generate],
+)
+hypothesis.settings.load_profile(
+    {"long": "long", "mutation": "mutation"}.get(os.environ.get("COMPLAINTS_FUZZ", ""), "ci")
+)
 
 
 def require_or_skip(available: bool, reason: str) -> None:

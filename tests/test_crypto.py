@@ -112,6 +112,11 @@ def test_password_keys_deterministic_and_distinct() -> None:
         ("4821-0937-5562-1048-3391", "48210937556210483391"),
         ("๔๘๒๑ ๐๙๓๗ ๕๕๖๒ ๑๐๔๘ ๓๓๙๑", "48210937556210483391"),
         (" 48210937556210483391\t", "48210937556210483391"),
+        (
+            "４８２１ ０９３７ ５５６２ １０４８ ３３９１",
+            "48210937556210483391",
+        ),  # full-width, from some keyboards
+        ("4821.0937.5562.1048.3391", "48210937556210483391"),
     ],
 )
 def test_receipt_normalisation(typed: str, expected: str) -> None:
@@ -131,6 +136,20 @@ def test_receipts_are_twenty_random_digits_grouped() -> None:
     assert len(sample) == 20
     assert sample.isdigit()
     assert receipts.format_receipt(sample).count(" ") == 4
+
+
+def test_receipt_digits_are_drawn_from_all_ten() -> None:
+    """66 bits need twenty digits of ten symbols each: 4,000 digits miss none (p < 10^-180)."""
+    digits = "".join(receipts.new_receipt() for _ in range(200))
+    assert set(digits) == set("0123456789")
+
+
+@pytest.mark.parametrize(
+    ("typed", "count"),
+    [("1234 5678", 8), ("๑๒๓-๔", 4), ("", 0), ("12ab", None), ("1234 x", None), ("٤٤٤", None)],
+)
+def test_the_length_of_a_code_is_told_only_when_it_is_all_digits(typed: str, count: int | None) -> None:
+    assert receipts.digit_count(typed) == count
 
 
 def test_receipt_derivations() -> None:
@@ -284,3 +303,114 @@ def test_password_keys_ignore_unicode_normal_form() -> None:
     assert crypto.derive_password_keys(composed, salt, FAST) == crypto.derive_password_keys(
         decomposed, salt, FAST
     )
+
+
+# --- values the database keeps: their derivation must never change silently --------------------
+# Known answers computed once from the code as released. A receipt's lookup and key id, a
+# password's verifier and wrapping key, and the audit key are stored (or checked against stored
+# values) for decades: any change to how they are derived strands every case and account.
+KNOWN_COST = crypto.Argon2Params(memory_kib=1024, iterations=2)
+KNOWN_RECEIPT = "48210937556210483391"
+
+
+def test_the_receipt_stretch_and_lookup_match_their_known_answers() -> None:
+    stretched = crypto.stretch_receipt(KNOWN_RECEIPT, b"pepper", KNOWN_COST)
+    assert stretched.hex() == "b97db24242f2fa052c324bd329d7e2c4978beece1ec9e0543cc166cc24626da3"
+    lookup = crypto.receipt_lookup(bytes(32), b"lookup secret")
+    assert lookup.hex() == "65426a50d17f4b60377fa36f447a43185c9c89c77c8027948b0be81b19714690"
+    reporter = crypto.public_key_of(crypto.reporter_private_key(stretched, bytes(16)))
+    assert crypto.key_id(reporter) == "774a6d85707bec13"
+
+
+def test_the_lookup_is_not_a_plain_hmac_of_the_stretch() -> None:
+    """Domain-separated: the pepper keys nothing else that could produce the same value."""
+    plain = crypto.hmac.new(b"lookup secret", bytes(32), "sha256").digest()
+    assert crypto.receipt_lookup(bytes(32), b"lookup secret") != plain
+
+
+def test_password_keys_and_key_ids_match_their_known_answers() -> None:
+    keys = crypto.derive_password_keys("รหัสผ่าน", bytes(16), KNOWN_COST)
+    assert keys.verifier.hex() == "75955ade93bece0015cebe749947548183d3e105e3320d6313d11f02be29b245"
+    assert keys.wrapping_key.hex() == "5db289f467455000948b367ddc1d59d829f1eb15fbf9fa1c6f37ddbfaa824623"
+    assert crypto.key_id(bytes(crypto.PUBLIC_KEY_BYTES)) == "60ed08198bbda314"
+    from complaints import contexts
+
+    audit_key = crypto.derive_key(b"server secret", contexts.AUDIT_CHAIN_KEY)
+    assert audit_key.hex() == "6a134b9219f3c572376f2a0fe93dfcfb1b7f66d3fed6002a235478dc499724d8"
+
+
+def test_the_stored_verifier_says_nothing_about_the_wrapping_key() -> None:
+    """Whoever reads the verifier from the database cannot test a guess of the wrapping key."""
+    import hashlib
+
+    from complaints import contexts
+
+    keys = crypto.derive_password_keys("another long password", crypto.new_salt(), FAST)
+    of_wrapping_key = hashlib.sha256(contexts.PASSWORD_VERIFIER_PREFIX + keys.wrapping_key).digest()
+    assert keys.verifier != of_wrapping_key
+
+
+def test_every_pass_of_the_cost_counts() -> None:
+    one, two = crypto.Argon2Params(1024, 1), crypto.Argon2Params(1024, 2)
+    assert crypto.stretch_receipt(KNOWN_RECEIPT, b"p", one) != crypto.stretch_receipt(
+        KNOWN_RECEIPT, b"p", two
+    )
+    assert crypto.derive_password_keys("pw", bytes(16), one) != crypto.derive_password_keys(
+        "pw", bytes(16), two
+    )
+
+
+def test_the_default_cost_is_the_production_minimum() -> None:
+    """DESIGN §3: a password key costs at least 64 MiB and three passes, unless tests lower it."""
+    from complaints.config import MINIMUM_COSTS
+
+    default = crypto.Argon2Params()
+    assert default.memory_kib >= 64 * 1024
+    assert default.iterations >= 3
+    assert (default.memory_kib, default.iterations) == (
+        MINIMUM_COSTS["ARGON2_MEMORY_KIB"],
+        MINIMUM_COSTS["ARGON2_ITERATIONS"],
+    )
+
+
+def test_a_cut_or_malformed_sealed_key_is_refused_as_crypto_error(keypair: tuple[bytes, bytes]) -> None:
+    private, public = keypair
+    sealed = crypto.seal(b"k" * 32, public, "dek|case:1")
+    for cut in (1, 2, 40, 1100, 1119, 1120, len(sealed) - 49, len(sealed) - 17, len(sealed) - 1):
+        with pytest.raises(crypto.CryptoError):
+            crypto.unseal(sealed[:cut], private, "dek|case:1")
+    with pytest.raises(crypto.CryptoError):
+        crypto.unseal(b"", private, "dek|case:1")
+
+
+@pytest.mark.parametrize("size", [0, 32, crypto.PUBLIC_KEY_BYTES - 1, crypto.PUBLIC_KEY_BYTES + 1])
+def test_sealing_to_a_key_of_the_wrong_length_is_refused(size: int) -> None:
+    with pytest.raises(crypto.CryptoError):
+        crypto.seal(b"k" * 32, bytes(size), "dek|case:1")
+    with pytest.raises(crypto.CryptoError):
+        crypto.unseal(b"\x01" + bytes(40), bytes(size), "dek|case:1")
+
+
+class _CountingReads(io.BytesIO):
+    """A stream that remembers the largest read it was asked for."""
+
+    largest = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        self.largest = max(self.largest, size or 0)
+        return super().read(size)
+
+
+@pytest.mark.parametrize("length", [crypto.FILE_CHUNK_BYTES + 17, 2**31, 2**32 - 1])
+def test_a_forged_chunk_length_is_refused_before_it_is_read(length: int) -> None:
+    """A stored file whose chunk header claims gigabytes must not make the server try to buffer them."""
+    import struct
+
+    key = crypto.new_data_key()
+    sink = io.BytesIO()
+    crypto.encrypt_stream(key, "file:1", [b"evidence"], sink)
+    forged = sink.getvalue()[:1] + struct.pack(">I", length) + sink.getvalue()[5:]
+    source = _CountingReads(forged)
+    with pytest.raises(crypto.CryptoError, match="impossible length"):
+        list(crypto.decrypt_stream(key, "file:1", source))
+    assert source.largest <= crypto.FILE_CHUNK_BYTES + 16

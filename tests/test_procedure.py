@@ -71,7 +71,7 @@ IN_PLACE = {
     A.NOTIFY_CHARGES: {S.DISCIPLINARY_INVESTIGATION},
     A.EXTEND_INVESTIGATION: {S.DISCIPLINARY_INVESTIGATION},
     A.SEND_COPY_TO_NACC: {S.PENALTY_ORDERED, S.APPEAL, S.CONCLUDED},
-    A.RECORD_DELAY_REASON: set(procedure.OPEN_STATUSES),
+    A.RECORD_DELAY_REASON: set(Status) - {S.CONCLUDED, S.NOT_ACCEPTED, S.REFERRED},  # only while open
     A.REFER_RETALIATION: set(Status),  # retaliation can come at any time, even after the case
 }
 CRIMINAL_BESIDE = {
@@ -230,3 +230,56 @@ def test_a_window_that_simply_ends_is_never_missed() -> None:
     row = CaseClock(clock="appeal_window", started_on=TODAY, due_on=TODAY, state="running")
     _end(row, TODAY + timedelta(days=40))  # nobody appealed; the case closed later
     assert row.state == "met"
+
+
+# DOMAIN.md F and D6, written out: what the reporter sees, and how the statistics count.
+PUBLIC_LABELS = {
+    S.RECEIVED: "received",
+    S.SCREENING: "in_progress",
+    S.AWAITING_INFORMATION: "in_progress",
+    S.FACT_FINDING: "in_progress",
+    S.UNFOUNDED: "in_progress",  # not completed until it is concluded
+    S.DISCIPLINARY_INVESTIGATION: "in_progress",
+    S.PENALTY_CONSIDERATION: "in_progress",
+    S.PENALTY_ORDERED: "in_progress",
+    S.APPEAL: "in_progress",
+    S.REFERRED: "referred",
+    S.CONCLUDED: "completed",
+    S.NOT_ACCEPTED: "not_accepted",
+}
+
+
+@pytest.mark.parametrize("status", list(Status))
+def test_the_reporter_sees_the_plain_label_of_domain_f(status: Status) -> None:
+    assert procedure.public_status(status.value) == PUBLIC_LABELS[status]
+
+
+def test_completed_is_concluded_not_accepted_or_referred_and_everything_else_is_open() -> None:
+    assert {S.CONCLUDED, S.NOT_ACCEPTED, S.REFERRED} == COMPLETED_STATUSES
+    assert set(Status) - {S.CONCLUDED, S.NOT_ACCEPTED, S.REFERRED} == procedure.OPEN_STATUSES
+
+
+def test_the_tables_default_penalties_are_the_configs() -> None:
+    """procedure.py names the severity table's default beside the steps that use it; the setting's
+    default must say the same, and a serious finding never ends in a minor penalty."""
+    configured = {key: tuple(value) for key, value in DEFAULTS["PENALTIES_BY_SEVERITY"].items()}
+    assert configured == procedure.DEFAULT_PENALTIES_BY_SEVERITY
+    assert set(configured["serious"]) == {"discharge", "dismissal"}
+    assert not set(configured["minor"]) & {"discharge", "dismissal"}
+
+
+@pytest.mark.parametrize(
+    ("penalty", "outcome"),
+    [
+        ("waived_warning", "founded_waived"),  # ว่ากล่าวตักเตือน
+        ("waived_bond", "founded_waived"),  # ทัณฑ์บน
+        ("waived", "founded_waived"),  # งดโทษ
+        ("probation", "founded_penalised"),
+        ("salary_deduction", "founded_penalised"),
+        ("salary_reduction", "founded_penalised"),
+        ("discharge", "founded_penalised"),
+        ("dismissal", "founded_penalised"),
+    ],
+)
+def test_every_waiver_of_domain_b9_counts_as_founded_waived(penalty: str, outcome: str) -> None:
+    assert procedure.outcome_of_penalty(penalty) == outcome

@@ -162,3 +162,52 @@ def test_production_refuses_a_receipt_cost_below_the_minimum(
         create_app(config, instance_path=str(tmp_path))
     monkeypatch.setenv("COMPLAINTS_RECEIPT_ARGON2_MEMORY_KIB", "4096")
     assert create_app(config, instance_path=str(tmp_path)).config["RECEIPT_ARGON2_MEMORY_KIB"] == 4096
+
+
+@pytest.mark.parametrize(
+    ("memory", "passes", "bounded"),
+    [
+        (8, 1, True),
+        (1024 * 1024, 16, True),  # 1 GiB: the most a log-in may be made to spend
+        (1024 * 1024 + 1, 1, False),
+        (4 * 1024 * 1024, 1, False),
+        (7, 1, False),
+        (1024, 0, False),
+        (1024, 17, False),
+    ],
+)
+def test_the_bounds_on_a_cost_from_the_database(memory: int, passes: int, bounded: bool) -> None:
+    """Checked without running them: a 4 GiB stretch is never tried, however it got into a row."""
+    assert receipt_costs._bounded(receipt_costs.ReceiptScheme(1, memory, passes)) is bounded
+
+
+def test_the_newest_pepper_is_tried_first(app: Flask) -> None:
+    for version in (1, 2):
+        file_receipt(app)
+        with new_session(app) as db:
+            last = db.scalars(select(Case).order_by(Case.id.desc())).first()
+            assert last is not None
+            last.pepper_version = version
+            db.commit()
+    app.config["RECEIPT_PEPPER_VERSION"] = 3
+    receipt_costs.forget_schemes()
+    with app.app_context(), new_session(app) as db:
+        tried = [scheme.pepper_version for scheme in receipt_costs.schemes_in_use(db)]
+    assert tried == [3, 2, 1]
+
+
+def test_the_schemes_in_use_are_read_again_after_a_while(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another worker filing under a new cost is seen within CACHE_SECONDS, not never."""
+    clock = [1000.0]
+    monkeypatch.setattr(receipt_costs.time, "monotonic", lambda: clock[0])
+    receipt_costs.forget_schemes()
+    file_receipt(app)
+    with app.app_context(), new_session(app) as db:
+        assert len(receipt_costs.schemes_in_use(db)) == 1
+        db.execute(update(Case).values(receipt_memory_kib=2048))  # as if filed under another cost
+        db.commit()
+        clock[0] += receipt_costs.CACHE_SECONDS / 2
+        assert len(receipt_costs.schemes_in_use(db)) == 1  # still cached
+        clock[0] += receipt_costs.CACHE_SECONDS
+        assert [scheme.memory_kib for scheme in receipt_costs.schemes_in_use(db)] == [1024, 2048]
+    receipt_costs.forget_schemes()

@@ -102,6 +102,21 @@ def test_a_chain_handed_to_an_older_version_is_refused(app: Flask) -> None:
     assert any("version" in problem.reason for problem in problems)
 
 
+@pytest.mark.parametrize(("detail", "named"), [("version=7", "7"), ("version=x", "0")])
+def test_a_chain_handed_to_a_version_the_config_does_not_know_is_refused(
+    app: Flask, detail: str, named: str
+) -> None:
+    """Someone keying a forged rotation entry to a key of their own is reported, and verification
+    of the entries after it goes on with the key the chain really has."""
+    with app.app_context(), new_session(app) as db:
+        audit.record(db, "audit_key_rotated", audit.SYSTEM, detail=detail)
+        audit.record(db, "case_viewed", audit.STAFF, actor_id=1, case_id=1)
+        db.commit()
+        problems = audit.verify(db)
+    reasons = [problem.reason for problem in problems]
+    assert reasons == [f"a key rotation to an unknown or older version ({named})"]
+
+
 def test_a_receipt_pepper_rotation_keeps_every_receipt_working(
     app: Flask, app_config: dict[str, Any], tmp_path: Path
 ) -> None:

@@ -29,6 +29,28 @@ def _figures(
         return stats.compute(db, 2569, on, rule, CODES, **kw)
 
 
+@pytest.mark.parametrize(
+    ("day", "fiscal_year"),
+    [
+        (date(2025, 9, 30), 2568),
+        (date(2025, 10, 1), 2569),  # FY 2569 = 1 October 2025 - 30 September 2026
+        (date(2026, 1, 1), 2569),
+        (date(2026, 9, 30), 2569),
+        (date(2026, 10, 1), 2570),
+        (date(2026, 12, 31), 2570),
+    ],
+)
+def test_a_day_belongs_to_the_fiscal_year_that_began_on_the_1st_of_october(
+    day: date, fiscal_year: int
+) -> None:
+    from complaints.dates import fiscal_year_bounds, fiscal_year_of
+
+    assert fiscal_year_of(day) == fiscal_year
+    first, last = fiscal_year_bounds(fiscal_year)
+    assert first <= day <= last
+    assert (first.month, first.day, last.month, last.day) == (10, 1, 9, 30)
+
+
 def test_the_fiscal_year_runs_october_to_september_by_month_quarter_and_half(app: Flask) -> None:
     with new_session(app) as db:
         metadata_case(db, date(2025, 9, 30))  # FY 2568: not counted

@@ -1,0 +1,822 @@
+"""The hand-written mutations tests/mutation/run.py applies: each one a plausible mistake in the
+code that keeps reports secret, the audit log honest or the procedure's clocks right, and the test
+files that ought to notice it. Not collected by pytest (no ``test_`` prefix, see run.py).
+
+A mutation marked ``equivalent`` behaves exactly like the original for every input a test (or an
+attacker) can give; its reason says why, and it is still run, to show that it survives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """Replace ``snippet`` (which must occur exactly once in ``file``) with ``replacement``."""
+
+    name: str
+    file: str
+    snippet: str
+    replacement: str
+    description: str
+    tests: tuple[str, ...]
+    equivalent: str = ""
+
+
+CRYPTO = "complaints/crypto.py"
+AUDIT = "complaints/audit.py"
+AUDIT_KEYS = "complaints/audit_keys.py"
+PROCEDURE = "complaints/procedure.py"
+CLOCKS = "complaints/clocks.py"
+DATES = "complaints/dates.py"
+CHECKS = "complaints/staff/step_checks.py"
+STEPS = "complaints/staff/steps.py"
+RECEIPTS = "complaints/receipts.py"
+COSTS = "complaints/cases/receipt_costs.py"
+OPENING = "complaints/cases/opening.py"
+KEYS = "complaints/keys.py"
+PINS = "complaints/pins.py"
+
+T_CRYPTO = ("tests/test_crypto.py", "tests/test_fuzz_crypto.py")
+T_AUDIT = ("tests/test_audit.py", "tests/test_fuzz_procedure.py")
+T_ROTATION = ("tests/test_secret_rotation.py",)
+T_TABLE = ("tests/test_procedure.py", "tests/test_fuzz_procedure.py")
+T_STEPS = ("tests/test_procedure.py", "tests/test_fuzz_procedure.py", "tests/test_staff_procedure.py")
+T_COSTS = ("tests/test_receipt_costs.py",)
+T_UNITS = ("tests/test_steps.py",) + T_STEPS
+T_CLOCKS = ("tests/test_clocks.py",) + T_STEPS
+T_KEYS = (
+    "tests/test_key_checks.py",
+    "tests/test_insider.py",
+    "tests/test_staff_keys.py",
+    "tests/test_key_rotation.py",
+)
+
+M = Mutation
+MUTATIONS: list[Mutation] = [
+    # --- crypto ------------------------------------------------------------------------------------
+    M(
+        "crypto-unseal-version",
+        CRYPTO,
+        "if not sealed or sealed[0] != VERSION:",
+        "if not sealed:",
+        "unseal ignores the format version byte",
+        T_CRYPTO,
+    ),
+    M(
+        "crypto-decrypt-version",
+        CRYPTO,
+        "if len(ciphertext) < 1 + _NONCE_BYTES + 16 or ciphertext[0] != VERSION:",
+        "if len(ciphertext) < 1 + _NONCE_BYTES + 16:",
+        "field decryption ignores the format version byte",
+        T_CRYPTO,
+    ),
+    M(
+        "crypto-decrypt-min-length",
+        CRYPTO,
+        "if len(ciphertext) < 1 + _NONCE_BYTES + 16 or",
+        "if len(ciphertext) < 1 + _NONCE_BYTES or",
+        "field decryption accepts a ciphertext shorter than nonce + tag",
+        T_CRYPTO,
+        equivalent="AES-GCM itself raises InvalidTag for a body shorter than its 16-byte tag, which "
+        "decrypt_bytes turns into the same CryptoError: no input tells the two apart",
+    ),
+    M(
+        "crypto-fixed-nonce",
+        CRYPTO,
+        "nonce = os.urandom(_NONCE_BYTES)\n    return _VERSION_BYTE + nonce",
+        "nonce = bytes(_NONCE_BYTES)\n    return _VERSION_BYTE + nonce",
+        "field encryption reuses one nonce for every message",
+        T_CRYPTO,
+    ),
+    M(
+        "crypto-context-ignored",
+        CRYPTO,
+        'return f"v{VERSION}|{purpose}".encode()',
+        'return f"v{VERSION}".encode()',
+        "associated data / HPKE info no longer names the object (ciphertexts movable between cases)",
+        T_CRYPTO,
+    ),
+    M(
+        "crypto-unseal-valueerror",
+        CRYPTO,
+        "_info(purpose))\n    except (InvalidTag, ValueError) as error:",
+        "_info(purpose))\n    except InvalidTag as error:",
+        "a malformed sealed key escapes unseal as ValueError instead of CryptoError",
+        T_CRYPTO,
+        equivalent="with the pinned cryptography (>=50) HPKE decryption reports every malformed input "
+        "tried (cut anywhere, empty, an invalid X25519 share) as InvalidTag; catching ValueError too "
+        "is a guard for other versions. test_a_cut_or_malformed_sealed_key_is_refused_as_crypto_error "
+        "pins the behaviour",
+    ),
+    M(
+        "crypto-public-key-length",
+        CRYPTO,
+        'if len(public_key) != PUBLIC_KEY_BYTES:\n        raise CryptoError("public key has',
+        'if not public_key:\n        raise CryptoError("public key has',
+        "sealing to a public key of the wrong length is not refused as CryptoError",
+        T_CRYPTO,
+    ),
+    M(
+        "crypto-nfkc",
+        CRYPTO,
+        'unicodedata.normalize("NFKC", password).encode("utf-8")',
+        'password.encode("utf-8")',
+        "passwords are not NFKC-normalised (Thai sara am typed two ways locks a person out)",
+        T_CRYPTO,
+    ),
+    M(
+        "crypto-verifier-half",
+        CRYPTO,
+        "wrapping_key=output[32:]",
+        "wrapping_key=output[:32]",
+        "the password wrapping key is the half the stored verifier hashes",
+        T_CRYPTO,
+    ),
+    M(
+        "crypto-argon2-default-iterations",
+        CRYPTO,
+        "iterations: int = 3",
+        "iterations: int = 2",
+        "the default staff Argon2id cost drops below t = 3 (DESIGN §3)",
+        T_CRYPTO,
+    ),
+    M(
+        "crypto-argon2-default-memory",
+        CRYPTO,
+        "memory_kib: int = 64 * 1024",
+        "memory_kib: int = 16 * 1024",
+        "the default staff Argon2id memory drops below 64 MiB (DESIGN §3)",
+        T_CRYPTO,
+    ),
+    M(
+        "crypto-argon2-iterations-ignored",
+        CRYPTO,
+        "iterations=params.iterations,",
+        "iterations=1,",
+        "Argon2id runs one pass whatever cost is configured",
+        T_CRYPTO,
+    ),
+    M(
+        "crypto-totp-window",
+        CRYPTO,
+        "for step in range(base - window, base + window + 1):",
+        "for step in range(base - window, base + window + 2):",
+        "a TOTP code two steps ahead is accepted",
+        T_CRYPTO,
+    ),
+    M(
+        "crypto-stream-length-bound",
+        CRYPTO,
+        "if length < 16 or length > FILE_CHUNK_BYTES + 16:",
+        "if length < 16:",
+        "a forged file-chunk length (up to 4 GiB) is read before it is refused",
+        T_CRYPTO,
+    ),
+    M(
+        "crypto-receipt-lookup-prefix",
+        CRYPTO,
+        "contexts.RECEIPT_LOOKUP_PREFIX + stretched_receipt",
+        "stretched_receipt",
+        "the receipt lookup HMAC loses its domain-separation prefix",
+        T_CRYPTO,
+    ),
+    M(
+        "crypto-same-secret",
+        CRYPTO,
+        "return hmac.compare_digest(a, b)",
+        "return a == b",
+        "secret comparison is no longer constant-time",
+        T_CRYPTO,
+        equivalent="== and compare_digest give the same answer for every pair of byte strings; only "
+        "the time taken differs, which a unit test on a shared machine cannot measure reliably",
+    ),
+    # --- audit chain --------------------------------------------------------------------------------
+    M(
+        "audit-skip-previous",
+        AUDIT,
+        "if event.previous_hash != previous:",
+        "if not event.previous_hash:",
+        "verification no longer checks that each entry links to the one before",
+        T_AUDIT,
+    ),
+    M(
+        "audit-skip-entry-mac",
+        AUDIT,
+        "if _expected_hash(event, keys[version]) != event.entry_hash:",
+        "if not event.entry_hash:",
+        "verification no longer recomputes each entry's MAC",
+        T_AUDIT,
+    ),
+    M(
+        "audit-skip-head-mac",
+        AUDIT,
+        "head_mac(chain, head.entries, head.last_hash).encode(), str(head.mac).encode()",
+        "str(head.mac).encode(), str(head.mac).encode()",
+        "verification no longer checks the head's MAC",
+        T_AUDIT,
+    ),
+    M(
+        "audit-head-missing-unreported",
+        AUDIT,
+        "if event.action == HEAD_MISSING:",
+        "if event.action == HEAD_MISSING and event.case_id is not None:",
+        "a chain restarted after its head was deleted is not reported",
+        T_AUDIT,
+    ),
+    M(
+        "audit-version-check",
+        AUDIT,
+        "elif version != settings.data_secret_version():",
+        "elif version > settings.data_secret_version():",
+        "a chain still keyed with an older data-secret version than the config's is accepted",
+        T_AUDIT + T_ROTATION,
+    ),
+    M(
+        "audit-staff-mac-actor",
+        AUDIT,
+        "            event.actor_kind,\n            event.actor_id,\n",
+        "            event.actor_kind,\n",
+        "the staff MAC does not cover who acted (actor_id)",
+        T_AUDIT,
+    ),
+    M(
+        "audit-staff-mac-time",
+        AUDIT,
+        "            event.occurred_at.isoformat(),\n            event.actor_kind,\n",
+        "            event.actor_kind,\n",
+        "the staff MAC does not cover when it happened",
+        T_AUDIT,
+    ),
+    M(
+        "audit-staff-mac-previous",
+        AUDIT,
+        "            previous_hash,\n            event.occurred_at.isoformat(),\n",
+        "            event.occurred_at.isoformat(),\n",
+        "the staff MAC does not cover the link to the previous entry (entries can be cut and relinked)",
+        T_AUDIT,
+    ),
+    M(
+        "audit-reporter-mac-day",
+        AUDIT,
+        '["reporter", previous_hash, event.occurred_on.isoformat(), event.action,',
+        '["reporter", previous_hash, event.action,',
+        "the reporter MAC does not cover the day",
+        T_AUDIT,
+    ),
+    M(
+        "audit-verify-start-version",
+        AUDIT,
+        "previous, count, last_id, version = GENESIS, 0, 0, min(keys)",
+        "previous, count, last_id, version = GENESIS, 0, 0, max(keys)",
+        "verification starts with the newest key instead of the oldest",
+        T_AUDIT + T_ROTATION,
+    ),
+    M(
+        "audit-advance-count",
+        AUDIT,
+        "head.entries += 1",
+        "head.entries += 2",
+        "the head counts two entries per append",
+        T_AUDIT,
+    ),
+    M(
+        "audit-rotation-same-version",
+        AUDIT_KEYS,
+        "if handed <= version or handed not in keys:",
+        "if handed < version or handed not in keys:",
+        "a key-rotation entry may hand the chain to the version it already has",
+        T_AUDIT + T_ROTATION,
+    ),
+    M(
+        "audit-rotation-older",
+        AUDIT_KEYS,
+        "if handed <= version or handed not in keys:",
+        "if handed not in keys:",
+        "a key-rotation entry may hand the chain back to an old (retired) key",
+        T_AUDIT + T_ROTATION,
+    ),
+    M(
+        "audit-rotation-unknown",
+        AUDIT_KEYS,
+        "if handed <= version or handed not in keys:",
+        "if handed <= version:",
+        "a key-rotation entry may name a version the config does not know",
+        T_AUDIT + T_ROTATION,
+    ),
+    # --- the procedure table -----------------------------------------------------------------------
+    M(
+        "proc-not-accept-from-concluded",
+        PROCEDURE,
+        "_from(S.RECEIVED, S.SCREENING, S.AWAITING_INFORMATION), S.NOT_ACCEPTED",
+        "_from(S.RECEIVED, S.SCREENING, S.AWAITING_INFORMATION, S.CONCLUDED), S.NOT_ACCEPTED",
+        "a concluded case can be reopened as not accepted",
+        T_TABLE,
+    ),
+    M(
+        "proc-records-anywhere",
+        PROCEDURE,
+        "if Status(current) not in step.sources:",
+        "if Status(current) not in step.sources and step.target is not None:",
+        "records within a stage are allowed from any status",
+        T_TABLE,
+    ),
+    M(
+        "proc-roles-union",
+        PROCEDURE,
+        "and step.roles & roles",
+        "and step.roles | roles",
+        "every role is offered every action",
+        T_TABLE,
+    ),
+    M(
+        "proc-penalty-by-officer",
+        PROCEDURE,
+        "        roles=LEADS,\n        fields=(Field.SEVERITY_FOUND",
+        "        roles=HANDLERS,\n        fields=(Field.SEVERITY_FOUND",
+        "an officer may record the penalty order",
+        T_TABLE,
+    ),
+    M(
+        "proc-is-lighter",
+        PROCEDURE,
+        "return PENALTIES.index(penalty) < PENALTIES.index(than)",
+        "return PENALTIES.index(penalty) <= PENALTIES.index(than)",
+        "an appeal 'reduction' to the same penalty counts as lighter",
+        T_TABLE,
+    ),
+    M(
+        "proc-waived",
+        PROCEDURE,
+        'WAIVED_PENALTIES = frozenset({"waived", "waived_warning", "waived_bond"})',
+        'WAIVED_PENALTIES = frozenset({"waived", "waived_warning"})',
+        "a written bond is counted as a penalty imposed",
+        T_TABLE,
+    ),
+    M(
+        "proc-open-statuses",
+        PROCEDURE,
+        "OPEN_STATUSES = frozenset(Status) - COMPLETED_STATUSES",
+        "OPEN_STATUSES = frozenset(Status) - {Status.CONCLUDED}",
+        "not-accepted and referred cases count as open",
+        T_TABLE,
+    ),
+    M(
+        "proc-completed-referred",
+        PROCEDURE,
+        "COMPLETED_STATUSES = frozenset({Status.CONCLUDED, Status.NOT_ACCEPTED, Status.REFERRED})",
+        "COMPLETED_STATUSES = frozenset({Status.CONCLUDED, Status.NOT_ACCEPTED})",
+        "a case referred out no longer counts as completed here (DOMAIN D6)",
+        T_TABLE + ("tests/test_stats.py",),
+    ),
+    M(
+        "proc-public-unfounded",
+        PROCEDURE,
+        "Status.UNFOUNDED: PublicStatus.IN_PROGRESS,",
+        "Status.UNFOUNDED: PublicStatus.COMPLETED,",
+        "the reporter sees 'completed' before an unfounded case is concluded",
+        T_TABLE,
+    ),
+    M(
+        "proc-unfounded-keeps-clock",
+        PROCEDURE,
+        'Step(_from(S.FACT_FINDING), S.UNFOUNDED, stops=("fact_finding",))',
+        "Step(_from(S.FACT_FINDING), S.UNFOUNDED)",
+        "finding a case unfounded leaves the fact-finding clock running",
+        T_UNITS,
+    ),
+    M(
+        "proc-request-info-message",
+        PROCEDURE,
+        'starts=("awaiting_information",), message_required=True',
+        'starts=("awaiting_information",), message_required=False',
+        "asking the reporter for information without saying what",
+        T_STEPS + ("tests/test_staff_step_forms.py",),
+    ),
+    M(
+        "proc-copy-dies-at-completion",
+        PROCEDURE,
+        'CLOCKS_SURVIVING_COMPLETION = frozenset({"copy_to_nacc", "retaliation_referral"})',
+        'CLOCKS_SURVIVING_COMPLETION = frozenset({"retaliation_referral"})',
+        "concluding a case stops the copy-to-NACC clock still owed",
+        T_STEPS,
+    ),
+    M(
+        "proc-criminal-twice",
+        PROCEDURE,
+        'guards=("no_criminal_referral",),',
+        "guards=(),",
+        "a second criminal referral overwrites the first",
+        T_UNITS,
+    ),
+    M(
+        "proc-penalty-without-protection-check",
+        PROCEDURE,
+        'guards=("penalty_fits_severity", "notified_in_time", "protection_cleared"),',
+        'guards=("penalty_fits_severity", "notified_in_time"),',
+        "a penalty may be ordered without the whistleblower-protection check (B14)",
+        ("tests/test_protection.py", "tests/test_fuzz_procedure.py"),
+    ),
+    M(
+        "proc-default-penalties",
+        PROCEDURE,
+        '    "serious": ("discharge", "dismissal"),\n}',
+        '    "serious": ("discharge", "dismissal", "probation"),\n}',
+        "the table's default lets a serious finding end in probation",
+        T_TABLE,
+    ),
+    # --- clocks and dates ---------------------------------------------------------------------------
+    M(
+        "clock-end-due-day",
+        CLOCKS,
+        "in_time = on <= row.due_on or CLOCKS[row.clock].window",
+        "in_time = on < row.due_on or CLOCKS[row.clock].window",
+        "a clock stopped on its due day counts as missed",
+        T_STEPS,
+    ),
+    M(
+        "clock-overdue-today",
+        CLOCKS,
+        "if due_on < self.today:",
+        "if due_on <= self.today:",
+        "the queue marks a deadline due today as overdue",
+        T_TABLE,
+    ),
+    M(
+        "clock-due-soon-edge",
+        CLOCKS,
+        "if due_on <= self.last_due_soon_day:",
+        "if due_on < self.last_due_soon_day:",
+        "the last day of the due-soon window is shown as on time",
+        T_TABLE,
+    ),
+    M(
+        "clock-holidays-ignored",
+        CLOCKS,
+        "return add_working_days(started_on, days, self.is_holiday)",
+        "return add_working_days(started_on, days, lambda _day: False)",
+        "the reply window counts public holidays as working days",
+        T_CLOCKS,
+    ),
+    M(
+        "clock-view-overdue",
+        CLOCKS,
+        "overdue=row.state == ClockState.RUNNING and row.due_on < today,",
+        "overdue=row.state == ClockState.RUNNING and row.due_on <= today,",
+        "the case page shows a clock due today as overdue",
+        T_CLOCKS,
+    ),
+    M(
+        "clock-next-deadline-order",
+        CLOCKS,
+        ".order_by(CaseClock.due_on, CaseClock.id)",
+        ".order_by(CaseClock.id)",
+        "the case's next deadline is its oldest clock, not its earliest due",
+        T_CLOCKS + ("tests/test_staff_queue.py",),
+    ),
+    M(
+        "clock-start-no-stop",
+        CLOCKS,
+        "    stop(db, case, clock, on)\n    row = CaseClock(",
+        "    row = CaseClock(",
+        "starting a clock again leaves the running one running beside it",
+        T_CLOCKS,
+    ),
+    M(
+        "clock-check-back-order",
+        CLOCKS,
+        ".order_by(CaseClock.due_on)\n    ).first()\n    return due",
+        ".order_by(CaseClock.id)\n    ).first()\n    return due",
+        "the reporter is told the oldest clock's date, not the next answer owed",
+        ("tests/test_clocks.py", "tests/test_followup.py", "tests/test_staff_procedure.py"),
+    ),
+    M(
+        "dates-saturday",
+        DATES,
+        "if day.weekday() < 5 and not is_holiday(day):",
+        "if day.weekday() < 6 and not is_holiday(day):",
+        "Saturdays count as working days",
+        T_STEPS,
+    ),
+    M(
+        "dates-holiday",
+        DATES,
+        "if day.weekday() < 5 and not is_holiday(day):",
+        "if day.weekday() < 5:",
+        "public holidays count as working days",
+        T_CLOCKS,
+    ),
+    M(
+        "dates-fiscal-october",
+        DATES,
+        "ending_year = day.year + 1 if day.month >= 10 else day.year",
+        "ending_year = day.year + 1 if day.month > 10 else day.year",
+        "October belongs to the fiscal year that is ending",
+        ("tests/test_stats.py", "tests/test_procedure.py"),
+    ),
+    # --- step guards and effects ----------------------------------------------------------------
+    M(
+        "check-step-before-receipt",
+        CHECKS,
+        "if step.event_on > rules.today or step.event_on < case.submitted_on:",
+        "if step.event_on > rules.today:",
+        "a step may be dated before the report arrived",
+        T_STEPS,
+    ),
+    M(
+        "check-notified-before-order",
+        CHECKS,
+        "if notified is None or notified < step.event_on or notified > rules.today:",
+        "if notified is None or notified > rules.today:",
+        "the official may be 'notified' before the penalty order was made",
+        T_UNITS,
+    ),
+    M(
+        "check-extension-same-day",
+        CHECKS,
+        "if clock is None or new_due is None or new_due <= clock.due_on:",
+        "if clock is None or new_due is None or new_due < clock.due_on:",
+        "an 'extension' to the same end date is accepted",
+        T_STEPS,
+    ),
+    M(
+        "check-appeal-last-day",
+        CHECKS,
+        "if window is None or step.event_on > window.due_on:",
+        "if window is None or step.event_on >= window.due_on:",
+        "an appeal on the last day of the window is refused",
+        T_UNITS,
+    ),
+    M(
+        "check-conclude-in-window",
+        CHECKS,
+        "and step.event_on <= window.due_on:",
+        "and step.event_on < window.due_on:",
+        "a case may be concluded on the last day an appeal can still be filed",
+        T_STEPS,
+    ),
+    M(
+        "check-delay-due-day",
+        CHECKS,
+        "if clock is None or clock.due_on >= rules.today:",
+        "if clock is None or clock.due_on > rules.today:",
+        "a delay reason is accepted on the final answer's due day",
+        T_STEPS,
+    ),
+    M(
+        "check-appeal-lighter",
+        CHECKS,
+        "        or not procedure.is_lighter(penalty, current)\n",
+        "",
+        "an appeal may 'reduce' a penalty to a heavier one",
+        T_STEPS,
+    ),
+    M(
+        "check-referral-result-twice",
+        CHECKS,
+        "    if case.referral_result is not None:\n"
+        '        raise CaseActionRefused("referral_result_recorded")\n',
+        "",
+        "the other agency's result can be recorded twice (the first overwritten)",
+        T_UNITS,
+    ),
+    M(
+        "check-criminal-outcome-twice",
+        CHECKS,
+        "if not case.criminal_referral or case.criminal_outcome is not None:",
+        "if not case.criminal_referral:",
+        "the criminal outcome can be recorded twice (the first overwritten)",
+        T_UNITS,
+    ),
+    M(
+        "check-first-meeting-same-day",
+        CHECKS,
+        "not step.event_on <= given",
+        "not step.event_on < given",
+        "a committee's first meeting on the day it is appointed is refused",
+        T_UNITS,
+    ),
+    M(
+        "check-required-code-empty",
+        CHECKS,
+        'if not (value == "" and name in OPTIONAL_FIELDS) and value not in CODE_CHOICES[name]:',
+        'if value != "" and value not in CODE_CHOICES[name]:',
+        "a required code (reason, severity, body) may be left empty",
+        T_STEPS + ("tests/test_staff_step_forms.py",),
+    ),
+    M(
+        "steps-appeal-from-order-day",
+        STEPS,
+        "begins = step.date_of(Field.NOTIFIED_ON) or step.event_on",
+        "begins = step.event_on",
+        "the appeal window counts from the order, not from the day the official was notified",
+        T_UNITS,
+    ),
+    M(
+        "steps-copy-without-finding",
+        STEPS,
+        'if clock == "copy_to_nacc" and not case.nacc_finding:',
+        'if clock == "copy_to_nacc" and not case.finding:',
+        "a copy to the NACC is owed for the municipality's own findings too",
+        T_UNITS,
+    ),
+    M(
+        "steps-first-meeting-shortens",
+        STEPS,
+        'running.due_on = max(running.due_on, calendar.due("disciplinary_investigation", first_meeting))',
+        'running.due_on = calendar.due("disciplinary_investigation", first_meeting)',
+        "appointing the committee undoes an extension already granted",
+        T_UNITS,
+    ),
+    M(
+        "steps-closed-on-moves",
+        STEPS,
+        "case.closed_on = case.closed_on if event.from_status == target.value else step.event_on",
+        "case.closed_on = step.event_on",
+        "a record on a completed case moves the day it was completed",
+        T_UNITS,
+    ),
+    # --- receipts ---------------------------------------------------------------------------------
+    M(
+        "receipt-digits",
+        RECEIPTS,
+        "RECEIPT_DIGITS = 20",
+        "RECEIPT_DIGITS = 16",
+        "receipts of 16 digits (53 bits) instead of 20",
+        T_CRYPTO,
+    ),
+    M(
+        "receipt-alphabet",
+        RECEIPTS,
+        'secrets.choice("0123456789")',
+        'secrets.choice("123456789")',
+        "receipt digits drawn from nine symbols (the digit 0 never appears)",
+        T_CRYPTO,
+    ),
+    M(
+        "receipt-longer-accepted",
+        RECEIPTS,
+        "if len(cleaned) != RECEIPT_DIGITS or not all(",
+        "if len(cleaned) < RECEIPT_DIGITS or not all(",
+        "a code longer than twenty digits is accepted as a receipt",
+        T_CRYPTO,
+    ),
+    M(
+        "receipt-fullwidth-digits",
+        RECEIPTS,
+        '"๐๑๒๓๔๕๖๗๘๙０１２３４５６７８９", "01234567890123456789"',
+        '"๐๑๒๓๔๕๖๗๘๙０１２３４５６７８９", "01234567890123456798"',
+        "full-width 8 and 9 are read as each other",
+        T_CRYPTO,
+    ),
+    M(
+        "receipt-punctuation-kept",
+        RECEIPTS,
+        'unicodedata.category(ch)[0] not in "ZP"',
+        'unicodedata.category(ch)[0] not in "Z"',
+        "dashes and dots typed in a receipt are not dropped",
+        T_CRYPTO,
+    ),
+    M(
+        "receipt-digit-count",
+        RECEIPTS,
+        'return len(cleaned) if all(ch in "0123456789" for ch in cleaned) else None',
+        "return len(cleaned)",
+        "a code with letters is told its length (as if it were digits of the wrong length)",
+        T_CRYPTO + ("tests/test_followup.py",),
+    ),
+    M(
+        "receipt-grouping",
+        RECEIPTS,
+        'return " ".join(receipt[i : i + 4] for i in range(0, len(receipt), 4))',
+        'return " ".join(receipt[i : i + 5] for i in range(0, len(receipt), 5))',
+        "receipts shown in groups of five",
+        T_CRYPTO,
+    ),
+    # --- receipt costs and unlocking -------------------------------------------------------------
+    M(
+        "costs-memory-floor",
+        COSTS,
+        "MEMORY_KIB_RANGE = range(8, 1024 * 1024 + 1)",
+        "MEMORY_KIB_RANGE = range(7, 1024 * 1024 + 1)",
+        "a 7 KiB cost from the database is run",
+        T_COSTS,
+    ),
+    M(
+        "costs-memory-ceiling",
+        COSTS,
+        "MEMORY_KIB_RANGE = range(8, 1024 * 1024 + 1)",
+        "MEMORY_KIB_RANGE = range(8, 4 * 1024 * 1024 + 1)",
+        "a 4 GiB cost from the database is run",
+        T_COSTS,
+    ),
+    M(
+        "costs-iterations",
+        COSTS,
+        "ITERATIONS_RANGE = range(1, 17)",
+        "ITERATIONS_RANGE = range(1, 18)",
+        "17 passes from the database are run",
+        T_COSTS,
+    ),
+    M(
+        "costs-most-schemes",
+        COSTS,
+        "MOST_SCHEMES = 6",
+        "MOST_SCHEMES = 7",
+        "seven stretches per log-in",
+        T_COSTS,
+    ),
+    M(
+        "costs-pepper-order",
+        COSTS,
+        "key=lambda scheme: (-scheme.pepper_version, scheme.memory_kib * scheme.iterations),",
+        "key=lambda scheme: (scheme.pepper_version, scheme.memory_kib * scheme.iterations),",
+        "the oldest pepper is tried first (and kept when the list is cut to six)",
+        T_COSTS,
+    ),
+    M(
+        "costs-cache-forever",
+        COSTS,
+        "if cached is None or time.monotonic() - cached[0] > CACHE_SECONDS:",
+        "if cached is None:",
+        "the schemes in use are cached forever (a cost change made by another worker is never seen)",
+        T_COSTS,
+    ),
+    M(
+        "unlock-pepper-filter",
+        OPENING,
+        "                Case.pepper_version == scheme.pepper_version,\n",
+        "",
+        "the receipt lookup no longer filters by pepper version",
+        T_COSTS + T_ROTATION,
+        equivalent="the lookup HMAC is keyed with the pepper of that version, so a row filed under "
+        "another pepper cannot match it; the filter only narrows the indexed search",
+    ),
+    M(
+        "unlock-retired-pepper",
+        OPENING,
+        "        if pepper is None:\n            continue\n",
+        "",
+        "a case filed under a pepper no longer in the config is stretched with no pepper",
+        T_COSTS + T_ROTATION,
+    ),
+    # --- keys and pins ----------------------------------------------------------------------------
+    M(
+        "keys-unlock-swapped-public-key",
+        KEYS,
+        "if crypto.key_id(crypto.public_key_of(private_key)) != user.key_id:",
+        "if not user.key_id:",
+        "a staff account whose public key was swapped in the database still logs in",
+        T_KEYS,
+    ),
+    M(
+        "keys-active-unpinned",
+        KEYS,
+        "        if pins.org_key_verifies(org_key):\n            return org_key",
+        "        if org_key.pin:\n            return org_key",
+        "an organisation key with any pin at all is used",
+        T_KEYS,
+    ),
+    M(
+        "keys-grant-unchanged-password",
+        KEYS,
+        "if to.must_change_password and not first_holder:",
+        "if to.must_change_password and first_holder:",
+        "a key is granted to an account whose password someone else set",
+        T_KEYS,
+    ),
+    M(
+        "keys-held-retired",
+        KEYS,
+        "if grant.recipient_key_id != user.key_id or not grant.org_key.active:",
+        "if grant.recipient_key_id != user.key_id:",
+        "a grant of a retired (rotated-out) organisation key is still held",
+        T_KEYS,
+    ),
+    M(
+        "keys-recovery-code-length",
+        KEYS,
+        "if len(seed) != crypto.DATA_KEY_BYTES:",
+        "if not seed:",
+        "a recovery code of the wrong length is accepted",
+        T_KEYS + ("tests/test_foundation.py",),
+    ),
+    M(
+        "pins-staff-username",
+        PINS,
+        'return f"staff-key|{user.username}|{user.key_id}|{_fingerprint(user.public_key)}".encode()',
+        'return f"staff-key|{user.key_id}|{_fingerprint(user.public_key)}".encode()',
+        "a staff key's pin does not name its account (a key and pin copied to another account verify)",
+        T_KEYS,
+    ),
+    M(
+        "pins-org-kind",
+        PINS,
+        'return f"org-key|{org_key.kind}|{org_key.key_id}|{_fingerprint(org_key.public_key)}".encode()',
+        'return f"org-key|{org_key.key_id}|{_fingerprint(org_key.public_key)}".encode()',
+        "an organisation key's pin does not name its kind (a unit key relabelled as recovery verifies)",
+        T_KEYS,
+    ),
+]
+del M
