@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from complaints import assets, config, db, errors, i18n, security, site
+from complaints import assets, config, db, errors, form_html, i18n, security, site
 
 
 def _init_requested() -> bool:
@@ -34,6 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     errors.init_app(app)
     site.init_app(app)
     assets.init_app(app)
+    form_html.init_app(app)
     _register_blueprints(app)
     from complaints import cli
 

@@ -7,6 +7,7 @@ URLs keep working for anything that linked them.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
 
@@ -24,18 +25,30 @@ blueprint = Blueprint("assets", __name__)
 _digests: dict[str, tuple[int, int, str]] = {}
 
 
-def _static_root() -> Path:
+def _static_folder() -> str:
     folder = current_app.static_folder
     if folder is None:
         raise RuntimeError("the app has no static folder")
-    return Path(folder).resolve()
+    return folder
+
+
+def _static_root() -> Path:
+    return Path(_static_folder()).resolve()
+
+
+@functools.lru_cache(maxsize=256)
+def _inside(folder: str, filename: str) -> Path | None:
+    """Where ``filename`` resolves to, when that is inside ``folder`` (resolved once: every page
+    names its stylesheet and icon, and resolving walks the path with a system call per part)."""
+    root = Path(folder).resolve()
+    path = (root / filename).resolve()
+    return path if root in path.parents else None
 
 
 def static_file(filename: str) -> Path | None:
     """The file ``filename`` inside the static folder, or None (missing, or outside it)."""
-    root = _static_root()
-    path = (root / filename).resolve()
-    return path if root in path.parents and path.is_file() else None
+    path = _inside(_static_folder(), filename)
+    return path if path is not None and path.is_file() else None
 
 
 def content_digest(path: Path) -> str:

@@ -107,7 +107,29 @@ def start(
     return row
 
 
-def _end(row: CaseClock, on: date) -> None:
+def opened(case: Case, clock: str, on: date, calendar: Calendar) -> CaseClock:
+    """A running clock for a case that has none of its kind yet (a new case): no query, no flush.
+    The caller sets ``case_id`` and adds it."""
+    return CaseClock(
+        clock=clock,
+        started_on=on,
+        due_on=calendar.due(clock, on),
+        state=ClockState.RUNNING.value,
+        fiscal_year=case.fiscal_year,
+    )
+
+
+def set_next_deadline(case: Case, rows: list[CaseClock]) -> None:
+    """:func:`refresh_next_deadline` for clocks still in memory, in the order they will be
+    inserted (the id order that breaks a tie between equal due dates)."""
+    ordered = [(row.due_on, index, row) for index, row in enumerate(rows) if row.state == ClockState.RUNNING]
+    earliest = min(ordered, key=lambda entry: entry[:2])[2] if ordered else None
+    case.next_deadline_on = earliest.due_on if earliest else None
+    case.next_deadline_kind = earliest.clock if earliest else None
+
+
+def end(row: CaseClock, on: date) -> None:
+    """End a clock in memory: met if ``on`` is within its due date (or it is a window), else missed."""
     row.ended_on = on
     in_time = on <= row.due_on or CLOCKS[row.clock].window
     row.state = (ClockState.MET if in_time else ClockState.MISSED).value
@@ -117,7 +139,7 @@ def stop(db: Session, case: Case, clock: str, on: date) -> CaseClock | None:
     """End a running clock: met if ``on`` is within its due date, missed otherwise."""
     row = running(db, case, clock)
     if row is not None:
-        _end(row, on)
+        end(row, on)
     return row
 
 
@@ -143,7 +165,7 @@ def completed(db: Session, case: Case, on: date) -> None:
         select(CaseClock).where(CaseClock.case_id == case.id, CaseClock.state == ClockState.RUNNING)
     ):
         if row.clock not in CLOCKS_SURVIVING_COMPLETION:
-            _end(row, on)
+            end(row, on)
 
 
 def refresh_next_deadline(db: Session, case: Case) -> None:

@@ -17,7 +17,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-_M_MMAP_THRESHOLD, _M_ARENA_MAX = -3, -8  # glibc's mallopt parameters
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD, _M_ARENA_MAX = -1, -3, -8  # glibc's mallopt parameters
+# Blocks from this size up get a mapping of their own, returned on free: the staff log-in's 64 MiB
+# and the legacy receipts' 19 MiB; the 4 MiB receipt stretch (one per submission) stays below it.
+_OWN_MAPPING_FROM = 8 * 1024 * 1024
+# Free memory at the top of a heap is kept up to this much: a receipt stretch's 4 MiB is used
+# again by the next one instead of being returned and faulted back in (4.4 -> 2.3 ms a stretch).
+_KEEP_FREE_UP_TO = 16 * 1024 * 1024
 _ADDRESS = re.compile(r"\bip=\S+|\b\d{1,3}(?:\.\d{1,3}){3}\b|\[[0-9a-fA-F:]+\]")
 
 
@@ -57,12 +63,15 @@ def _workers(storage: str) -> int:
 def _return_large_buffers_to_the_system() -> None:
     """glibc raises its mmap threshold after a large block is freed, so later Argon2id buffers
     (19 and 64 MiB) come from the heap and stay with the worker after use (it grew from 85 to over
-    200 MiB). A fixed threshold keeps every block over 128 KiB in its own mapping, returned on
-    free; two arenas stop each thread keeping a heap of its own. Set in the master, inherited by
-    the workers it forks. Elsewhere than glibc nothing changes."""
+    200 MiB). A fixed threshold keeps every block from 8 MiB in its own mapping, returned on free;
+    the receipt stretch's 4 MiB is kept in the heap for the next submission (mapping and faulting
+    it in afresh each time doubled the stretch's cost). Two arenas stop each thread keeping a heap
+    of its own. Set in the master, inherited by the workers it forks. Elsewhere than glibc nothing
+    changes."""
     try:
         libc = ctypes.CDLL(None)
-        libc.mallopt(_M_MMAP_THRESHOLD, 128 * 1024)
+        libc.mallopt(_M_MMAP_THRESHOLD, _OWN_MAPPING_FROM)
+        libc.mallopt(_M_TRIM_THRESHOLD, _KEEP_FREE_UP_TO)
         libc.mallopt(_M_ARENA_MAX, 2)
     except (OSError, AttributeError):
         pass

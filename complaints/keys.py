@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from complaints import alerts, contexts, crypto, pins
@@ -56,25 +57,38 @@ def create_org_key_from_private(db: Session, kind: str, private_key: bytes) -> O
     return org_key
 
 
-def active_org_key(db: Session, kind: str) -> OrgKey | None:
-    """The current key of a kind whose pin verifies, or None (before `init`, or if none does).
-
-    A row that fails its pin — put there by someone writing to the database — is passed over and
-    alerted, never used.
-    """
-    for org_key in db.scalars(
-        select(OrgKey).where(OrgKey.kind == kind, OrgKey.active.is_(True)).order_by(OrgKey.id.desc())
-    ):
+def _first_verifying(db: Session, kind: str, newest_first: Iterable[OrgKey]) -> OrgKey | None:
+    """The newest key whose pin verifies; each newer one that fails is alerted and passed over."""
+    for org_key in newest_first:
         if pins.org_key_verifies(org_key):
             return org_key
         alerts.raise_key_alert(db, kind, org_key.key_id)
     return None
 
 
+def _active_keys(kinds: Iterable[str]) -> Select[OrgKey]:
+    return (
+        select(OrgKey).where(OrgKey.kind.in_(list(kinds)), OrgKey.active.is_(True)).order_by(OrgKey.id.desc())
+    )
+
+
+def active_org_key(db: Session, kind: str) -> OrgKey | None:
+    """The current key of a kind whose pin verifies, or None (before `init`, or if none does).
+
+    A row that fails its pin — put there by someone writing to the database — is passed over and
+    alerted, never used.
+    """
+    return _first_verifying(db, kind, db.scalars(_active_keys([kind])))
+
+
 def recipient_keys(db: Session) -> RecipientKeys:
-    """The unit, custodian and recovery public keys that verify; raises when the content or the
-    identity could not be sealed to anyone (before `init`)."""
-    found = {kind: active_org_key(db, kind) for kind in ORG_KEY_KINDS}
+    """The unit, custodian and recovery public keys that verify (read in one query, each chosen as
+    :func:`active_org_key` would); raises when the content or the identity could not be sealed to
+    anyone (before `init`)."""
+    rows = db.scalars(_active_keys(ORG_KEY_KINDS)).all()
+    found = {
+        kind: _first_verifying(db, kind, [row for row in rows if row.kind == kind]) for kind in ORG_KEY_KINDS
+    }
     recipients = RecipientKeys(unit=found[UNIT], custodian=found[CUSTODIAN], recovery=found[RECOVERY])
     if recipients.recovery is None and (recipients.unit is None or recipients.custodian is None):
         raise KeyringError("organisation keys are missing; run `flask --app wsgi init`")

@@ -9,10 +9,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from complaints.clocks import ClockState, DeadlineState
 from complaints.i18n import current_language
+from complaints.i18n import lazy_gettext as _l
 from complaints.procedure import Action, PublicStatus, Status
 
 CATEGORY_LABELS: dict[str, Any] = {

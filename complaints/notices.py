@@ -7,9 +7,8 @@ import json
 from datetime import date
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from complaints import labels
+from complaints.i18n import lazy_gettext as _l
 from complaints.i18n import localised_day
 
 REVEAL_REQUESTED = "reveal_requested"

@@ -24,13 +24,13 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from complaints import outbox, settings
 from complaints.dates import add_days, today, utcnow
 from complaints.db import new_session
+from complaints.i18n import lazy_gettext as _l
 from complaints.models import Case, StaffUser
 from complaints.procedure import OPEN_STATUSES
 

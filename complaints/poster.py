@@ -11,11 +11,11 @@ from urllib.parse import urlsplit
 
 import segno
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from markupsafe import Markup
 
 from complaints import documents, labels
 from complaints.document_model import Document, Section
+from complaints.i18n import gettext as _
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0", ""})  # noqa: S104 - a host to refuse
 

@@ -100,20 +100,26 @@ def shared_storage_answers() -> bool:
         return False
 
 
+def _count_in(
+    counting: RateLimiter, limit: RateLimitItem, identifiers: tuple[str, ...], spend: bool
+) -> tuple[bool, float]:
+    allowed = counting.hit(limit, *identifiers) if spend else counting.test(limit, *identifiers)
+    # When the window resets matters only to a refused client (one storage round trip less).
+    return allowed, 0.0 if allowed else float(counting.get_window_stats(limit, *identifiers).reset_time)
+
+
 def _count(limit: RateLimitItem, identifiers: tuple[str, ...], spend: bool) -> tuple[bool, float]:
-    """Spend one use of ``limit`` (or only look whether one is left): allowed, and the reset time."""
-    counting = limiter.limiter if shared_storage_answers() else _local_limiter()
+    """Spend one use of ``limit`` (or only look whether one is left): allowed, and — when refused —
+    the reset time. The shared storage is simply tried (no separate health check per count): when
+    it does not answer, the count goes to this process's storage instead."""
     try:
-        allowed = counting.hit(limit, *identifiers) if spend else counting.test(limit, *identifiers)
-        return allowed, float(counting.get_window_stats(limit, *identifiers).reset_time)
-    except (RedisError, OSError, ConnectionError):  # went away between the check and the hit
-        local = _local_limiter()
-        allowed = local.hit(limit, *identifiers) if spend else local.test(limit, *identifiers)
-        return allowed, float(local.get_window_stats(limit, *identifiers).reset_time)
+        return _count_in(limiter.limiter, limit, identifiers, spend)
+    except (RedisError, OSError, ConnectionError):
+        return _count_in(_local_limiter(), limit, identifiers, spend)
 
 
 def hit(limit: RateLimitItem, *identifiers: str) -> tuple[bool, float]:
-    """Count one use against ``limit``: whether it is allowed, and when the window resets."""
+    """Count one use against ``limit``: whether it is allowed, and when refused, when the window resets."""
     return _count(limit, identifiers, spend=True)
 
 

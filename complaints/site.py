@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from complaints.i18n import current_language
+from complaints.i18n import lazy_gettext as _l
 from complaints.poster import channel_address, short_address
 
 PUBLIC_LINKS = (

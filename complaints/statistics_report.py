@@ -8,13 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from complaints import audit, stats, stats_tables
 from complaints.document_model import Document, Section, Signature, Table
 from complaints.i18n import current_language, localised_day
+from complaints.i18n import gettext as _
 from complaints.models import StaffUser, StatisticsReport
 
 PERIODS = {"half": 6, "year": 12}

@@ -8,12 +8,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
 from complaints import labels, stats
 from complaints.dates import BUDDHIST_ERA_OFFSET, ENGLISH_MONTHS, THAI_MONTHS_SHORT
 from complaints.i18n import current_language, localised_day
+from complaints.i18n import gettext as _
+from complaints.i18n import lazy_gettext as _l
 
 Value = int | str | float | None
 

@@ -215,20 +215,20 @@ def test_the_queue_filter_and_the_mark_are_one_rule(offset: int, soon: int) -> N
 
 @pytest.mark.parametrize(("ended_after_due", "state"), [(-1, "met"), (0, "met"), (1, "missed")])
 def test_a_clock_ended_on_its_due_day_is_met(ended_after_due: int, state: str) -> None:
-    from complaints.clocks import _end
+    from complaints.clocks import end
     from complaints.models import CaseClock
 
     row = CaseClock(clock="fact_finding", started_on=TODAY, due_on=TODAY, state="running")
-    _end(row, TODAY + timedelta(days=ended_after_due))
+    end(row, TODAY + timedelta(days=ended_after_due))
     assert row.state == state
 
 
 def test_a_window_that_simply_ends_is_never_missed() -> None:
-    from complaints.clocks import _end
+    from complaints.clocks import end
     from complaints.models import CaseClock
 
     row = CaseClock(clock="appeal_window", started_on=TODAY, due_on=TODAY, state="running")
-    _end(row, TODAY + timedelta(days=40))  # nobody appealed; the case closed later
+    end(row, TODAY + timedelta(days=40))  # nobody appealed; the case closed later
     assert row.state == "met"
 
 

@@ -243,3 +243,41 @@ def test_an_empty_file_is_not_evidence_on_any_door(app: Flask, client: FlaskClie
     assert submit_report(client, files=(("empty.txt", b""), ("real.txt", b"x"))).status_code == 200
     with new_session(app) as db:
         assert len(db.scalars(select(Attachment)).all()) == 1
+
+
+@pytest.mark.parametrize(
+    ("channel", "days"),
+    [
+        ("online", {}),
+        ("letter", {}),
+        ("online", {"first_feedback": 90, "final_feedback": 90}),  # a tie: the first started wins
+        ("letter", {"acknowledge": 90, "first_feedback": 90, "final_feedback": 90}),
+    ],
+)
+def test_a_new_case_gets_the_clocks_and_deadline_the_clock_rules_give(
+    app: Flask, channel: str, days: dict[str, int]
+) -> None:
+    """store_case sets the first clocks without a query; the query-based rules agree with it."""
+    from complaints import clocks
+
+    app.config["DEADLINE_DAYS"] = {**app.config["DEADLINE_DAYS"], **days}
+    case_id, _receipt = file_case(app, cases.ReportContent(description="x" * 40), channel=channel)
+    with new_session(app) as db:
+        case = db.get(Case, case_id)
+        assert case is not None
+        stored = [(row.clock, row.due_on, row.ended_on, row.state) for row in clocks.clocks_of(db, case)]
+        filed_deadline = (case.next_deadline_on, case.next_deadline_kind)
+        clocks.refresh_next_deadline(db, case)
+        assert (case.next_deadline_on, case.next_deadline_kind) == filed_deadline
+    calendar = clocks.Calendar(days=app.config["DEADLINE_DAYS"], is_holiday=lambda _day: False)
+    acknowledged = channel == "online"
+    assert stored == [
+        (
+            "acknowledge",
+            calendar.due("acknowledge", today()),
+            today() if acknowledged else None,
+            "met" if acknowledged else "running",
+        ),
+        ("first_feedback", calendar.due("first_feedback", today()), None, "running"),
+        ("final_feedback", calendar.due("final_feedback", today()), None, "running"),
+    ]

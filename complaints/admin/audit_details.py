@@ -8,10 +8,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
 from complaints import audit, labels
+from complaints.i18n import gettext as _
+from complaints.i18n import lazy_gettext as _l
 
 # What each word of a detail is called.
 FIELD_LABELS: dict[str, Any] = {

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, Regexp
 
 from complaints import keys
+from complaints.i18n import lazy_gettext as _l
 from complaints.models import EMAIL_PATTERN, USERNAME_MAX
 from complaints.workspace.forms import StaffForm, at_most, required
 

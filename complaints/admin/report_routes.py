@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 
 from complaints import db, documents, settings, statistics_report, stats
 from complaints.admin import blueprint
@@ -13,6 +12,7 @@ from complaints.admin.forms import ReportWordsForm
 from complaints.dates import today, utcnow
 from complaints.document_model import Document
 from complaints.i18n import current_language
+from complaints.i18n import gettext as _
 from complaints.workspace.access import ADMIN_ROLES, requires_roles, staff
 
 

@@ -9,13 +9,13 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from complaints import audit, db, keys, outbox, settings
 from complaints.admin import accounts, audit_details, blueprint, setting_words
 from complaints.admin.forms import AccountForm, KeyLossForm, RolesForm, VerifyForm
 from complaints.dates import utcnow
+from complaints.i18n import gettext as _
+from complaints.i18n import lazy_gettext as _l
 from complaints.models import StaffUser
 from complaints.numbers import whole_number
 from complaints.workspace import holders, invitations

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from complaints.i18n import gettext as _
+from complaints.i18n import lazy_gettext as _l
 
 # Flask-Limiter's notation: "10 per 15 minutes", "5/minute", several joined by ";" or ",".
 _ONE_LIMIT = re.compile(

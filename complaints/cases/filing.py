@@ -27,7 +27,7 @@ from complaints.cases.values import (
     ReporterIdentity,
 )
 from complaints.dates import fiscal_year_of
-from complaints.models import Attachment, Case, CaseCounter, CaseKey
+from complaints.models import Attachment, Case, CaseClock, CaseCounter, CaseKey
 from complaints.procedure import Status
 
 
@@ -161,11 +161,14 @@ def store_case(
     actor_kind: str = audit.REPORTER,
     actor_id: int | None = None,
     acknowledged_on: date | None = None,
+    routed_outside: bool = False,
 ) -> Case:
     """Insert a prepared case in the caller's transaction (the caller moves files in and commits).
 
     Online reports are acknowledged by the receipt page itself (DOMAIN B1); an offline one on the
-    day it is recorded. Its first clocks start on the day it was received.
+    day it is recorded. Its first clocks start on the day it was received. One flush gives the
+    case its id; the clocks, attachments and audit entry go in with the caller's commit, and the
+    audit chain's head is locked last, so submissions wait on each other only for the commit.
     """
     fiscal_year = fiscal_year_of(received_on)
     case = Case(
@@ -186,22 +189,29 @@ def store_case(
         reporter_salt=prepared.reporter_salt,
         report_ciphertext=prepared.report_ciphertext,
         identity_ciphertext=prepared.identity_ciphertext,
+        routed_outside=routed_outside,
     )
     case.keys = list(prepared.case_keys)
+    first_clocks = _first_clocks(case, clocks.Calendar(days=deadline_days, is_holiday=lambda _day: False))
     db.add(case)
     db.flush()
+    for clock in first_clocks:
+        clock.case_id = case.id
     for attachment in prepared.attachments:
         attachment.case_id = case.id
-        db.add(attachment)
+    db.add_all([*first_clocks, *prepared.attachments])
     audit.record(db, "case_submitted", actor_kind, actor_id, case.id, f"channel={channel}")
-    _start_clocks(db, case, clocks.Calendar(days=deadline_days, is_holiday=lambda _day: False))
     return case
 
 
-def _start_clocks(db: Session, case: Case, calendar: clocks.Calendar) -> None:
-    """Acknowledgement, first feedback and final feedback run from the day the report arrived."""
-    for clock in ("acknowledge", "first_feedback", "final_feedback"):
-        clocks.start(db, case, clock, case.submitted_on, calendar)
+def _first_clocks(case: Case, calendar: clocks.Calendar) -> list[CaseClock]:
+    """Acknowledgement, first feedback and final feedback run from the day the report arrived (a
+    new case has no clock yet to stop, so nothing is queried); the case's next deadline is set."""
+    rows = [
+        clocks.opened(case, clock, case.submitted_on, calendar)
+        for clock in ("acknowledge", "first_feedback", "final_feedback")
+    ]
     if case.acknowledged_on is not None:
-        clocks.stop(db, case, "acknowledge", case.acknowledged_on)
-    clocks.refresh_next_deadline(db, case)
+        clocks.end(rows[0], case.acknowledged_on)
+    clocks.set_next_deadline(case, rows)
+    return rows

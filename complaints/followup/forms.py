@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, Field, StringField
 from wtforms.validators import DataRequired, ValidationError
 
 from complaints import receipts
+from complaints.i18n import gettext as _
+from complaints.i18n import lazy_gettext as _l
 from complaints.reporting.fields import Form, evidence_files, long_text
 
 RECEIPT_INPUT_MAX = 80

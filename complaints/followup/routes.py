@@ -6,7 +6,6 @@ import contextlib
 from typing import cast
 
 from flask import current_app, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 from werkzeug.wrappers import Response
 
@@ -21,6 +20,7 @@ from complaints.followup.forms import (
     RetaliationForm,
     ShareIdentityForm,
 )
+from complaints.i18n import gettext as _
 from complaints.public import labels
 from complaints.reporting import evidence as reporting_evidence
 from complaints.reporting import filing, salvage

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, Field, StringField
 from wtforms.validators import DataRequired, ValidationError
 
+from complaints.i18n import lazy_gettext as _l
 from complaints.reporting.fields import Form, IdentityFields, MinChars, ReportFields
 
 

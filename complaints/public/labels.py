@@ -7,8 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
+from complaints.i18n import lazy_gettext as _l
 from complaints.labels import PUBLIC_STATUS_LABELS, category_label, department_label
 from complaints.procedure import PublicStatus
 

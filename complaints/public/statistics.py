@@ -5,10 +5,10 @@ complaint with small cells hidden."""
 from __future__ import annotations
 
 from flask import render_template, request
-from flask_babel import gettext as _
 
 from complaints import charts, db, settings, stats, stats_tables
 from complaints.dates import today
+from complaints.i18n import gettext as _
 from complaints.public import blueprint
 
 PUBLIC_BREAKDOWNS = ("category",)

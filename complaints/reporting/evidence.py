@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from complaints import settings
 from complaints.cases import EvidenceFile
+from complaints.i18n import gettext as _
 from complaints.reporting import metadata, salvage
 from complaints.storage import EncryptedUpload, FileTooLarge, SurplusFile, TooManyFiles
 

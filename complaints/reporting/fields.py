@@ -13,7 +13,6 @@ import re
 import unicodedata
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import Field, RadioField, SelectChoice, SelectField, StringField, TextAreaField
@@ -21,6 +20,7 @@ from wtforms.fields import EmailField, TelField
 from wtforms.validators import DataRequired, ValidationError
 
 from complaints import dates, labels, settings, typed_dates
+from complaints.i18n import lazy_gettext as _l
 from complaints.i18n import localised_day
 from complaints.models import EMAIL_PATTERN
 

@@ -126,8 +126,8 @@ def file_report(
         actor_kind=arrival.actor_kind,
         actor_id=arrival.actor_id,
         acknowledged_on=arrival.acknowledged_on,
+        routed_outside=submission.about_an_executive,
     )
-    case.routed_outside = submission.about_an_executive
     db.add_all(CaseReference(case_id=case.id, digest=digest) for digest in set(arrival.reference_digests))
     storage.commit_with_files(db, prepared.uploads)
     return Filed(case, prepared.receipt, len(prepared.uploads), sum(item.cleaned for item in evidence))

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask import flash, redirect, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 
 from complaints import db, notifications, settings
+from complaints.i18n import gettext as _
 from complaints.staff import assignment, blueprint
 from complaints.staff.case_views import (
     assign_form,

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, render_template
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 
 from complaints import cases, db, procedure, settings
 from complaints.dates import today, utcnow
+from complaints.i18n import gettext as _
 from complaints.models import Case
 from complaints.procedure import Action
 from complaints.staff import blueprint, casework, evidence, steps

@@ -12,11 +12,11 @@ from typing import Any, NoReturn
 
 from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from complaints import cases, clocks, db, keys, procedure, settings
 from complaints.dates import today, typed_day, utcnow
+from complaints.i18n import gettext as _
 from complaints.models import Case
 from complaints.staff import assignment, case_access, case_page, protection, reveal_history, reveals
 from complaints.staff.forms import (

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -18,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
 
 from complaints import labels
+from complaints.i18n import lazy_gettext as _l
 from complaints.models import USERNAME_MAX
 from complaints.numbers import account_id
 from complaints.reporting.fields import IdentityFields, OneOf, ReportFields

@@ -7,10 +7,10 @@ from typing import cast
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 
 from complaints import crypto, db, labels, settings
 from complaints.dates import today, typed_day
+from complaints.i18n import gettext as _
 from complaints.reporting import evidence, filing
 from complaints.staff import blueprint, intake
 from complaints.staff.forms import IntakeForm

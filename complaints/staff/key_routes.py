@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 
 from complaints import db, labels, pins
 from complaints.dates import utcnow
+from complaints.i18n import gettext as _
 from complaints.numbers import whole_number
 from complaints.staff import blueprint, grants
 from complaints.staff.forms import GrantForm, RevokeForm

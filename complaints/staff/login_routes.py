@@ -6,10 +6,10 @@ import time
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 
 from complaints import audit, db, keys, settings
 from complaints.dates import utcnow
+from complaints.i18n import gettext as _
 from complaints.models import StaffUser
 from complaints.security import anonymous_rate_key, csrf_exempt, limit_value, limiter
 from complaints.staff import blueprint

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, RadioField, SelectChoice, StringField
 from wtforms.validators import Optional
 
+from complaints.i18n import lazy_gettext as _l
 from complaints.models import ORDER_NUMBER_MAX
 from complaints.workspace.forms import NOT_A_CHOICE, NOT_A_DATE, StaffForm, at_most, required
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 
 from complaints import cases, db
 from complaints.dates import today
+from complaints.i18n import gettext as _
 from complaints.numbers import whole_number
 from complaints.staff import blueprint, case_access, protection
 from complaints.staff.case_views import done, open_case, refused, render_case

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 
 from complaints import alerts, db, keys, labels, settings
 from complaints.dates import fiscal_year_of, today
+from complaints.i18n import gettext as _
 from complaints.labels import category_choices, department_choices
 from complaints.staff import blueprint, case_views, queue, queue_banners, queue_search
 from complaints.staff.forms import QueueFilterForm

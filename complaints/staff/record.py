@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import gettext as _
-
 from complaints import documents, labels
 from complaints.clocks import ClockView
+from complaints.i18n import gettext as _
 from complaints.i18n import localised_day
 from complaints.models import Case
 from complaints.staff.case_page import CaseContent, EventView

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
+from complaints.i18n import lazy_gettext as _l
 
 # Refusals whose transaction holds only the alert they raised: it is committed, not rolled back.
 ALERTING = frozenset({"unpinned_key"})

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from complaints.i18n import lazy_gettext as _l
 from complaints.models import Case, CaseExclusion, RevealRequest, StaffUser
 
 APPROVED = "approved"

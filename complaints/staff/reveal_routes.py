@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from complaints import cases, crypto, db, keys
 from complaints.dates import today, utcnow
+from complaints.i18n import gettext as _
 from complaints.numbers import whole_number
 from complaints.staff import blueprint, reveal_history, reveals
 from complaints.staff.case_views import done, open_case, refused, render_case

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, cast
 
-from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from complaints import labels, procedure
+from complaints.i18n import lazy_gettext as _l
 from complaints.models import ORDER_NUMBER_MAX
 from complaints.procedure import CODE_CHOICES, Action, Field
 from complaints.staff.step_checks import StepInput

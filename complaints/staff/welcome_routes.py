@@ -13,12 +13,12 @@ import time
 import segno
 from flask import current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from complaints import crypto, db, settings
 from complaints.dates import utcnow
+from complaints.i18n import gettext as _
+from complaints.i18n import lazy_gettext as _l
 from complaints.models import StaffInvitation
 from complaints.staff import blueprint
 from complaints.staff.forms import AuthenticatorForm, CurrentPasswordForm, OwnPasswordForm, WelcomeForm

@@ -9,11 +9,11 @@ from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from flask import abort, flash, g, redirect, request, url_for
-from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from complaints import crypto, db, keys, labels, pins, settings
 from complaints.dates import utcnow
+from complaints.i18n import gettext as _
 from complaints.models import StaffUser
 from complaints.workspace.sessions import (
     SessionExpired,

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from complaints import dates, settings, typed_dates
+from complaints.i18n import lazy_gettext as _l
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 # WTForms has no Thai catalogue: every message it could show is given here.
