@@ -21,6 +21,7 @@ from complaints.cases.filing import (
 from complaints.cases.opening import (
     identity_key_for_staff,
     open_with_org_key,
+    or_altered,
     read_attachment_meta,
     read_identity,
     read_report,
@@ -86,6 +87,7 @@ __all__ = [
     "internal_notes",
     "open_with_org_key",
     "prepare_case",
+    "or_altered",
     "read_attachment_meta",
     "read_event_details",
     "read_event_note",

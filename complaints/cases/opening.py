@@ -4,6 +4,9 @@ its report, identity and attachment names; sealing the identity key to one more 
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Callable
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -110,6 +113,23 @@ def read_identity(case: Case, identity_key: bytes) -> ReporterIdentity | None:
     return ReporterIdentity.from_json(
         crypto.decrypt_text(identity_key, case.identity_ciphertext, contexts.case_field(case.uid, IDENTITY))
     )
+
+
+T = TypeVar("T")
+LOG = logging.getLogger(__name__)
+
+
+def or_altered(read: Callable[[], T], altered: T) -> T:
+    """What ``read`` decrypts, or ``altered`` when the row does not open under this case.
+
+    A message, note, step or file whose ciphertext names another case (moved by someone writing
+    to the database) or was changed outside the application is listed as altered, so the rest
+    of the case stays readable; its text never shows under a case it does not belong to."""
+    try:
+        return read()
+    except crypto.CryptoError:
+        LOG.warning("a row does not open under its case: altered outside the application")
+        return altered
 
 
 def read_attachment_meta(case: Case, attachment: Attachment, content_key: bytes) -> AttachmentMeta:

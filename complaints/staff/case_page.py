@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from complaints import audit, cases, notices
+from complaints.i18n import gettext as _
 from complaints.models import Case, Message, ProcedureEvent, StaffUser
 
 
@@ -93,14 +94,18 @@ def procedure_events(db: Session, case: Case) -> list[ProcedureEvent]:
 
 
 def _event_view(case: Case, event: ProcedureEvent, content_key: bytes | None, actor_name: str) -> EventView:
-    words = cases.read_event_details(case, event, content_key) if content_key else {}
+    key = content_key
+    no_words: dict[str, str] = {}
+    words = (
+        cases.or_altered(lambda: cases.read_event_details(case, event, key), no_words) if key else no_words
+    )
     return EventView(
         action=event.action,
         from_status=event.from_status,
         to_status=event.to_status,
         event_on=event.event_on,
         order_number=words.get("order_number", ""),
-        note=cases.read_event_note(case, event, content_key) if content_key else "",
+        note=cases.or_altered(lambda: cases.read_event_note(case, event, key), altered()) if key else "",
         actor_name=actor_name,
         codes=json.loads(event.codes_json or "{}"),
         words=words,
@@ -118,7 +123,10 @@ def event_views(db: Session, case: Case, content_key: bytes | None) -> list[Even
 def _attachment_views(db: Session, case: Case, content_key: bytes) -> list[AttachmentView]:
     views = []
     for attachment in cases.attachments_of(db, case):
-        meta = cases.read_attachment_meta(case, attachment, content_key)
+        meta = cases.or_altered(
+            lambda: cases.read_attachment_meta(case, attachment, content_key),  # noqa: B023  (called at once)
+            cases.AttachmentMeta(filename=altered(), content_type="", size=0, file_key_hex=""),
+        )
         views.append(
             AttachmentView(
                 uid=attachment.uid,
@@ -132,8 +140,15 @@ def _attachment_views(db: Session, case: Case, content_key: bytes) -> list[Attac
     return views
 
 
+def altered() -> str:
+    """What the page shows in place of a row that does not open under this case."""
+    return _("This entry does not open under this case: it was changed outside the application.")
+
+
 def _message_text(case: Case, message: Message, content_key: bytes) -> str:
-    text = cases.read_message(case, message, content_key)
+    text = cases.or_altered(lambda: cases.read_message(case, message, content_key), None)
+    if text is None:
+        return altered()
     return notices.render(text) if message.author == cases.SYSTEM else text
 
 
@@ -158,7 +173,7 @@ def _note_views(db: Session, case: Case, content_key: bytes) -> list[NoteView]:
         NoteView(
             author_name=names.get(note.author_id, ""),
             created_at=note.created_at,
-            text=cases.read_internal_note(case, note, content_key),
+            text=cases.or_altered(lambda: cases.read_internal_note(case, note, content_key), altered()),  # noqa: B023
         )
         for note in notes
     ]

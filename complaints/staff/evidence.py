@@ -35,9 +35,9 @@ def open_attachment(
     ).first()
     if attachment is None:
         raise cases.CaseNotFound
-    meta = cases.read_attachment_meta(case, attachment, content_key)
-    stream = storage.open_plaintext(upload_dir, attachment.stored_name, meta.file_key)
     try:
+        meta = cases.read_attachment_meta(case, attachment, content_key)
+        stream = storage.open_plaintext(upload_dir, attachment.stored_name, meta.file_key)
         first = next(stream)
     except (OSError, crypto.CryptoError, StopIteration) as error:
         raise AttachmentUnavailable from error
