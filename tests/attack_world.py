@@ -18,11 +18,20 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.routing import Rule
 
 from complaints import cases, create_app
 from complaints.dates import today
 from complaints.db import engine_of, new_session
-from complaints.models import Attachment, Base, Case, CaseExclusion, RevealRequest, StaffUser
+from complaints.models import (
+    Attachment,
+    Base,
+    Case,
+    CaseExclusion,
+    ProtectionCheck,
+    RevealRequest,
+    StaffUser,
+)
 from tests.conftest import (
     LEAD_PASSWORD,
     OFFICER_PASSWORD,
@@ -79,6 +88,7 @@ class World:
     file_b: str
     intake_number: str
     ids: dict[str, int] = field(default_factory=dict)
+    urls: dict[str, str] = field(default_factory=dict)  # endpoint -> the URL url_of gave
 
     def client(self, role: str) -> FlaskClient:
         """The logged-in client of ``role`` (a fresh cookie-less one for ``anonymous``)."""
@@ -94,6 +104,33 @@ class World:
                 if cookie is not None:
                     copy.set_cookie(name, cookie.value)
         return copy
+
+    def url_of(self, rule: Rule) -> str:
+        """The rule with real values: the hostile case, its file, an account, a real asset."""
+        if rule.endpoint in self.urls:
+            return self.urls[rule.endpoint]
+        with new_session(self.app) as db:
+            check_id = db.scalars(select(ProtectionCheck.id)).first() or 1
+        landing = self.app.test_client().get("/").text
+        asset = re.search(r'href="/assets/([^"]+\.css)"', landing)
+        values = {
+            "number": self.number_a,
+            "uid": self.file_a,
+            "user_id": str(self.ids["officer2"]),
+            "fmt": "csv",
+            "code": "en",
+            "name": asset.group(1) if asset else "site.css",
+            "filename": "favicon.svg",
+            "action": "start_screening",
+            "request_id": str(self.ids["reveal"]),
+            "case_id": str(self.ids["case_a"]),
+            "check_id": str(check_id),
+        }
+        url = re.sub(r"<(?:\w+:)?(\w+)>", lambda found: values[found.group(1)], rule.rule)
+        if rule.endpoint == "admin.account_action":
+            url = f"/admin/users/{self.ids['officer2']}/disable"
+        self.urls[rule.endpoint] = url
+        return url
 
     def token(self, role: str) -> str:
         """A CSRF token of that role's own session, read from a page it may open."""

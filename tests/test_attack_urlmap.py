@@ -4,18 +4,14 @@ anti-framing and no-store headers on every answer."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
 from complaints.assets import LONG_LIVED
-from complaints.db import new_session
-from complaints.models import ProtectionCheck
 from complaints.security import csrf
 from tests.attack_world import MARK, ROLES, World, fingerprint, shared_world
 from tests.conftest import csrf_token_from
@@ -116,42 +112,12 @@ CSRF_ALLOW_LIST = {
     "followup.logout": "a forged log-out harms no one; a refused one would leave the server half alive",
 }
 CSRF_PAGE = "แบบฟอร์มหมดอายุ"
-_URLS: dict[str, str] = {}  # endpoint -> the URL tried, filled once per module
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    _URLS.clear()
     with shared_world(tmp_path_factory.mktemp("urlmap")) as built:
         yield built
-
-
-def _url(world: World, rule: Rule) -> str:
-    """The rule with real values: the hostile case, its file, an account, a real asset."""
-    if rule.endpoint in _URLS:
-        return _URLS[rule.endpoint]
-    with new_session(world.app) as db:
-        check_id = db.scalars(select(ProtectionCheck.id)).first() or 1
-    landing = world.app.test_client().get("/").text
-    asset = re.search(r'href="/assets/([^"]+\.css)"', landing)
-    values = {
-        "number": world.number_a,
-        "uid": world.file_a,
-        "user_id": str(world.ids["officer2"]),
-        "fmt": "csv",
-        "code": "en",
-        "name": asset.group(1) if asset else "site.css",
-        "filename": "favicon.svg",
-        "action": "start_screening",
-        "request_id": str(world.ids["reveal"]),
-        "case_id": str(world.ids["case_a"]),
-        "check_id": str(check_id),
-    }
-    url = re.sub(r"<(?:\w+:)?(\w+)>", lambda found: values[found.group(1)], rule.rule)
-    if rule.endpoint == "admin.account_action":
-        url = f"/admin/users/{world.ids['officer2']}/disable"
-    _URLS[rule.endpoint] = url
-    return url
 
 
 def _get(client: FlaskClient, url: str) -> TestResponse:
@@ -210,7 +176,7 @@ def test_every_state_changing_route_refuses_a_forged_post(world: World, foreign_
         client = world.fork(role)
         data = {"csrf_token": stolen} if foreign_token else {}
         before = fingerprint(world.app)
-        _csrf_refused(client.post(_url(world, rule), data={**data, "body": "x", "confirm": "y"}))
+        _csrf_refused(client.post(world.url_of(rule), data={**data, "body": "x", "confirm": "y"}))
         assert fingerprint(world.app) == before, rule.endpoint
         checked.append(rule.endpoint)
     assert set(checked) == set(POST_ALLOWED)  # every rule outside the allow-list was tried
@@ -248,7 +214,7 @@ def test_each_role_opens_exactly_its_pages_and_none_can_be_framed(world: World, 
     or refused, forbids framing and (long-cached static files apart) being stored."""
     client = world.client(role)
     for rule in _methods(world, {"GET"}):
-        response = _get(client, _url(world, rule))
+        response = _get(client, world.url_of(rule))
         if role in GET_ALLOWED[rule.endpoint]:
             assert _allowed(response), (rule.endpoint, response.status_code)
         else:
@@ -275,7 +241,7 @@ def test_each_role_is_refused_every_action_it_does_not_hold(world: World, role: 
             continue
         before = fingerprint(world.app)
         response = client.post(
-            _url(world, rule),
+            world.url_of(rule),
             data={"csrf_token": token, "body": "x", "confirm": "y", "user": str(world.ids["officer2"])},
         )
         assert _denied(role, response), (rule.endpoint, response.status_code, response.text[:200])
