@@ -19,6 +19,7 @@ from limits import parse as parse_limit
 from limits.storage import MemoryStorage
 from limits.strategies import RateLimiter
 from redis.exceptions import RedisError
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException, TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -151,11 +152,15 @@ def _limit_before_body_is_read() -> None:
 
 def _refuse_nul_in_url() -> None:
     """A NUL byte in the path or the query string is never one of ours, and PostgreSQL refuses it
-    in any text value: the request ends here instead of as a 500 at the first query."""
+    in any text value. In the path the request ends here (404) instead of as a 500 at the first
+    query; in the query string it becomes U+FFFD, so the value is one no list of choices holds and
+    the page falls back to its default as for any other nonsense (a forged page link included)."""
     if "\x00" in request.path:
         abort(404)
-    if any("\x00" in key + value for key, value in request.args.items(multi=True)):
-        abort(400)
+    pairs = list(request.args.items(multi=True))
+    if any("\x00" in key + value for key, value in pairs):
+        cleaned = [(key.replace("\x00", "\ufffd"), value.replace("\x00", "\ufffd")) for key, value in pairs]
+        request.args = ImmutableMultiDict(cleaned)
 
 
 def spend_accepted_form() -> int | None:

@@ -79,11 +79,8 @@ def _ok(response: TestResponse, what: object) -> TestResponse:
 
 
 def _listed(client: FlaskClient, query: dict[str, str]) -> set[str]:
-    """The case numbers listed; a NUL byte anywhere in the query is refused outright (400)."""
+    """The case numbers listed (a NUL byte in the query counts as any other nonsense)."""
     response = _ok(client.get("/staff/", query_string=query), query)
-    if any("\x00" in value for value in query.values()):
-        assert response.status_code == 400, query
-        return set()
     assert response.status_code == 200, query
     return set(LISTED.findall(response.text))
 
@@ -109,7 +106,7 @@ def test_hostile_queue_parameters_list_nothing_more_than_the_default(world: Worl
         # A choice is checked against its list of choices: the id-shaped values are enough there.
         for value in HOSTILE if name in TYPED_PARAMS else ID_SHAPED:
             listed = _listed(client, {name: value})
-            if name == "number" or "\x00" in value:
+            if name == "number":
                 assert listed == set(), (name, value, listed)
             else:
                 assert listed == default, (name, value, listed)
@@ -141,10 +138,7 @@ def test_hostile_years_and_periods_on_the_statistics_pages(world: World) -> None
             for key in keys:
                 _ok(world.client(role).get(url, query_string={key: value}), (url, key, value))
         exported = _ok(admin.get("/admin/statistics.csv", query_string={"fy": value}), value)
-        if "\x00" in value:
-            assert exported.status_code == 400
-        else:  # an unknown year is the newest one, nothing else
-            assert exported.data == baseline_csv, value
+        assert exported.data == baseline_csv, value  # an unknown year is the newest one
 
 
 def _path_targets(world: World) -> list[tuple[str, str, str]]:
