@@ -23,6 +23,7 @@ def test_queue_and_statistics_indexes_exist(app: Flask) -> None:
     indexes = {index["name"] for index in inspect(engine_of(app)).get_indexes("cases")}
     assert {
         "ix_cases_status_deadline",
+        "ix_cases_category_order",
         "ix_cases_stats_dates",
         "ix_cases_stats_intake",
         "ix_cases_stats_procedure",

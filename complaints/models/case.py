@@ -64,6 +64,8 @@ class Case(Base):
         ),
         # The triage queue: "most urgent first" walks this index and stops at the page size.
         Index("ix_cases_queue_order", "next_deadline_on", "id"),
+        # The same walk within one category (SQLite otherwise reads a category's every row).
+        Index("ix_cases_category_order", "category", "next_deadline_on", "id"),
         # "Assigned to me" and the deadline reminders (replaces the single-column index).
         Index("ix_cases_assignee_status", "assigned_to_id", "status"),
         # Reports about an executive still to be routed outside: flagged at the top of the queue.
