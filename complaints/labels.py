@@ -386,3 +386,7 @@ def template_helpers() -> dict[str, Any]:
         "executive_label": lambda code: label(EXECUTIVE_SUBJECT_LABELS, code),
         "checklist_answer_label": lambda code: label(CHECKLIST_ANSWER_LABELS, code),
     }
+
+
+# A message, note, step or file whose ciphertext does not open under the case it is listed in.
+ALTERED_ENTRY = _l("This entry does not open under this case: it was changed outside the application.")

@@ -19,6 +19,7 @@ from complaints.cases.filing import (
     store_case,
 )
 from complaints.cases.opening import (
+    altered_attachment,
     identity_key_for_staff,
     open_with_org_key,
     or_altered,
@@ -63,6 +64,7 @@ from complaints.cases.values import (
 )
 
 __all__ = [
+    "altered_attachment",
     "CONSENT",
     "CONTENT",
     "IDENTITY",

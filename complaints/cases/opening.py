@@ -132,6 +132,11 @@ def or_altered(read: Callable[[], T], altered: T) -> T:
         return altered
 
 
+def altered_attachment(label: str) -> AttachmentMeta:
+    """What is listed for a file whose name does not open under the case: ``label``, and no key."""
+    return AttachmentMeta(filename=label, content_type="", size=0, file_key_hex="")
+
+
 def read_attachment_meta(case: Case, attachment: Attachment, content_key: bytes) -> AttachmentMeta:
     """An attachment's name, type, size and file key."""
     text = crypto.decrypt_text(

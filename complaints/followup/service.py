@@ -13,10 +13,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from complaints import alerts, audit, cases, clocks, crypto, notices, pins
+from complaints import alerts, audit, cases, clocks, crypto, labels, notices, pins
 from complaints.dates import add_days, utcnow
 from complaints.followup.sessions import OpenCase
-from complaints.i18n import gettext as _
 from complaints.models import Attachment, Case, Message, ProcedureEvent, RevealRequest, StaffUser
 from complaints.procedure import Action, PublicStatus, Status, public_status
 
@@ -118,15 +117,10 @@ def reporter_view(db: Session, opened: OpenCase, deadline_days: dict[str, Any]) 
     )
 
 
-def _altered() -> str:
-    """What the reporter sees in place of a row that does not open under their case."""
-    return _("This entry does not open under this case: it was changed outside the application.")
-
-
 def _text(case: Case, message: Message, content_key: bytes) -> str:
     text = cases.or_altered(lambda: cases.read_message(case, message, content_key), None)
     if text is None:
-        return _altered()
+        return str(labels.ALTERED_ENTRY)
     return notices.render(text) if message.author == cases.SYSTEM else text
 
 
@@ -148,7 +142,7 @@ def _reveal_outcomes(db: Session, case: Case) -> list[RevealOutcome]:
 def _file_entry(opened: OpenCase, attachment: Attachment) -> FileEntry:
     meta = cases.or_altered(
         lambda: cases.read_attachment_meta(opened.case, attachment, opened.keys.content),
-        cases.AttachmentMeta(filename=_altered(), content_type="", size=0, file_key_hex=""),
+        cases.altered_attachment(str(labels.ALTERED_ENTRY)),
     )
     return FileEntry(
         meta.filename, meta.size, attachment.added_on, attachment.added_by == cases.REPORTER, meta.cleaned

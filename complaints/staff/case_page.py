@@ -10,8 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from complaints import audit, cases, notices
-from complaints.i18n import gettext as _
+from complaints import audit, cases, labels, notices
 from complaints.models import Case, Message, ProcedureEvent, StaffUser
 
 
@@ -125,7 +124,7 @@ def _attachment_views(db: Session, case: Case, content_key: bytes) -> list[Attac
     for attachment in cases.attachments_of(db, case):
         meta = cases.or_altered(
             lambda: cases.read_attachment_meta(case, attachment, content_key),  # noqa: B023  (called at once)
-            cases.AttachmentMeta(filename=altered(), content_type="", size=0, file_key_hex=""),
+            cases.altered_attachment(altered()),
         )
         views.append(
             AttachmentView(
@@ -142,7 +141,7 @@ def _attachment_views(db: Session, case: Case, content_key: bytes) -> list[Attac
 
 def altered() -> str:
     """What the page shows in place of a row that does not open under this case."""
-    return _("This entry does not open under this case: it was changed outside the application.")
+    return str(labels.ALTERED_ENTRY)
 
 
 def _message_text(case: Case, message: Message, content_key: bytes) -> str:
