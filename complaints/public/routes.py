@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from complaints import dates, db, errors, notifications, outages, security, settings
 from complaints.i18n import LANGUAGE_COOKIE
-from complaints.public import blueprint, labels, refused
+from complaints.public import blueprint, form_page, labels, refused
 from complaints.public.forms import ReportForm
 from complaints.reporting import evidence, filing, salvage
 
@@ -60,16 +60,17 @@ def _current_ita_code() -> str:
 @blueprint.route("/report", methods=["GET", "POST"])
 def report() -> tuple[str, int]:
     """The form; a valid POST files the report and answers with the receipt page directly."""
+    if request.method != "POST":  # GET or HEAD
+        return form_page.empty_report_form(ReportForm), 200
     form = ReportForm()
-    if request.method == "POST" and evidence.disk_refused(form.attachments.data or []):
+    if evidence.disk_refused(form.attachments.data or []):
         return render_template("public/report.html", form=form, outage="disk"), INSUFFICIENT_STORAGE
-    too_much = evidence.refused_files(form.attachments.data or []) if request.method == "POST" else None
+    too_much = evidence.refused_files(form.attachments.data or [])
     if too_much is not None:
         return refused.files_refused(form, too_much)
     if not form.validate_on_submit():
-        status = INVALID if request.method == "POST" else 200
         files_dropped = evidence.any_file_sent(form.attachments.data or [])
-        return render_template("public/report.html", form=form, files_dropped=files_dropped), status
+        return render_template("public/report.html", form=form, files_dropped=files_dropped), INVALID
     today = dates.today()
     try:
         filed = filing.file_report(
