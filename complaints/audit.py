@@ -98,7 +98,10 @@ def _advance(head: AuditHead, entry_hash: str) -> None:
 
 
 def _locked_head(db: Session, chain: int) -> AuditHead:
-    head = db.scalars(select(AuditHead).where(AuditHead.id == chain).with_for_update()).first()
+    # Rows still pending are not flushed first: the head's read does not depend on them, and they
+    # go in with the entry at the caller's flush or commit (one round of inserts, not two).
+    with db.no_autoflush:
+        head = db.scalars(select(AuditHead).where(AuditHead.id == chain).with_for_update()).first()
     if head is not None:
         return head
     # Someone deleted the head (and so, most likely, the log). Keep recording, and say so first.

@@ -8,12 +8,14 @@ hold a transaction open for long. Case numbers come from an atomic counter updat
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date
+from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import Table, insert, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from complaints import audit, clocks, contexts, crypto, keys, receipts, settings
 from complaints.cases.values import (
@@ -27,7 +29,7 @@ from complaints.cases.values import (
     ReporterIdentity,
 )
 from complaints.dates import fiscal_year_of
-from complaints.models import Attachment, Case, CaseClock, CaseCounter, CaseKey
+from complaints.models import Attachment, Base, Case, CaseClock, CaseCounter, CaseKey
 from complaints.procedure import Status
 
 
@@ -133,11 +135,12 @@ def prepare_case(
 
 def allocate_case_number(db: Session, fiscal_year: int) -> str:
     """The next case number of a fiscal year, e.g. ``2569-0007``, without a read-then-write race."""
-    bump = (
-        update(CaseCounter)
-        .where(CaseCounter.fiscal_year == fiscal_year)
-        .values(last_number=CaseCounter.last_number + 1)
-        .returning(CaseCounter.last_number)
+    counters = _table(CaseCounter).c  # a plain table update: the ORM's bulk-update bookkeeping
+    bump = (  # (matching rows in the session) would cost more than the statement itself
+        update(_table(CaseCounter))
+        .where(counters.fiscal_year == fiscal_year)
+        .values(last_number=counters.last_number + 1)
+        .returning(counters.last_number)
     )
     number = db.execute(bump).scalar()
     if number is None:
@@ -191,17 +194,47 @@ def store_case(
         identity_ciphertext=prepared.identity_ciphertext,
         routed_outside=routed_outside,
     )
-    case.keys = list(prepared.case_keys)
     first_clocks = _first_clocks(case, clocks.Calendar(days=deadline_days, is_holiday=lambda _day: False))
+    cases = _table(Case)
+    case.id = db.execute(insert(cases).returning(cases.c.id), _values(case)).scalar_one()
+    children: list[CaseKey | CaseClock | Attachment] = [
+        *prepared.case_keys,
+        *first_clocks,
+        *prepared.attachments,
+    ]
+    for child in children:
+        child.case_id = case.id
+    _insert_all(db, children)
+    make_transient_to_detached(case)  # the session knows the row now, as if it had loaded it
     db.add(case)
-    db.flush()
-    for clock in first_clocks:
-        clock.case_id = case.id
-    for attachment in prepared.attachments:
-        attachment.case_id = case.id
-    db.add_all([*first_clocks, *prepared.attachments])
     audit.record(db, "case_submitted", actor_kind, actor_id, case.id, f"channel={channel}")
     return case
+
+
+def _table(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
+def _values(row: Base) -> dict[str, Any]:
+    """The column values of a new row object for a plain insert: every column set on it, and every
+    column without a default (as NULL), so rows of one table always bind the same parameters."""
+    given = vars(row)
+    return {
+        column.key: given.get(column.key)
+        for column in row.__table__.c
+        if column.key in given
+        or (column.default is None and column.server_default is None and not column.primary_key)
+    }
+
+
+def _insert_all(db: Session, rows: Sequence[Base]) -> None:
+    """Insert new row objects as plain statements, one per table (the ORM's unit of work would
+    cost more than the statements: a new case is the hot path of the channel)."""
+    by_table: dict[Table, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_table.setdefault(_table(type(row)), []).append(_values(row))
+    for table, values in by_table.items():
+        db.execute(insert(table), values)
 
 
 def _first_clocks(case: Case, calendar: clocks.Calendar) -> list[CaseClock]:

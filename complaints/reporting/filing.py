@@ -111,7 +111,7 @@ def file_report(
 ) -> Filed:
     """Encrypt, insert, move the files in and commit — all of it, or (raising) none of it."""
     recipients = keys.recipient_keys(db)
-    db.commit()  # end the read transaction before the slow work (SQLite would hold its write lock)
+    _end_read_before_slow_work(db)
     prepared = cases.prepare_case(
         submission.content, submission.identity, evidence, recipients, lookup_secret, arrival.received_on
     )
@@ -131,6 +131,14 @@ def file_report(
     db.add_all(CaseReference(case_id=case.id, digest=digest) for digest in set(arrival.reference_digests))
     storage.commit_with_files(db, prepared.uploads)
     return Filed(case, prepared.receipt, len(prepared.uploads), sum(item.cleaned for item in evidence))
+
+
+def _end_read_before_slow_work(db: Session) -> None:
+    """Commit what the keys' read wrote (a key alert must stay even if filing fails), and on
+    SQLite end the read snapshot, which a write after the slow work could no longer upgrade. On
+    PostgreSQL a read-only start simply carries on into the write: one commit, one connection."""
+    if db.new or db.dirty or db.get_bind().dialect.name != "postgresql":
+        db.commit()
 
 
 def add_evidence(
