@@ -72,6 +72,10 @@ def _active_keys(kinds: Iterable[str]) -> Select[OrgKey]:
     )
 
 
+# Built once: read for every report filed.
+_EVERY_ACTIVE_KEY = _active_keys(ORG_KEY_KINDS)
+
+
 def active_org_key(db: Session, kind: str) -> OrgKey | None:
     """The current key of a kind whose pin verifies, or None (before `init`, or if none does).
 
@@ -85,7 +89,7 @@ def recipient_keys(db: Session) -> RecipientKeys:
     """The unit, custodian and recovery public keys that verify (read in one query, each chosen as
     :func:`active_org_key` would); raises when the content or the identity could not be sealed to
     anyone (before `init`)."""
-    rows = db.scalars(_active_keys(ORG_KEY_KINDS)).all()
+    rows = db.scalars(_EVERY_ACTIVE_KEY).all()
     found = {
         kind: _first_verifying(db, kind, [row for row in rows if row.kind == kind]) for kind in ORG_KEY_KINDS
     }
