@@ -80,6 +80,13 @@ STEPS = (
         ("bench/submission.py", "8"),
     ),
     Step(
+        "submission_costs",
+        "Where a submission's time goes (in-process, PostgreSQL)",
+        ("bench/submission_costs.py", "--database-url", "{pg}/bench_costs", "--runs", "300"),
+        ("bench/submission_costs.py", "--database-url", "{pg}/bench_costs", "--runs", "50"),
+        postgres=True,
+    ),
+    Step(
         "upload_memory",
         "Worker memory during a 200 MB upload",
         ("bench/upload_memory.py", "0", "0", "200"),
