@@ -355,38 +355,5 @@ def label(labels: Mapping[str, Any], code: str | None) -> str:
     return str(labels.get(code, code))
 
 
-def template_helpers() -> dict[str, Any]:
-    """What staff and admin templates use to name codes."""
-    return {
-        "status_label": lambda code: label(STATUS_LABELS, code),
-        "public_status_label": lambda code: label(PUBLIC_STATUS_LABELS, code),
-        "action_label": lambda code: label(ACTION_LABELS, code),
-        "category_label": category_label,
-        "department_label": department_label,
-        "channel_label": lambda code: label(CHANNEL_LABELS, code),
-        "deadline_state_label": lambda code: label(DEADLINE_STATE_LABELS, code),
-        "deadline_kind_label": lambda code: label(DEADLINE_KIND_LABELS, code),
-        "reason_label": lambda code: label(NOT_ACCEPTED_REASON_LABELS, code),
-        "referral_label": lambda code: label(REFERRAL_BODY_LABELS, code),
-        "penalty_label": lambda code: label(PENALTY_LABELS, code),
-        "outcome_label": lambda code: label(OUTCOME_LABELS, code),
-        "severity_label": lambda code: label(SEVERITY_LABELS, code),
-        "role_label": lambda code: label(ROLE_LABELS, code),
-        "disclosure_label": lambda code: label(DISCLOSURE_LABELS, code),
-        "exclusion_label": lambda code: label(EXCLUSION_REASON_LABELS, code),
-        "key_kind_label": lambda code: label(KEY_KIND_LABELS, code),
-        "reveal_reason_label": lambda code: label(REVEAL_REASON_LABELS, code),
-        "audit_label": lambda code: label(AUDIT_ACTION_LABELS, code),
-        "close_reason_label": lambda code: label(CLOSE_REASON_LABELS, code),
-        "referral_result_label": lambda code: label(REFERRAL_RESULT_LABELS, code),
-        "appeal_result_label": lambda code: label(APPEAL_RESULT_LABELS, code),
-        "criminal_outcome_label": lambda code: label(CRIMINAL_OUTCOME_LABELS, code),
-        "clock_state_label": lambda code: label(CLOCK_STATE_LABELS, code),
-        "checklist_label": lambda code: label(CHECKLIST_QUESTION_LABELS, code),
-        "executive_label": lambda code: label(EXECUTIVE_SUBJECT_LABELS, code),
-        "checklist_answer_label": lambda code: label(CHECKLIST_ANSWER_LABELS, code),
-    }
-
-
 # A message, note, step or file whose ciphertext does not open under the case it is listed in.
 ALTERED_ENTRY = _l("This entry does not open under this case: it was changed outside the application.")

@@ -3,6 +3,7 @@ the view guard, and what every staff and admin template knows about the person."
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
@@ -11,7 +12,7 @@ from urllib.parse import urlsplit
 from flask import abort, flash, g, redirect, request, url_for
 from sqlalchemy.orm import Session
 
-from complaints import crypto, db, keys, labels, pins, settings
+from complaints import crypto, db, keys, label_namers, pins, settings
 from complaints.dates import utcnow
 from complaints.i18n import gettext as _
 from complaints.models import StaffUser
@@ -126,12 +127,33 @@ def holds_key(database: Session, context: StaffContext, kind: str) -> bool:
     return True
 
 
+# A case number as the counter writes it ("2569-0007") goes into a path unchanged.
+_PLAIN_NUMBER = re.compile(r"[0-9A-Za-z-]+")
+_MARK = "N0"
+
+
+def case_urls() -> Callable[[str], str]:
+    """``url_for("staff.case", number=…)`` with the route built once per page (a queue page links
+    fifty cases); a number with any other character goes through ``url_for`` itself."""
+    built: list[str] = []
+
+    def case_url(number: str) -> str:
+        if not _PLAIN_NUMBER.fullmatch(number):
+            return url_for("staff.case", number=number)
+        if not built:
+            built[:] = url_for("staff.case", number=_MARK).rpartition(_MARK)[::2]
+        return built[0] + number + built[1]
+
+    return case_url
+
+
 def template_helpers() -> dict[str, Any]:
     """``context_processor`` of the staff and admin blueprints: the person, their roles, labels."""
     context = current_staff()
     roles = context.user.role_set if context else frozenset()
     return {
-        **labels.template_helpers(),
+        **label_namers.template_helpers(),
+        "case_url": case_urls(),
         "staff_user": context.user if context else None,
         "is_lead": "lead" in roles,
         "is_handler": bool(roles & HANDLER_ROLES),
