@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gc
 import importlib
 import os
 import re
@@ -185,6 +186,8 @@ def time_ours(url: str, runs: int) -> Timers:
 
     for _ in range(30):  # warm-up: imports, connections, prepared statements, the kept form page
         submit(app, timers)
+    gc.collect()  # as a gunicorn worker does once it has loaded the app (complaints/gunicorn_conf.py)
+    gc.freeze()
     timers.active = True
     for _ in range(runs):
         submit(app, timers)

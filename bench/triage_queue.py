@@ -21,6 +21,7 @@ then reused as it is. --statements prints each SQL statement of one request per 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -453,6 +454,8 @@ def main() -> None:
         instance.mkdir(parents=True, exist_ok=True)
         app = prepared_app(args.database_url, instance, args.cases)
         client = logged_in(app)
+        gc.collect()  # as a gunicorn worker does once it has loaded the app (complaints/gunicorn_conf.py)
+        gc.freeze()
         print(f"## {engine_of(app).dialect.name}: {args.runs} timed requests per page\n")
         time_queue(app, client, args.runs, args.statements, args.only)
         if not args.skip_case_page:

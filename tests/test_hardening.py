@@ -285,3 +285,17 @@ def test_a_body_that_stops_arriving_gets_a_timeout(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_a_worker_keeps_what_the_app_loaded_out_of_full_collections() -> None:
+    """gunicorn calls post_worker_init once the worker has loaded the app: from then on those
+    objects are frozen, so the collector's full passes no longer walk them."""
+    check = (
+        "import gc, sys; sys.argv=['x']; import complaints.gunicorn_conf as c; "
+        "from complaints import create_app; before = gc.get_freeze_count(); "
+        "c.post_worker_init(None); print(before, gc.get_freeze_count())"
+    )
+    done = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    before, after = (int(word) for word in done.stdout.split())
+    assert before == 0
+    assert after > 10_000
