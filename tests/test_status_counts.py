@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
 from flask import Flask
 from sqlalchemy import Connection, func, select, text
 
@@ -46,15 +47,23 @@ def test_the_kept_counts_follow_every_insert_change_and_delete_whoever_writes_th
             metadata_case(db, date(2026, 11, 2), status=status)
         db.commit()
     engine = engine_of(app)
-    with engine.begin() as connection:
+    with engine.connect() as connection:
         assert kept_counts(connection) == {"received": 2, "screening": 2, "concluded": 1}
-        # A person at a database prompt, not the app: the triggers still follow.
-        connection.execute(text("UPDATE cases SET status = 'fact_finding' WHERE status = 'screening'"))
-        connection.execute(text("UPDATE cases SET status = status"))  # to the same status: no change
-        connection.execute(text("UPDATE cases SET category = 'other' WHERE status = 'received'"))
-        connection.execute(text("DELETE FROM cases WHERE status = 'concluded'"))
+    # A person at a database prompt, not the app: the triggers still follow (on PostgreSQL when
+    # each transaction commits, so each statement is one here).
+    for statement in (
+        "UPDATE cases SET status = 'fact_finding' WHERE status = 'screening'",
+        "UPDATE cases SET status = status",  # to the same status: no change
+        "UPDATE cases SET category = 'other' WHERE status = 'received'",
+        "DELETE FROM cases WHERE status = 'concluded'",
+    ):
+        with engine.begin() as connection:
+            connection.execute(text(statement))
+    with engine.connect() as connection:
         assert kept_counts(connection) == counted(connection) == {"received": 2, "fact_finding": 2}
+    with engine.begin() as connection:
         connection.execute(text("UPDATE cases SET status = 'a_status_added_later'"))
+    with engine.connect() as connection:
         assert kept_counts(connection) == counted(connection) == {"a_status_added_later": 4}
 
 
@@ -64,9 +73,29 @@ def test_a_rolled_back_change_leaves_the_counts_as_they_were(app: Flask) -> None
     with engine.connect() as connection:
         transaction = connection.begin()
         connection.execute(text("UPDATE cases SET status = 'screening'"))
-        assert kept_counts(connection) == {"screening": 1}
+        assert counted(connection) == {"screening": 1}
         transaction.rollback()
-        assert kept_counts(connection) == {"received": 1}
+        assert kept_counts(connection) == counted(connection) == {"received": 1}
+
+
+def test_on_postgresql_a_new_case_holds_no_count_row_until_its_commit(app: Flask) -> None:
+    """Migration 0018: the counts follow at commit, so a submission that has inserted its case
+    does not make every other one wait for the "received" row until it ends."""
+    engine = engine_of(app)
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite takes one write lock per transaction: nothing to defer")
+    file_case(app, cases.ReportContent(description="ก่อนหน้า"))
+    with app.app_context(), new_session(app) as filing:
+        metadata_case(filing, date(2026, 11, 2), status="received")
+        filing.flush()  # the insert is made; its transaction is still open
+        with engine.connect() as other:
+            with other.begin():
+                other.execute(text("SET LOCAL lock_timeout = '500ms'"))
+                other.execute(text("UPDATE case_status_counts SET cases = cases WHERE status = 'received'"))
+            assert kept_counts(other) == {"received": 1}
+        filing.commit()
+    with engine.connect() as connection:
+        assert kept_counts(connection) == counted(connection) == {"received": 2}
 
 
 def _shown_counts(html: str) -> dict[str, int]:

@@ -16,6 +16,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from complaints import audit, clocks, contexts, crypto, keys, receipts, settings
 from complaints.cases.values import (
@@ -30,6 +31,7 @@ from complaints.cases.values import (
 )
 from complaints.dates import fiscal_year_of
 from complaints.models import Attachment, Base, Case, CaseClock, CaseCounter, CaseKey
+from complaints.models.base import CASE_NUMBER_MAX
 from complaints.procedure import Status
 
 
@@ -133,6 +135,11 @@ def prepare_case(
     )
 
 
+# The number a new case holds until its real one is allocated, just before the commit: never seen
+# outside the inserting transaction (unique, and unlike any "2569-0007").
+PROVISIONAL = "~"
+
+
 def allocate_case_number(db: Session, fiscal_year: int) -> str:
     """The next case number of a fiscal year, e.g. ``2569-0007``, without a read-then-write race."""
     counters = _table(CaseCounter).c  # a plain table update: the ORM's bulk-update bookkeeping
@@ -169,14 +176,16 @@ def store_case(
     """Insert a prepared case in the caller's transaction (the caller moves files in and commits).
 
     Online reports are acknowledged by the receipt page itself (DOMAIN B1); an offline one on the
-    day it is recorded. Its first clocks start on the day it was received. One flush gives the
-    case its id; the clocks, attachments and audit entry go in with the caller's commit, and the
-    audit chain's head is locked last, so submissions wait on each other only for the commit.
+    day it is recorded. Its first clocks start on the day it was received. The rows go in as plain
+    inserts under a provisional number; what every submission waits for — the audit chain's head,
+    then the fiscal year's counter, whose number replaces the provisional one — is locked last,
+    just before the caller's commit (and on PostgreSQL the status counts at the commit itself), so
+    concurrent submissions wait on each other for a few statements, not for the whole insert.
     """
     fiscal_year = fiscal_year_of(received_on)
     case = Case(
         uid=prepared.uid,
-        number=allocate_case_number(db, fiscal_year),
+        number=PROVISIONAL + prepared.uid[: CASE_NUMBER_MAX - len(PROVISIONAL)],
         fiscal_year=fiscal_year,
         channel=channel,
         category=category,
@@ -208,6 +217,9 @@ def store_case(
     make_transient_to_detached(case)  # the session knows the row now, as if it had loaded it
     db.add(case)
     audit.record(db, "case_submitted", actor_kind, actor_id, case.id, f"channel={channel}")
+    number = allocate_case_number(db, fiscal_year)
+    db.execute(update(cases).where(cases.c.id == case.id).values(number=number))
+    set_committed_value(case, "number", number)
     return case
 
 
