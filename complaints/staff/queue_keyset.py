@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, nulls_last, text, tuple_
+from sqlalchemy import ColumnElement, Row, Select, func, nulls_last, text, tuple_
 from sqlalchemy.orm import Session
 
 from complaints.models import Case
@@ -92,11 +92,15 @@ def _values(cursor: Cursor) -> tuple[Any, ...]:
 
 
 def _keys(segment: Segment, sparse: bool) -> tuple[Any, ...]:
-    # ``id + 0`` is still the id, but no index orders it: the planner then reads the filter's index
-    # range and sorts the few rows, instead of walking the (deadline, id) index.
+    # ``id + 0`` is still the id and ``coalesce(day, day)`` the day, but no index orders them: the
+    # planner then reads the filter's index range and sorts the few rows, instead of walking the
+    # (deadline, id) index through every open case to find the few closed ones with a deadline
+    # (16 ms at 100 000 cases for "status: completed", which has none).
     if not sparse:
         return segment.keys
-    return (Case.next_deadline_on, Case.id + 0) if segment.tag == "d" else (Case.id + 0,)
+    if segment.tag == "d":
+        return (func.coalesce(Case.next_deadline_on, Case.next_deadline_on), Case.id + 0)
+    return (Case.id + 0,)
 
 
 def _beyond(segment: Segment, cursor: Cursor, forward: bool, sparse: bool) -> ColumnElement[bool]:
