@@ -50,7 +50,7 @@ from complaints.models import Case, CaseCounter, CaseExclusion, CaseReference, M
 from complaints.procedure import COMPLETED_STATUSES, OPEN_STATUSES
 from complaints.references import reference_digest
 from complaints.storage import EncryptedUpload
-from tests.conftest import LEAD_PASSWORD, csrf_token_from, totp_now
+from tests.conftest import LEAD_PASSWORD, staff_login
 
 OPEN = sorted(OPEN_STATUSES)
 CLOSED = sorted(COMPLETED_STATUSES)
@@ -211,17 +211,7 @@ def logged_in(app: Flask) -> FlaskClient:
     already used is refused, as it should be)."""
     for attempt in range(2):
         client = app.test_client()
-        token = csrf_token_from(client.get("/staff/login").text)
-        response = client.post(
-            "/staff/login",
-            data={
-                "csrf_token": token,
-                "username": "lead",
-                "password": LEAD_PASSWORD,
-                "totp": totp_now(app.config["BENCH_TOTP"]),
-            },
-        )
-        if response.status_code == 302:
+        if staff_login(client, "lead", LEAD_PASSWORD, app.config["BENCH_TOTP"]).status_code == 302:
             return client
         if attempt == 0:
             time.sleep(31 - time.time() % 30)
