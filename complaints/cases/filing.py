@@ -203,7 +203,19 @@ def store_case(
         identity_ciphertext=prepared.identity_ciphertext,
         routed_outside=routed_outside,
     )
-    first_clocks = _first_clocks(case, clocks.Calendar(days=deadline_days, is_holiday=lambda _day: False))
+    _insert_new_case(db, case, prepared, clocks.Calendar(days=deadline_days, is_holiday=lambda _day: False))
+    audit.record(db, "case_submitted", actor_kind, actor_id, case.id, f"channel={channel}")
+    number = allocate_case_number(db, fiscal_year)
+    cases = _table(Case)
+    db.execute(update(cases).where(cases.c.id == case.id).values(number=number))
+    set_committed_value(case, "number", number)
+    return case
+
+
+def _insert_new_case(db: Session, case: Case, prepared: PreparedCase, calendar: clocks.Calendar) -> None:
+    """The case row, then its keys, first clocks and files, as plain inserts; the session then
+    holds the case as if it had loaded it."""
+    first_clocks = _first_clocks(case, calendar)
     cases = _table(Case)
     case.id = db.execute(insert(cases).returning(cases.c.id), _values(case)).scalar_one()
     children: list[CaseKey | CaseClock | Attachment] = [
@@ -214,13 +226,8 @@ def store_case(
     for child in children:
         child.case_id = case.id
     _insert_all(db, children)
-    make_transient_to_detached(case)  # the session knows the row now, as if it had loaded it
+    make_transient_to_detached(case)
     db.add(case)
-    audit.record(db, "case_submitted", actor_kind, actor_id, case.id, f"channel={channel}")
-    number = allocate_case_number(db, fiscal_year)
-    db.execute(update(cases).where(cases.c.id == case.id).values(number=number))
-    set_committed_value(case, "number", number)
-    return case
 
 
 def _table(model: type[Base]) -> Table:
