@@ -19,7 +19,6 @@ import gc
 import importlib
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from bench.liveserver import PASSWORD, report_fields  # noqa: E402
 from bench.results import record  # noqa: E402
 from bench.triage_queue import fresh_database  # noqa: E402
-from tests.gunicorn_server import VENV_BIN, instance_wsgi, server_env  # noqa: E402
+from tests.gunicorn_server import initialise, server_env  # noqa: E402
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_costs"
@@ -111,25 +110,7 @@ def new_instance(url: str) -> Path:
             "COMPLAINTS_RATELIMIT_REPORT": "1000000 per hour",
         },
     )
-    init = subprocess.run(
-        [
-            str(VENV_BIN / "flask"),
-            "--app",
-            str(instance_wsgi(instance)),
-            "init",
-            "--lead",
-            "lead",
-            "--password-stdin",
-        ],
-        input=PASSWORD + "\n",
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if init.returncode != 0:
-        raise RuntimeError(f"flask init failed: {init.stderr}")
+    initialise(instance, PASSWORD, env)
     os.environ.update(env)
     return instance
 

@@ -93,9 +93,21 @@ def serve(
     """
     port = free_port()
     env = server_env(instance, port, workers, threads, extra_env)
-    wsgi = instance_wsgi(instance)
+    yield from run_gunicorn(instance, env, port, initialise(instance, lead_password, env))
+
+
+def initialise(instance: Path, lead_password: str, env: dict[str, str]) -> str:
+    """``flask init`` of ``instance`` with a lead ``lead`` in environment ``env``; what it printed."""
     init = subprocess.run(
-        [str(VENV_BIN / "flask"), "--app", str(wsgi), "init", "--lead", "lead", "--password-stdin"],
+        [
+            str(VENV_BIN / "flask"),
+            "--app",
+            str(instance_wsgi(instance)),
+            "init",
+            "--lead",
+            "lead",
+            "--password-stdin",
+        ],
         input=lead_password + "\n",
         env=env,
         cwd=ROOT,
@@ -105,7 +117,7 @@ def serve(
     )
     if init.returncode != 0:
         raise RuntimeError(f"flask init failed: {init.stdout}\n{init.stderr}")
-    yield from run_gunicorn(instance, env, port, init.stdout)
+    return init.stdout
 
 
 def run_gunicorn(

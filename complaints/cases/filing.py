@@ -240,7 +240,7 @@ def _values(row: Base) -> dict[str, Any]:
     given = vars(row)
     return {
         column.key: given.get(column.key)
-        for column in row.__table__.c
+        for column in _table(type(row)).c
         if column.key in given
         or (column.default is None and column.server_default is None and not column.primary_key)
     }

@@ -45,7 +45,7 @@ SHOWN_SETTINGS = (
 def _key() -> tuple[Any, ...]:
     config = current_app.config
     settings = tuple(repr(config.get(name)) for name in SHOWN_SETTINGS)
-    return (current_language(), request.script_root, request.path, settings)
+    return (current_language(), request.script_root, settings)
 
 
 def _placeholder_page(new_form: Callable[[], Any]) -> str:

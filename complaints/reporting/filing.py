@@ -135,8 +135,9 @@ def file_report(
 
 def _end_read_before_slow_work(db: Session) -> None:
     """Commit what the keys' read wrote (a key alert must stay even if filing fails), and on
-    SQLite end the read snapshot, which a write after the slow work could no longer upgrade. On
-    PostgreSQL a read-only start simply carries on into the write: one commit, one connection."""
+    SQLite release the write lock every transaction takes at its start (complaints/db.py), so
+    other requests are not kept waiting through the slow work. On PostgreSQL a read-only start
+    simply carries on into the write: one commit, one connection."""
     if db.new or db.dirty or db.get_bind().dialect.name != "postgresql":
         db.commit()
 
