@@ -55,7 +55,7 @@ STAGES = (
     (4, "receipt stretch (Argon2id)", "complaints.crypto", "stretch_receipt"),
     (4, "HPKE seals of the case key", "complaints.crypto", "seal"),
     (3, "rows inserted (case, keys, clocks, audit)", "complaints.cases", "store_case"),
-    (4, "case number (counter row)", "complaints.cases.filing", "allocate_case_number"),
+    (4, "case number (counter row)", "complaints.cases.filing", "_number_case"),
     (4, "audit entry (chain head locked)", "complaints.audit", "record"),
     (3, "commit", "complaints.storage", "commit_with_files"),
     (2, "accepted report spends the hourly limit (Redis)", "complaints.security", "spend_accepted_form"),

@@ -1,12 +1,13 @@
 """Submissions per second: the real channel beside the bare endpoint, same gunicorn, same database.
 
-`python bench/throughput.py [--database-url URL] [--seconds 10] [--clients 1,4,16]`
+`python bench/throughput.py [--database-url URL] [--seconds 5] [--rounds 3] [--clients 1,4,16]`
 
 Each client is a browser in a loop: GET /report, then POST it (text only, or with a 1 MB file),
 reading the receipt from the answer. Both servers run the shipped gunicorn settings (2 workers ×
 4 threads) on the same PostgreSQL server, each on a fresh database; the real one with production
-key-derivation costs. Prints one table row per (server, load, clients) and the ratio of the real
-channel's rate to the bare one's.
+key-derivation costs. Both are up for the whole run and take turns, a few seconds each, so a
+machine whose speed wanders between minutes slows both alike. Prints one table row per (server,
+load, clients) and the ratio of the real channel's rate to the bare one's.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,22 +87,35 @@ def p95_ms(values: list[float]) -> str:
 
 
 Rates = dict[tuple[str, int], float]
+SERVERS = ("bare Flask + SQLAlchemy", "this channel")
 
 
-def measure(
-    start: Callable[[], AbstractContextManager[Server]], label: str, args: argparse.Namespace
-) -> Rates:
-    """Every (load, clients) run against one server, printed as table rows; the rates by run."""
-    rates: Rates = {}
-    with start() as server:
+def measure(servers: dict[str, Server], args: argparse.Namespace) -> dict[str, Rates]:
+    """Every (load, clients) run, the two servers taking turns: ``--rounds`` rounds of
+    ``--seconds`` each, bare first then this channel, so both see the same minutes of a machine
+    whose speed wanders. Prints one row per (server, load, clients); the rates by server and run
+    (submissions over the rounds' total time)."""
+    rates: dict[str, Rates] = {label: {} for label in servers}
+    for server in servers.values():
         for _ in range(3):
             one_submission(server, 0)  # warm-up: imports, connections, caches in both workers
-        for load, file_bytes in (("text", 0), ("1 MB file", ONE_MB)):
-            for clients in args.clients:
-                rate, tally = run_load(server, clients, args.seconds, file_bytes)
-                rates[(load, clients)] = rate
+    for load, file_bytes in (("text", 0), ("1 MB file", ONE_MB)):
+        for clients in args.clients:
+            done = {label: 0 for label in servers}
+            spent = {label: 0.0 for label in servers}
+            tallies = {label: Tally() for label in servers}
+            for _ in range(args.rounds):
+                for label, server in servers.items():
+                    rate, tally = run_load(server, clients, args.seconds, file_bytes)
+                    done[label] += len(tally.latencies)
+                    spent[label] += len(tally.latencies) / rate if rate else args.seconds
+                    tallies[label].latencies += tally.latencies
+                    tallies[label].failures += tally.failures
+                    tallies[label].statuses.update(tally.statuses)
+            for label, tally in tallies.items():
+                rates[label][(load, clients)] = done[label] / spent[label]
                 print(
-                    f"| {label} | {load} | {clients} | {rate:.1f} | "
+                    f"| {label} | {load} | {clients} | {rates[label][(load, clients)]:.1f} | "
                     f"{median_ms(tally.latencies)} | {p95_ms(tally.latencies)} | "
                     f"{tally.failures} {dict(tally.statuses) or ''} |",
                     flush=True,
@@ -113,7 +126,8 @@ def measure(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=DEFAULT_URL)
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of one round")
+    parser.add_argument("--rounds", type=int, default=3, help="turns each server takes per run")
     parser.add_argument("--clients", default="1,4,16")
     parser.add_argument("--only-ours", action="store_true", help="skip the bare endpoint (for profiling)")
     args = parser.parse_args()
@@ -122,12 +136,11 @@ def main() -> None:
     bare_url = fresh_database(args.database_url + "_bare")
     print("| server | report | clients | submissions/s | median ms | p95 ms | failed |")
     print("|---|---|---:|---:|---:|---:|---:|")
-    bare = (
-        measure(lambda: bare_gunicorn(bare_url), "bare Flask + SQLAlchemy", args)
-        if not args.only_ours
-        else {}
-    )
-    ours = measure(lambda: gunicorn({"COMPLAINTS_DATABASE_URL": ours_url}), "this channel", args)
+    with ExitStack() as stack:
+        servers = {} if args.only_ours else {SERVERS[0]: stack.enter_context(bare_gunicorn(bare_url))}
+        servers[SERVERS[1]] = stack.enter_context(gunicorn({"COMPLAINTS_DATABASE_URL": ours_url}))
+        rates = measure(servers, args)
+    bare, ours = rates.get(SERVERS[0], {}), rates[SERVERS[1]]
     print("\n| report | clients | ratio to bare |")
     print("|---|---:|---:|")
     for key, rate in ours.items():

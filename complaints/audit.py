@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from complaints import crypto, settings
+from complaints import crypto, plain_rows, settings
 from complaints.audit_keys import KEY_ROTATED, next_version, version_at
 from complaints.dates import local_day, today, utcnow
 from complaints.models import AuditEvent, AuditHead, Case, ReporterAuditEvent, StaffUser
@@ -91,15 +91,16 @@ def open_chains(db: Session) -> None:
     db.flush()
 
 
-def _advance(head: AuditHead, entry_hash: str) -> None:
-    head.last_hash = entry_hash
-    head.entries += 1
-    head.mac = head_mac(head.id, head.entries, head.last_hash)
+def _append(db: Session, head: AuditHead, event: AuditEvent | ReporterAuditEvent) -> None:
+    """Write the entry and move the (locked) head on to it, at once and as plain statements."""
+    entries, last_hash = head.entries + 1, event.entry_hash
+    mac = head_mac(head.id, entries, last_hash)
+    plain_rows.insert_row_and_update(db, event, head, last_hash=last_hash, entries=entries, mac=mac)
 
 
 def _locked_head(db: Session, chain: int) -> AuditHead:
     # Rows still pending are not flushed first: the head's read does not depend on them, and they
-    # go in with the entry at the caller's flush or commit (one round of inserts, not two).
+    # go in at the caller's flush or commit (the entry itself is written at once, plain_rows).
     with db.no_autoflush:
         head = db.scalars(select(AuditHead).where(AuditHead.id == chain).with_for_update()).first()
     if head is not None:
@@ -148,8 +149,7 @@ def _append_staff(
         previous_hash=head.last_hash,
     )
     event.entry_hash = _staff_hash(head.last_hash, event)
-    _advance(head, event.entry_hash)
-    db.add(event)
+    _append(db, head, event)
     return event
 
 
@@ -160,8 +160,7 @@ def _append_reporter(
         occurred_on=today(), action=action, case_id=case_id, detail=detail[:400], previous_hash=head.last_hash
     )
     event.entry_hash = _reporter_hash(head.last_hash, event)
-    _advance(head, event.entry_hash)
-    db.add(event)
+    _append(db, head, event)
     return event
 
 
