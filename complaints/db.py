@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Dialect, Engine, create_engine, event, exc, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 _EXTENSION = "complaints.db"
@@ -37,7 +39,38 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    engine = create_engine(url, pool_size=5, max_overflow=10)
+    event.listen(engine, "connect", _note_returned)
+    event.listen(engine, "checkin", _note_returned)
+    event.listen(engine, "checkout", _ping_if_idle(engine.dialect))
+    return engine
+
+
+# A pooled connection unused for longer than this is tested before it is handed out; one used more
+# recently is not: under load every submission would otherwise pay a round trip for it. A server
+# restart takes longer than this, so a connection that outlived one is always tested (and one that
+# a request used during the outage was already dropped with the pool).
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
+def _note_returned(_dbapi_connection: Any, record: Any) -> None:
+    record.info["returned_at"] = time.monotonic()
+
+
+def _ping_if_idle(dialect: Dialect) -> Callable[[Any, Any, Any], None]:
+    """SQLAlchemy's pre-ping, for connections idle a while: a dead one is replaced by the pool."""
+
+    def check(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get("returned_at", 0.0) <= PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except Exception as error:  # any failure of the ping means: use another connection
+            raise exc.DisconnectionError("the pooled connection no longer answers") from error
+        if not alive:
+            raise exc.DisconnectionError("the pooled connection no longer answers")
+
+    return check
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -76,7 +76,9 @@ def test_an_audit_entry_and_its_head_are_in_the_session_as_in_the_database(app: 
         assert head.last_hash == second.entry_hash
         assert second.previous_hash == first.entry_hash
         rows = db.execute(
-            select(ReporterAuditEvent.__table__.c.id, ReporterAuditEvent.__table__.c.entry_hash)
+            select(ReporterAuditEvent.__table__.c.id, ReporterAuditEvent.__table__.c.entry_hash).order_by(
+                ReporterAuditEvent.__table__.c.id
+            )
         ).all()
         assert [(first.id, first.entry_hash), (second.id, second.entry_hash)] == [
             tuple(row) for row in rows[-2:]

@@ -141,7 +141,7 @@ PROVISIONAL = "~"
 
 def allocate_case_number(db: Session, fiscal_year: int) -> str:
     """The next case number of a fiscal year, e.g. ``2569-0007``, without a read-then-write race."""
-    number = db.execute(_BUMP, {"year": fiscal_year}).scalar()
+    number = db.connection().execute(_BUMP, {"year": fiscal_year}).scalar()
     if number is None:
         number = _first_of_year(db, fiscal_year)
     return case_number(fiscal_year, number)
@@ -194,7 +194,7 @@ def _first_of_year(db: Session, fiscal_year: int) -> int:
             db.add(CaseCounter(fiscal_year=fiscal_year, last_number=1))
         return 1
     except IntegrityError:  # another request created the year's counter first
-        return int(db.execute(_BUMP, {"year": fiscal_year}).scalar_one())
+        return int(db.connection().execute(_BUMP, {"year": fiscal_year}).scalar_one())
 
 
 def _number_case(db: Session, case: Case) -> None:
@@ -204,7 +204,7 @@ def _number_case(db: Session, case: Case) -> None:
     less for all of them. A year without a counter yet takes the general way."""
     if db.get_bind().dialect.name == "postgresql":
         parameters = {"year": case.fiscal_year, "case_id": case.id, "prefix": f"{case.fiscal_year}-"}
-        number = db.execute(_NUMBER_FROM_COUNTER, parameters).scalar()
+        number = db.connection().execute(_NUMBER_FROM_COUNTER, parameters).scalar()
         if number is not None:
             set_committed_value(case, "number", number)
             return
@@ -263,16 +263,12 @@ def store_case(
 def _insert_new_case(db: Session, case: Case, prepared: PreparedCase, calendar: clocks.Calendar) -> None:
     """The case row, then its keys, first clocks and files, as plain inserts; the session then
     holds the case as if it had loaded it."""
-    first_clocks = _first_clocks(case, calendar)
-    case_id = plain_rows.insert_row(db, case)
     children: list[CaseKey | CaseClock | Attachment] = [
         *prepared.case_keys,
-        *first_clocks,
+        *_first_clocks(case, calendar),
         *prepared.attachments,
     ]
-    for child in children:
-        child.case_id = case_id
-    plain_rows.insert_rows(db, children)
+    plain_rows.insert_with_children(db, case, children, "case_id")
 
 
 def _first_clocks(case: Case, calendar: clocks.Calendar) -> list[CaseClock]:
