@@ -72,8 +72,14 @@ def _active_keys(kinds: Iterable[str]) -> Select[OrgKey]:
     )
 
 
-# Built once: read for every report filed.
-_EVERY_ACTIVE_KEY = _active_keys(ORG_KEY_KINDS)
+# Built once: read for every report filed, as plain rows (loading them as the session's objects
+# would cost more than the query; what is sealed to needs only their columns).
+_ORG_KEY_COLUMNS = [column for column in OrgKey.__table__.c]
+_EVERY_ACTIVE_KEY = (
+    select(*_ORG_KEY_COLUMNS)
+    .where(OrgKey.__table__.c.kind.in_(ORG_KEY_KINDS), OrgKey.__table__.c.active.is_(True))
+    .order_by(OrgKey.__table__.c.id.desc())
+)
 
 
 def active_org_key(db: Session, kind: str) -> OrgKey | None:
@@ -87,9 +93,9 @@ def active_org_key(db: Session, kind: str) -> OrgKey | None:
 
 def recipient_keys(db: Session) -> RecipientKeys:
     """The unit, custodian and recovery public keys that verify (read in one query, each chosen as
-    :func:`active_org_key` would); raises when the content or the identity could not be sealed to
-    anyone (before `init`)."""
-    rows = db.scalars(_EVERY_ACTIVE_KEY).all()
+    :func:`active_org_key` would, as objects outside the session); raises when the content or the
+    identity could not be sealed to anyone (before `init`)."""
+    rows = [OrgKey(**row._asdict()) for row in db.connection().execute(_EVERY_ACTIVE_KEY)]
     found = {
         kind: _first_verifying(db, kind, [row for row in rows if row.kind == kind]) for kind in ORG_KEY_KINDS
     }
