@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Insert, Select, Table, Update, bindparam, insert, select, union_all, update
+from sqlalchemy import ARRAY, Insert, Select, Table, Update, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -96,24 +96,31 @@ def insert_rows(db: Session, rows: Sequence[Base]) -> None:
 
 def insert_with_children(db: Session, parent: Base, children: Sequence[Base], foreign_key: str) -> int:
     """Insert a new row and new rows that point to it through ``foreign_key`` (set on them here);
-    the parent's id is returned. On PostgreSQL one statement (the parent's insert and each child
-    table's as data-modifying WITHs of a select of the new id): one round trip instead of one per
-    table. Elsewhere :func:`insert_row`, then :func:`insert_rows`."""
+    the parent's id is returned. On PostgreSQL one statement, the parent's insert and each child
+    table's as data-modifying WITHs (one round trip instead of one per table), each child column
+    bound as one array: few enough parameters (at most 50) for psycopg to keep the statement's
+    parsed form instead of parsing it again for every case. Elsewhere :func:`insert_row`, then
+    :func:`insert_rows`."""
     if db.get_bind().dialect.name != "postgresql":
         parent_id = insert_row(db, parent)
         for child in children:
             setattr(child, foreign_key, parent_id)
         insert_rows(db, children)
         return parent_id
-    parent_values = values_of(parent)
+    table = table_of(type(parent))
+    # A column left NULL is left out (it is NULL without being named): fewer parameters.
+    parent_values = {
+        key: value
+        for key, value in values_of(parent).items()
+        if value is not None or table.c[key].default is not None or table.c[key].server_default is not None
+    }
     parameters = {f"p_{key}": value for key, value in parent_values.items()}
-    shapes: list[tuple[Table, tuple[str, ...], int]] = []
-    for table, rows in _by_table(children).items():
+    shapes: list[tuple[Table, tuple[str, ...]]] = []
+    for child_table, rows in _by_table(children).items():
         keys = tuple(key for key in rows[0] if key != foreign_key)
-        for number, row in enumerate(rows):
-            parameters.update({f"c{len(shapes)}_{number}_{key}": row[key] for key in keys})
-        shapes.append((table, keys, len(rows)))
-    statement = _family(table_of(type(parent)), tuple(parent_values), tuple(shapes), foreign_key)
+        parameters.update({f"c{len(shapes)}_{key}": [row[key] for row in rows] for key in keys})
+        shapes.append((child_table, keys))
+    statement = _family(table, tuple(parent_values), tuple(shapes), foreign_key)
     parent_id = int(db.connection().execute(statement, parameters).scalar_one())
     cast(Any, parent).id = parent_id
     for child in children:
@@ -124,24 +131,24 @@ def insert_with_children(db: Session, parent: Base, children: Sequence[Base], fo
 
 @cache
 def _family(
-    table: Table,
-    keys: tuple[str, ...],
-    shapes: tuple[tuple[Table, tuple[str, ...], int], ...],
-    foreign_key: str,
+    table: Table, keys: tuple[str, ...], shapes: tuple[tuple[Table, tuple[str, ...]], ...], foreign_key: str
 ) -> Select[int]:
+    """``WITH parent AS (INSERT … RETURNING id), children_0 AS (INSERT INTO t (fk, a, b) SELECT
+    parent.id, unnest(:a), unnest(:b) FROM parent) … SELECT parent.id FROM parent``: the unnests
+    of one select run side by side, one row per element."""
     parent = (
         insert(table).values({key: bindparam(f"p_{key}") for key in keys}).returning(table.c.id).cte("parent")
     )
     statement = select(parent.c.id)
-    for index, (child_table, child_keys, count) in enumerate(shapes):
-        rows = [
-            select(
-                parent.c.id,
-                *(bindparam(f"c{index}_{number}_{key}", type_=child_table.c[key].type) for key in child_keys),
+    for index, (child_table, child_keys) in enumerate(shapes):
+        columns = [
+            func.unnest(
+                bindparam(f"c{index}_{key}", type_=ARRAY(child_table.c[key].type)),
+                type_=child_table.c[key].type,
             )
-            for number in range(count)
+            for key in child_keys
         ]
-        source = rows[0] if count == 1 else union_all(*rows)
+        source = select(parent.c.id, *columns)
         statement = statement.add_cte(
             insert(child_table).from_select([foreign_key, *child_keys], source).cte(f"children_{index}")
         )
