@@ -21,6 +21,7 @@ from complaints import crypto, plain_rows, settings
 from complaints.audit_keys import KEY_ROTATED, next_version, version_at
 from complaints.dates import local_day, today, utcnow
 from complaints.models import AuditEvent, AuditHead, Case, ReporterAuditEvent, StaffUser
+from complaints.plain_rows import Writer
 
 GENESIS = "0" * 64
 REPORTER = "reporter"
@@ -91,11 +92,10 @@ def open_chains(db: Session) -> None:
     db.flush()
 
 
-def _append(db: Session, head: AuditHead, event: AuditEvent | ReporterAuditEvent) -> None:
+def _append(db: Session, head: AuditHead, event: AuditEvent | ReporterAuditEvent, write: Writer) -> None:
     """Write the entry and move the (locked) head on to it, at once and as plain statements."""
     entries, last_hash = head.entries + 1, event.entry_hash
-    mac = head_mac(head.id, entries, last_hash)
-    plain_rows.insert_row_and_update(db, event, head, last_hash=last_hash, entries=entries, mac=mac)
+    write(db, event, head, last_hash=last_hash, entries=entries, mac=head_mac(head.id, entries, last_hash))
 
 
 def _locked_head(db: Session, chain: int) -> AuditHead:
@@ -112,7 +112,7 @@ def _locked_head(db: Session, chain: int) -> AuditHead:
     if chain == STAFF_CHAIN:
         _append_staff(db, head, HEAD_MISSING, SYSTEM, None, None, "")
     else:
-        _append_reporter(db, head, HEAD_MISSING, None, "")
+        _append_reporter(db, head, HEAD_MISSING, None, "", plain_rows.insert_row_and_update)
     return head
 
 
@@ -123,11 +123,14 @@ def record(
     actor_id: int | None = None,
     case_id: int | None = None,
     detail: str = "",
+    write: Writer = plain_rows.insert_row_and_update,
 ) -> AuditEvent | ReporterAuditEvent:
-    """Append an entry in the caller's transaction (the chain's head row serialises writers)."""
+    """Append an entry in the caller's transaction (the chain's head row serialises writers);
+    ``write`` puts the entry and the head's new values in (a caller may add its own statement)."""
     if actor_kind == REPORTER:
-        return _append_reporter(db, _locked_head(db, REPORTER_CHAIN), action, case_id, detail)
-    return _append_staff(db, _locked_head(db, STAFF_CHAIN), action, actor_kind, actor_id, case_id, detail)
+        return _append_reporter(db, _locked_head(db, REPORTER_CHAIN), action, case_id, detail, write)
+    head = _locked_head(db, STAFF_CHAIN)
+    return _append_staff(db, head, action, actor_kind, actor_id, case_id, detail, write)
 
 
 def _append_staff(
@@ -138,6 +141,7 @@ def _append_staff(
     actor_id: int | None,
     case_id: int | None,
     detail: str,
+    write: Writer = plain_rows.insert_row_and_update,
 ) -> AuditEvent:
     event = AuditEvent(
         occurred_at=utcnow().replace(microsecond=0),
@@ -149,18 +153,18 @@ def _append_staff(
         previous_hash=head.last_hash,
     )
     event.entry_hash = _staff_hash(head.last_hash, event)
-    _append(db, head, event)
+    _append(db, head, event, write)
     return event
 
 
 def _append_reporter(
-    db: Session, head: AuditHead, action: str, case_id: int | None, detail: str
+    db: Session, head: AuditHead, action: str, case_id: int | None, detail: str, write: Writer
 ) -> ReporterAuditEvent:
     event = ReporterAuditEvent(
         occurred_on=today(), action=action, case_id=case_id, detail=detail[:400], previous_hash=head.last_hash
     )
     event.entry_hash = _reporter_hash(head.last_hash, event)
-    _append(db, head, event)
+    _append(db, head, event, write)
     return event
 
 

@@ -11,13 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import ARRAY, Insert, Select, Table, Update, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from complaints.models import Base
+
+
+class Writer(Protocol):
+    """Writes a new row and new values of a loaded one (:func:`insert_row_and_update`'s shape);
+    returns the new row's id."""
+
+    def __call__(self, db: Session, new: Base, loaded: Base, **values: Any) -> int: ...
 
 
 def table_of(model: type[Base]) -> Table:
@@ -189,6 +196,46 @@ def insert_row_and_update(db: Session, new: Base, loaded: Base, **values: Any) -
     _adopt(db, new)
     _committed(loaded, values)
     return new_id
+
+
+def insert_update_and_run(
+    db: Session, new: Base, loaded: Base, values: dict[str, Any], then: Update, parameters: dict[str, Any]
+) -> Any:
+    """PostgreSQL only: :func:`insert_row_and_update` and one more update ``then`` (with its own
+    bound ``parameters`` and one RETURNING column) in a single statement; ``then``'s returned
+    value, or None if it updated no row (the insert and the update are made either way)."""
+    new_values = values_of(new)
+    statement = _insert_update_then(
+        table_of(type(new)), tuple(new_values), table_of(type(loaded)), tuple(values), then
+    )
+    bound = {**_parameters(loaded, values), **parameters}
+    bound.update({f"new_{key}": value for key, value in new_values.items()})
+    new_id, returned = db.connection().execute(statement, bound).one()
+    cast(Any, new).id = int(new_id)
+    _adopt(db, new)
+    _committed(loaded, values)
+    return returned
+
+
+@cache
+def _insert_update_then(
+    new_table: Table, new_keys: tuple[str, ...], table: Table, keys: tuple[str, ...], then: Update
+) -> Select[int, Any]:
+    inserted = (
+        insert(new_table)
+        .values({key: bindparam(f"new_{key}") for key in new_keys})
+        .returning(new_table.c.id)
+        .cte("inserted")
+    )
+    updated = _update_by_id(table, keys).returning(table.c.id).cte("updated")
+    after = then.cte("followed")
+    first = next(iter(after.c))
+    return (
+        select(select(inserted.c.id).scalar_subquery(), select(first).scalar_subquery())
+        .add_cte(inserted)
+        .add_cte(updated)
+        .add_cte(after)
+    )
 
 
 def _parameters(row: Base, values: dict[str, Any]) -> dict[str, Any]:

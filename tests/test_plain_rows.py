@@ -58,6 +58,12 @@ def test_a_year_without_a_counter_starts_at_one_and_then_counts_on(app: Flask) -
     assert year == this_year + 1
     assert [_file_received_on(app, next_year_day) for _ in range(2)] == [f"{year}-0001", f"{year}-0002"]
     assert _file(app) == f"{this_year}-0002"
+    with app.app_context(), new_session(app) as db:  # each filing wrote its entry, numbered or not
+        filed = db.scalars(
+            select(ReporterAuditEvent.case_id).where(ReporterAuditEvent.action == "case_submitted")
+        )
+        assert sorted(filed) == sorted(db.scalars(select(Case.id)))
+        assert audit.verify(db) == []
 
 
 def test_an_audit_entry_and_its_head_are_in_the_session_as_in_the_database(app: Flask) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from datetime import date
+from typing import Any, cast
 
 from sqlalchemy import String, Update, bindparam, func, select, update
 from sqlalchemy import cast as cast_
@@ -29,7 +30,7 @@ from complaints.cases.values import (
     ReporterIdentity,
 )
 from complaints.dates import fiscal_year_of
-from complaints.models import Attachment, Case, CaseClock, CaseCounter, CaseKey
+from complaints.models import Attachment, Base, Case, CaseClock, CaseCounter, CaseKey
 from complaints.models.base import CASE_NUMBER_MAX
 from complaints.procedure import Status
 
@@ -197,18 +198,30 @@ def _first_of_year(db: Session, fiscal_year: int) -> int:
         return int(db.connection().execute(_BUMP, {"year": fiscal_year}).scalar_one())
 
 
-def _number_case(db: Session, case: Case) -> None:
-    """Give a new case the next number of its fiscal year, replacing the provisional one. On
-    PostgreSQL the counter's bump and the case's update are one statement: every concurrent
-    submission waits on the counter's row from here to its commit, so a round trip less here is one
-    less for all of them. A year without a counter yet takes the general way."""
-    if db.get_bind().dialect.name == "postgresql":
-        parameters = {"year": case.fiscal_year, "case_id": case.id, "prefix": f"{case.fiscal_year}-"}
-        number = db.connection().execute(_NUMBER_FROM_COUNTER, parameters).scalar()
-        if number is not None:
-            set_committed_value(case, "number", number)
-            return
-    plain_rows.update_row(db, case, number=allocate_case_number(db, case.fiscal_year))
+def _record_and_number(db: Session, case: Case, actor_kind: str, actor_id: int | None) -> None:
+    """The audit entry, then the case's number from its year's counter. On PostgreSQL the entry,
+    the head's move and the number are one statement: every concurrent submission waits on the
+    head's row and then the counter's until its commit, so each round trip less here is one less
+    for all of them. A year without a counter yet (or SQLite) takes the general way."""
+    detail = f"channel={case.channel}"
+    if db.get_bind().dialect.name != "postgresql":
+        audit.record(db, "case_submitted", actor_kind, actor_id, case.id, detail)
+        plain_rows.update_row(db, case, number=allocate_case_number(db, case.fiscal_year))
+        return
+    numbered: list[str | None] = []
+    parameters = {"year": case.fiscal_year, "case_id": case.id, "prefix": f"{case.fiscal_year}-"}
+
+    def write_and_number(db: Session, new: Base, loaded: Base, **values: Any) -> int:
+        numbered.append(
+            plain_rows.insert_update_and_run(db, new, loaded, values, _NUMBER_FROM_COUNTER, parameters)
+        )
+        return int(cast(Any, new).id)
+
+    audit.record(db, "case_submitted", actor_kind, actor_id, case.id, detail, write=write_and_number)
+    if numbered[0] is not None:
+        set_committed_value(case, "number", numbered[0])
+    else:
+        plain_rows.update_row(db, case, number=allocate_case_number(db, case.fiscal_year))
 
 
 def store_case(
@@ -255,8 +268,7 @@ def store_case(
         routed_outside=routed_outside,
     )
     _insert_new_case(db, case, prepared, clocks.Calendar(days=deadline_days, is_holiday=lambda _day: False))
-    audit.record(db, "case_submitted", actor_kind, actor_id, case.id, f"channel={channel}")
-    _number_case(db, case)
+    _record_and_number(db, case, actor_kind, actor_id)
     return case
 
 
