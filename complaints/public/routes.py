@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from complaints import dates, db, errors, notifications, outages, security, settings
 from complaints.i18n import LANGUAGE_COOKIE
-from complaints.public import blueprint, form_page, labels, refused
+from complaints.public import blueprint, form_page, labels, receipt_page, refused
 from complaints.public.forms import ReportForm
 from complaints.reporting import evidence, filing, salvage
 
@@ -87,7 +87,7 @@ def report() -> tuple[str, int]:
     security.spend_accepted_form()  # only an accepted report spends the hourly limit
     notifications.notify_new_report(settings.app())
     _spend_the_form()
-    return render_template("public/receipt.html", filed=filed), 200
+    return receipt_page.receipt_page(filed), 200
 
 
 def _spend_the_form() -> None:
