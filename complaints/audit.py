@@ -101,8 +101,12 @@ def _append(db: Session, head: AuditHead, event: AuditEvent | ReporterAuditEvent
 def _locked_head(db: Session, chain: int) -> AuditHead:
     # Rows still pending are not flushed first: the head's read does not depend on them, and they
     # go in at the caller's flush or commit (the entry itself is written at once, plain_rows).
+    # populate_existing: a head this session still holds from before its last commit (sessions
+    # keep their objects' values across commits) is read again, or another writer's entries since
+    # then would be chained over.
     with db.no_autoflush:
-        head = db.scalars(select(AuditHead).where(AuditHead.id == chain).with_for_update()).first()
+        locked = select(AuditHead).where(AuditHead.id == chain).with_for_update()
+        head = db.scalars(locked.execution_options(populate_existing=True)).first()
     if head is not None:
         return head
     # Someone deleted the head (and so, most likely, the log). Keep recording, and say so first.

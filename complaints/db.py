@@ -47,10 +47,11 @@ def make_engine(url: str) -> Engine:
 
 
 # A pooled connection unused for longer than this is tested before it is handed out; one used more
-# recently is not: under load every submission would otherwise pay a round trip for it. A server
-# restart takes longer than this, so a connection that outlived one is always tested (and one that
-# a request used during the outage was already dropped with the pool).
-PING_AFTER_IDLE_SECONDS = 1.0
+# recently is not: under load every submission would otherwise pay a round trip for it. A dead one
+# found so drops the whole pool (every connection older than it is replaced). What the window
+# leaves: a backend killed within half a second of its connection's last use fails that
+# connection's next request with the database-outage page (the report's text kept), once per pool.
+PING_AFTER_IDLE_SECONDS = 0.5
 
 
 def _note_returned(_dbapi_connection: Any, record: Any) -> None:
@@ -58,17 +59,17 @@ def _note_returned(_dbapi_connection: Any, record: Any) -> None:
 
 
 def _ping_if_idle(dialect: Dialect) -> Callable[[Any, Any, Any], None]:
-    """SQLAlchemy's pre-ping, for connections idle a while: a dead one is replaced by the pool."""
+    """SQLAlchemy's pre-ping, for connections idle a while: a dead one makes the pool start again."""
 
     def check(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         if time.monotonic() - record.info.get("returned_at", 0.0) <= PING_AFTER_IDLE_SECONDS:
             return
         try:
             alive = dialect.do_ping(dbapi_connection)
-        except Exception as error:  # any failure of the ping means: use another connection
-            raise exc.DisconnectionError("the pooled connection no longer answers") from error
+        except Exception as error:  # any failure of the ping means: use other connections
+            raise exc.InvalidatePoolError("the pooled connection no longer answers") from error
         if not alive:
-            raise exc.DisconnectionError("the pooled connection no longer answers")
+            raise exc.InvalidatePoolError("the pooled connection no longer answers")
 
     return check
 

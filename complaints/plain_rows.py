@@ -13,7 +13,20 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any, Protocol, cast
 
-from sqlalchemy import ARRAY, Insert, Select, Table, Update, bindparam, func, insert, select, update
+from sqlalchemy import (
+    ARRAY,
+    Insert,
+    Select,
+    String,
+    Table,
+    Update,
+    bindparam,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -49,10 +62,27 @@ def values_of(row: Base) -> dict[str, Any]:
     return values
 
 
+_ADOPTED = "complaints.plain_rows.adopted"
+
+
 def _adopt(db: Session, row: Base) -> None:
-    """The session holds a row just inserted as if it had loaded it (unset columns expire)."""
+    """The session holds a row just inserted as if it had loaded it (unset columns expire); a
+    rollback of the transaction takes it out again, as it would an ORM insert."""
     make_transient_to_detached(row)
     db.add(row)
+    db.info.setdefault(_ADOPTED, []).append(row)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_adopted(db: Session, _transaction: Any) -> None:
+    for row in db.info.pop(_ADOPTED, []):
+        if row in db:
+            db.expunge(row)
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_adopted(db: Session) -> None:
+    db.info.pop(_ADOPTED, None)
 
 
 # Each statement is built once per shape (table and columns) with bound parameters, then executed
@@ -124,7 +154,7 @@ def insert_with_children(db: Session, parent: Base, children: Sequence[Base], fo
     parameters = {f"p_{key}": value for key, value in parent_values.items()}
     shapes: list[tuple[Table, tuple[str, ...]]] = []
     for child_table, rows in _by_table(children).items():
-        keys = tuple(key for key in rows[0] if key != foreign_key)
+        keys = tuple(key for key in _same_keys(rows) if key != foreign_key)
         parameters.update({f"c{len(shapes)}_{key}": [row[key] for row in rows] for key in keys})
         shapes.append((child_table, keys))
     statement = _family(table, tuple(parent_values), tuple(shapes), foreign_key)
@@ -149,10 +179,7 @@ def _family(
     statement = select(parent.c.id)
     for index, (child_table, child_keys) in enumerate(shapes):
         columns = [
-            func.unnest(
-                bindparam(f"c{index}_{key}", type_=ARRAY(child_table.c[key].type)),
-                type_=child_table.c[key].type,
-            )
+            func.unnest(bindparam(f"c{index}_{key}", type_=ARRAY(_unsized(child_table.c[key].type))))
             for key in child_keys
         ]
         source = select(parent.c.id, *columns)
@@ -160,6 +187,17 @@ def _family(
             insert(child_table).from_select([foreign_key, *child_keys], source).cte(f"children_{index}")
         )
     return statement
+
+
+def _unsized(column_type: Any) -> Any:
+    # An array cast to VARCHAR(16)[] would cut longer values; the column's own type checks them.
+    return String() if isinstance(column_type, String) else column_type
+
+
+def _same_keys(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    if any(row.keys() != rows[0].keys() for row in rows):
+        raise ValueError("rows of one table must set the same columns")
+    return rows[0]
 
 
 def _by_table(rows: Sequence[Base]) -> dict[Table, list[dict[str, Any]]]:

@@ -221,3 +221,21 @@ def test_a_restore_from_backup_says_so_in_the_chain_instead_of_looking_like_trun
         assert audit.restore_explaining(db, later) is None
         assert audit.restore_explaining(db, after_backup) == marker
         assert audit.restore_explaining(db, before_backup) == marker  # saw exactly what was kept
+
+
+def test_a_head_held_across_a_commit_is_read_again_before_the_next_entry(app: Flask) -> None:
+    """Sessions keep their objects' values across commits: appending later must not chain over
+    the entries another writer made in between."""
+    with app.app_context(), new_session(app) as first:
+        audit.record(first, "case_viewed", audit.SYSTEM, None, None, "first")
+        held = first.get(AuditHead, audit.STAFF_CHAIN)  # a reference keeps it in the session
+        assert held is not None
+        first.commit()
+        with new_session(app) as other:
+            audit.record(other, "case_viewed", audit.SYSTEM, None, None, "other")
+            other.commit()
+        audit.record(first, "case_viewed", audit.SYSTEM, None, None, "first again")
+        first.commit()
+        assert held.entries == len(first.scalars(select(AuditEvent.id)).all())
+    with app.app_context(), new_session(app) as db:
+        assert audit.verify(db) == []

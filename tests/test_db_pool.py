@@ -5,7 +5,7 @@ submission under load does not pay a round trip for the test."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import Engine, create_engine, exc, text
@@ -85,3 +85,20 @@ def test_a_connection_used_a_moment_ago_is_not_tested_again(
     monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.0)
     assert _backend_of(engine) == first
     assert len(pings) == 1
+
+
+def test_one_dead_connection_found_replaces_every_older_one(engine: Engine) -> None:
+    """A server restart kills every backend at once: finding one dead drops the whole pool, so a
+    connection returned a moment before the restart is not handed out dead."""
+    first, second = engine.connect(), engine.connect()
+    backends = [
+        connection.execute(text("select pg_backend_pid()")).scalar_one() for connection in (first, second)
+    ]
+    first.close()
+    second.close()
+    for pid in backends:
+        _kill(engine, pid)
+    oldest, _recent = list(cast(Any, engine.pool)._pool.queue)
+    oldest.info["returned_at"] -= 10 * database.PING_AFTER_IDLE_SECONDS  # only this one counts as idle
+    answered = [_backend_of(engine), _backend_of(engine)]
+    assert not set(answered) & set(backends)

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from flask import Flask
 from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError
 
 from complaints import audit, cases, keys, plain_rows, settings
 from complaints.dates import fiscal_year_of, today
@@ -105,3 +107,34 @@ def test_updated_rows_hold_the_new_values_with_nothing_left_to_flush(app: Flask)
     with app.app_context(), new_session(app) as db:
         case = db.get_one(Case, case_id)
         assert (case.department, case.routed_outside) == ("works", True)
+
+
+def test_a_rolled_back_entry_leaves_the_session_as_an_orm_insert_would(app: Flask) -> None:
+    with app.app_context(), new_session(app) as db:
+        undone = audit.record(db, "case_submitted", audit.REPORTER, None, 7, "")
+        db.rollback()
+        assert undone not in db
+        kept = audit.record(db, "case_submitted", audit.REPORTER, None, 7, "")  # the same id again
+        db.commit()
+        assert kept in db
+    with app.app_context(), new_session(app) as db:
+        assert audit.verify(db) == []
+
+
+def test_a_child_value_too_long_for_its_column_is_refused_not_cut(app: Flask) -> None:
+    with app.app_context(), new_session(app) as db:
+        prepared = cases.prepare_case(
+            cases.ReportContent(description="ยาวเกิน"),
+            None,
+            [],
+            keys.recipient_keys(db),
+            settings.lookup_secret(app),
+            today(),
+        )
+        prepared.case_keys[0].recipient_key_id = "k" * 200
+        if db.get_bind().dialect.name != "postgresql":
+            pytest.skip("SQLite does not hold text to a column's length")
+        with pytest.raises(DBAPIError):
+            cases.store_case(
+                db, prepared, "budget", "finance", "online", today(), app.config["DEADLINE_DAYS"]
+            )
