@@ -99,11 +99,8 @@ def _append(db: Session, head: AuditHead, event: AuditEvent | ReporterAuditEvent
 
 
 def _locked_head(db: Session, chain: int) -> AuditHead:
-    # Rows still pending are not flushed first: the head's read does not depend on them, and they
-    # go in at the caller's flush or commit (the entry itself is written at once, plain_rows).
-    # populate_existing: a head this session still holds from before its last commit (sessions
-    # keep their objects' values across commits) is read again, or another writer's entries since
-    # then would be chained over.
+    # Pending rows are not flushed first (the read does not depend on them). A head this session
+    # held since before a commit is read again, or another writer's entries would be chained over.
     with db.no_autoflush:
         locked = select(AuditHead).where(AuditHead.id == chain).with_for_update()
         head = db.scalars(locked.execution_options(populate_existing=True)).first()
