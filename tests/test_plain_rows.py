@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from complaints import audit, cases, keys, plain_rows, settings
 from complaints.dates import fiscal_year_of, today
@@ -35,16 +36,16 @@ def test_case_numbers_keep_four_digits_and_grow_past_them(app: Flask) -> None:
         assert db.scalar(select(CaseCounter.last_number).where(CaseCounter.fiscal_year == year)) == 10000
 
 
+def _prepared(app: Flask, db: Session, received_on: date) -> cases.PreparedCase:
+    content = cases.ReportContent(description="รายงานทดสอบ")
+    return cases.prepare_case(
+        content, None, [], keys.recipient_keys(db), settings.lookup_secret(app), received_on
+    )
+
+
 def _file_received_on(app: Flask, received_on: date) -> str:
     with app.app_context(), new_session(app) as db:
-        prepared = cases.prepare_case(
-            cases.ReportContent(description="ปีหน้า"),
-            None,
-            [],
-            keys.recipient_keys(db),
-            settings.lookup_secret(app),
-            received_on,
-        )
+        prepared = _prepared(app, db, received_on)
         case = cases.store_case(
             db, prepared, "budget", "finance", "paper", received_on, app.config["DEADLINE_DAYS"]
         )
@@ -123,14 +124,7 @@ def test_a_rolled_back_entry_leaves_the_session_as_an_orm_insert_would(app: Flas
 
 def test_a_child_value_too_long_for_its_column_is_refused_not_cut(app: Flask) -> None:
     with app.app_context(), new_session(app) as db:
-        prepared = cases.prepare_case(
-            cases.ReportContent(description="ยาวเกิน"),
-            None,
-            [],
-            keys.recipient_keys(db),
-            settings.lookup_secret(app),
-            today(),
-        )
+        prepared = _prepared(app, db, today())
         prepared.case_keys[0].recipient_key_id = "k" * 200
         if db.get_bind().dialect.name != "postgresql":
             pytest.skip("SQLite does not hold text to a column's length")
