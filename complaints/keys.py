@@ -72,14 +72,9 @@ def _active_keys(kinds: Iterable[str]) -> Select[OrgKey]:
     )
 
 
-# Built once: read for every report filed, as plain rows (loading them as the session's objects
-# would cost more than the query; what is sealed to needs only their columns).
-_ORG_KEY_COLUMNS = [column for column in OrgKey.__table__.c]
-_EVERY_ACTIVE_KEY = (
-    select(*_ORG_KEY_COLUMNS)
-    .where(OrgKey.__table__.c.kind.in_(ORG_KEY_KINDS), OrgKey.__table__.c.active.is_(True))
-    .order_by(OrgKey.__table__.c.id.desc())
-)
+# Built once: read for every report filed, as plain rows on the connection (loading them as the
+# session's objects would cost more than the query; what is sealed to needs only their columns).
+_EVERY_ACTIVE_KEY = _active_keys(ORG_KEY_KINDS)
 
 
 def active_org_key(db: Session, kind: str) -> OrgKey | None:

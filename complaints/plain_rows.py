@@ -24,6 +24,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    null,
     select,
     update,
 )
@@ -100,19 +101,6 @@ def _update_by_id(table: Table, keys: tuple[str, ...]) -> Update:
         .where(table.c.id == bindparam("row_id"))
         .values({key: bindparam(f"set_{key}") for key in keys})
     )
-
-
-@cache
-def _insert_with_update(
-    new_table: Table, new_keys: tuple[str, ...], table: Table, keys: tuple[str, ...]
-) -> Update:
-    inserted = (
-        insert(new_table)
-        .values({key: bindparam(f"new_{key}") for key in new_keys})
-        .returning(new_table.c.id)
-        .cte("inserted")
-    )
-    return _update_by_id(table, keys).returning(select(inserted.c.id).scalar_subquery()).add_cte(inserted)
 
 
 def insert_row(db: Session, row: Base) -> int:
@@ -223,17 +211,7 @@ def insert_row_and_update(db: Session, new: Base, loaded: Base, **values: Any) -
         new_id = insert_row(db, new)
         update_row(db, loaded, **values)
         return new_id
-    new_values = values_of(new)
-    statement = _insert_with_update(
-        table_of(type(new)), tuple(new_values), table_of(type(loaded)), tuple(values)
-    )
-    parameters = _parameters(loaded, values)
-    parameters.update({f"new_{key}": value for key, value in new_values.items()})
-    new_id = int(db.connection().execute(statement, parameters).scalar_one())
-    cast(Any, new).id = new_id
-    _adopt(db, new)
-    _committed(loaded, values)
-    return new_id
+    return _insert_update_and(db, new, loaded, values, None, {})[0]
 
 
 def insert_update_and_run(
@@ -242,6 +220,17 @@ def insert_update_and_run(
     """PostgreSQL only: :func:`insert_row_and_update` and one more update ``then`` (with its own
     bound ``parameters`` and one RETURNING column) in a single statement; ``then``'s returned
     value, or None if it updated no row (the insert and the update are made either way)."""
+    return _insert_update_and(db, new, loaded, values, then, parameters)[1]
+
+
+def _insert_update_and(
+    db: Session,
+    new: Base,
+    loaded: Base,
+    values: dict[str, Any],
+    then: Update | None,
+    parameters: dict[str, Any],
+) -> tuple[int, Any]:
     new_values = values_of(new)
     statement = _insert_update_then(
         table_of(type(new)), tuple(new_values), table_of(type(loaded)), tuple(values), then
@@ -252,13 +241,15 @@ def insert_update_and_run(
     cast(Any, new).id = int(new_id)
     _adopt(db, new)
     _committed(loaded, values)
-    return returned
+    return int(new_id), returned
 
 
 @cache
 def _insert_update_then(
-    new_table: Table, new_keys: tuple[str, ...], table: Table, keys: tuple[str, ...], then: Update
+    new_table: Table, new_keys: tuple[str, ...], table: Table, keys: tuple[str, ...], then: Update | None
 ) -> Select[int, Any]:
+    """``WITH inserted AS (INSERT …), updated AS (UPDATE …)[, followed AS (then)] SELECT the new
+    id, then's returned value (NULL without ``then``)``."""
     inserted = (
         insert(new_table)
         .values({key: bindparam(f"new_{key}") for key in new_keys})
@@ -266,6 +257,8 @@ def _insert_update_then(
         .cte("inserted")
     )
     updated = _update_by_id(table, keys).returning(table.c.id).cte("updated")
+    if then is None:
+        return select(select(inserted.c.id).scalar_subquery(), null()).add_cte(inserted).add_cte(updated)
     after = then.cte("followed")
     first = next(iter(after.c))
     return (
